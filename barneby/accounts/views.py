@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from barneby.accounts import selectors, services
+from barneby.accounts.forms import ApiTokenForm, SignInForm, TokenForm
+from barneby.accounts.middleware import AUTH_AT_KEY
+from barneby.accounts.models import User
+from barneby.accounts.roles import API_USERS
+from barneby.core.access import needs_second_factor, public, signed_in, staff
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return str(reverse_lazy(settings.LOGIN_REDIRECT_URL))
+
+
+def lockout_response(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
+    """What django-axes answers while an account is locked out."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
+
+
+@public
+@sensitive_post_parameters("password")
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "HEAD", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["username"]
+        user = authenticate(request, username=email, password=form.cleaned_data["password"])
+        if getattr(request, "axes_locked_out", False):
+            services.sign_in_failed(request=request, email=email, reason="locked-out")
+            return lockout_response(request)
+        if isinstance(user, User):
+            login(request, user)
+            request.session[AUTH_AT_KEY] = timezone.now().timestamp()
+            services.sign_in_succeeded(request=request, user=user)
+            if needs_second_factor(user):
+                return redirect(f"{reverse_lazy('accounts:two-factor')}?next={_safe_next(request)}")
+            return redirect(_safe_next(request))
+        services.sign_in_failed(request=request, email=email, reason="bad-credentials")
+        form.add_error(None, _("Feil e-post eller passord."))
+    return render(request, "accounts/sign_in.html", {"form": form, "next": _safe_next(request)})
+
+
+@signed_in()
+@sensitive_post_parameters("token")
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Enter the second factor, or set one up on first sign-in."""
+    user = request.user
+    assert isinstance(user, User)
+    next_url = _safe_next(request)
+    if user.is_verified():  # type: ignore[attr-defined]
+        return redirect(next_url)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    setting_up = device is None
+    if device is None:
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
+            user=user, name="Autentiseringsapp", confirmed=False
+        )
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        allowed, _info = device.verify_is_allowed()
+        if allowed and device.verify_token(form.cleaned_data["token"]):
+            if setting_up:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+                messages.success(request, _("Tofaktorinnlogging er satt opp."))
+            otp_login(request, device)
+            return redirect(next_url)
+        if not allowed:
+            form.add_error("token", _("For mange feil forsøk. Vent litt før du prøver igjen."))
+        else:
+            form.add_error("token", _("Koden stemmer ikke. Sjekk klokken på telefonen og prøv en ny kode."))
+    context: dict[str, Any] = {"form": form, "setting_up": setting_up, "next": next_url}
+    if setting_up:
+        qr = segno.make(device.config_url, error="m")
+        context["qr_data_uri"] = "data:image/svg+xml;base64," + base64.b64encode(
+            qr.svg_inline(scale=4).encode("utf-8")
+        ).decode("ascii")
+        context["secret"] = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
+    return render(request, "accounts/two_factor.html", context)
+
+
+@signed_in()
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, _("Du er logget ut."))
+    return redirect("accounts:login")
+
+
+@staff(API_USERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def api_token_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    form = ApiTokenForm(request.POST or None)
+    secret = None
+    if request.method == "POST" and form.is_valid():
+        expires_on: dt.date | None = form.cleaned_data["expires_on"]
+        expires_at = (
+            timezone.make_aware(dt.datetime.combine(expires_on, dt.time(23, 59, 59))) if expires_on else None
+        )
+        try:
+            issued = services.api_token_create(user=user, name=form.cleaned_data["name"], expires_at=expires_at)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error("expires_on" if field == "expires_at" else field, errors)
+        else:
+            secret = issued.secret
+            form = ApiTokenForm()
+    tokens = selectors.api_token_list_for(user=user)
+    return render(request, "accounts/apitoken_list.html", {"form": form, "tokens": tokens, "secret": secret})
+
+
+@staff(API_USERS)
+@require_POST
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    token = selectors.api_token_get_for(user=user, pk=pk)
+    services.api_token_revoke(token=token, actor=user)
+    messages.success(request, _("Nøkkelen «{name}» er trukket tilbake.").format(name=token.name))
+    return redirect("accounts:apitoken-list")
+
+
+password_reset = public(
+    auth_views.PasswordResetView.as_view(
+        template_name="accounts/password_reset.html",
+        email_template_name="accounts/password_reset_email.txt",
+        subject_template_name="accounts/password_reset_subject.txt",
+        success_url=reverse_lazy("accounts:password-reset-done"),
+    )
+)
+password_reset_done = public(
+    auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
+)
+# No sign-in after the reset: the user signs in again and passes the second factor.
+password_reset_confirm = public(
+    auth_views.PasswordResetConfirmView.as_view(
+        template_name="accounts/password_reset_confirm.html",
+        success_url=reverse_lazy("accounts:password-reset-complete"),
+        post_reset_login=False,
+    )
+)
+password_reset_complete = public(
+    auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html")
+)

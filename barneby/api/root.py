@@ -1,0 +1,66 @@
+"""The API root: one NinjaAPI under /api/v1/, with JSON errors throughout."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from barneby.api.auth import PersonalToken
+
+api = NinjaAPI(
+    title="Barneby API",
+    version="1",
+    description="Barneby JSON API. Authenticate with a personal token: `Authorization: Bearer <token>`.",
+    auth=PersonalToken(),
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+class Me(Schema):
+    email: str
+    full_name: str
+    roles: list[str]
+
+
+@api.get("/me", response=Me, summary="The signed-in token's user and roles", tags=["konto"])
+def me(request: HttpRequest) -> Me:
+    from barneby.accounts.scoping import scope_for
+
+    user = request.user
+    return Me(email=user.email, full_name=user.full_name, roles=sorted(scope_for(user).roles))  # type: ignore[union-attr]
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorised(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Mangler gyldig API-nøkkel.")}, status=401)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Ingen tilgang.")}, status=403)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Fant ikke objektet.")}, status=404)
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Ugyldige data."), "errors": exc.errors}, status=422)
+
+
+@api.exception_handler(ValidationError)
+def _model_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": _("Ugyldige data."), "errors": errors}, status=422)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)

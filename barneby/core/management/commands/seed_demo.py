@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeVar
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+from tqdm import tqdm
+
+from barneby.core.demo import DemoContext, generators
+
+T = TypeVar("T")
+
+
+class Command(BaseCommand):
+    help = "Load synthetic demo data (Faker nb_NO). Idempotent; deterministic for a given --seed."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scale", choices=["national", "global"], default="national")
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--only", action="append", default=[], help="Run only this generator (repeatable).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        quiet = options["verbosity"] == 0
+
+        def progress(items: Iterable[T], *, desc: str, total: int | None = None) -> Iterator[T]:
+            return iter(tqdm(items, desc=desc, total=total, disable=quiet, file=sys.stderr, leave=False, unit=" rader"))
+
+        context = DemoContext(scale=options["scale"], seed=options["seed"], progress=progress)
+        selected = [g for g in generators() if not options["only"] or g.name in options["only"]]
+        for generator in selected:
+            if not quiet:
+                self.stdout.write(f"→ {generator.name}")
+            with transaction.atomic():
+                generator.run(context)
+        if context.counts and not quiet:
+            for name, count in context.counts.items():
+                self.stdout.write(f"  {name}: {count}")
+        if context.logins:
+            self.stdout.write(self.style.SUCCESS("\nInnlogginger (én per rolle):"))
+            width = max(len(role) for role, _, _ in context.logins)
+            for role, email, password in context.logins:
+                self.stdout.write(f"  {role.ljust(width)}  {email}  /  {password}")

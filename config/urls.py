@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from barneby.accounts.roles import USER_ADMINS
+from barneby.api.urls import api_urlpatterns
+from barneby.core.access import PUBLIC, AccessRule, mark
+
+admin.site.site_header = "Barneby"
+
+urlpatterns = [
+    path("", include("barneby.core.urls")),
+    path("konto/", include("barneby.accounts.urls")),
+    path("revisjon/", include("barneby.audit.urls")),
+    *mark([path("i18n/setlang/", set_language, name="set_language")], PUBLIC),
+    path("admin/", (mark(admin.site.get_urls(), AccessRule(roles=USER_ADMINS)), "admin", admin.site.name)),
+    *api_urlpatterns,
+]
+
+handler400 = "barneby.core.errors.bad_request"
+handler403 = "barneby.core.errors.permission_denied"
+handler404 = "barneby.core.errors.page_not_found"
+handler500 = "barneby.core.errors.server_error"
