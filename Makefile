@@ -58,7 +58,7 @@ run: demo ## Install, migrate, load demo data and start the site on http://127.0
 lint: install-test ## ruff, mypy --strict, migrations and deploy checks
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy .
+	$(DEV_ENV) $(VENV)/bin/mypy .
 	$(DEV_ENV) $(MANAGE) makemigrations --check --dry-run
 	$(PROD_ENV) $(MANAGE) check --deploy --fail-level WARNING
 

@@ -37,7 +37,8 @@ if not FIELD_ENCRYPTION_KEYS:
     if not DEBUG:
         raise ImproperlyConfigured(
             "FIELD_ENCRYPTION_KEYS (or FIELD_ENCRYPTION_KEYS_FILE) must be set when DEBUG is off; "
-            "generate one with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+            "generate one with: python -c "
+            "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
         )
     FIELD_ENCRYPTION_KEYS = [dev_secret(VAR_DIR / "dev-field-key", fernet=True)]
 
@@ -118,7 +119,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "barneby.sqlite3",
+            "NAME": str(VAR_DIR / "barneby.sqlite3"),
             "OPTIONS": {
                 # WAL and a busy timeout let the dev server and a worker share the file.
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",

@@ -8,9 +8,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Brukere og tilgang")
 
     def ready(self) -> None:
+        import barneby.accounts.demo  # noqa: F401  (registers the demo generator)
         from barneby.accounts.roles import API_USERS
         from barneby.core import menu
-
-        import barneby.accounts.demo  # noqa: F401  (registers the demo generator)
 
         menu.register("accounts:apitoken-list", _("API-nøkler"), API_USERS, order=900)

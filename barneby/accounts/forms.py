@@ -9,10 +9,15 @@ from django.utils.translation import gettext_lazy as _
 class SignInForm(forms.Form):
     # Named "username" because django-axes reads the attempted account from it.
     username = forms.EmailField(
-        label=_("E-post"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True})
+        label=_("E-post"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
     )
     password = forms.CharField(
-        label=_("Passord"), strip=False, max_length=512, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Passord"),
+        strip=False,
+        max_length=512,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
     def clean_username(self) -> str:

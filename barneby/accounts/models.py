@@ -46,7 +46,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("språk"), max_length=8, choices=[("nb", _("Norsk bokmål")), ("en", _("English"))], default="nb"
     )
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -89,7 +89,9 @@ class RoleAssignment(BaseModel):
                 fields=["user", "role", "scope_kind", "scope_key"], name="%(app_label)s_%(class)s_unique"
             ),
             models.CheckConstraint(
-                condition=(Q(scope_kind=ScopeKind.GLOBAL, scope_key="") | (~Q(scope_kind=ScopeKind.GLOBAL) & ~Q(scope_key=""))),
+                condition=(
+                    Q(scope_kind=ScopeKind.GLOBAL, scope_key="") | (~Q(scope_kind=ScopeKind.GLOBAL) & ~Q(scope_key=""))
+                ),
                 name="%(app_label)s_%(class)s_key_matches_kind",
             ),
         ]

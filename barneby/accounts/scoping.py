@@ -82,9 +82,13 @@ def scope_for(user: User | AnonymousUser | Any) -> Scope:
     cached = getattr(user, _CACHE_ATTR, None)
     if isinstance(cached, Scope):
         return cached
+    from barneby.accounts.models import RoleAssignment
+
     today: date = timezone.localdate()
-    rows = user.assignments.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today)).values_list(
-        "role", "scope_kind", "scope_key"
+    rows = (
+        RoleAssignment.objects.filter(user_id=int(user.pk))
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .values_list("role", "scope_kind", "scope_key")
     )
     scope = Scope(grants=tuple(Grant(Role(r), ScopeKind(k), key) for r, k, key in rows))
     setattr(user, _CACHE_ATTR, scope)
@@ -120,12 +124,16 @@ def scope_q(scope: Scope, paths: ScopePaths, *, roles: Iterable[Role]) -> Q | No
         keys = scope.keys(kind, wanted)
         if path is None or not keys:
             continue
-        values: list[int] | list[str] = _int_keys(keys) if numeric else sorted(keys)
-        condition |= Q(**{f"{path}__in": values})
+        if numeric:
+            condition |= Q(**{f"{path}__in": _int_keys(keys)})
+        else:
+            condition |= Q(**{f"{path}__in": sorted(keys)})
     return condition
 
 
-def visible_to(queryset: QuerySet[M], *, user: User | AnonymousUser | Any, paths: ScopePaths, roles: Iterable[Role]) -> QuerySet[M]:
+def visible_to(
+    queryset: QuerySet[M], *, user: User | AnonymousUser | Any, paths: ScopePaths, roles: Iterable[Role]
+) -> QuerySet[M]:
     """Narrow ``queryset`` to what ``user`` may see through any of ``roles``."""
     scope = scope_for(user)
     if not scope.has_any_role(roles):

@@ -19,6 +19,7 @@ from barneby.accounts.tokens import TOKEN_PREFIX, token_digest
 from barneby.audit.models import AuditAction
 from barneby.audit.services import audit_record
 
+
 @transaction.atomic
 def user_create(
     *, email: str, full_name: str, password: str | None, actor: User | None = None, language: str = "nb"
@@ -40,9 +41,11 @@ def role_assign(
 ) -> RoleAssignment:
     if scope_kind not in ROLE_SCOPE_KINDS[role]:
         raise ValidationError(
-            {"scope_kind": _("Rollen «{role}» kan ikke tildeles for omfanget «{kind}».").format(
-                role=role.label, kind=scope_kind.label
-            )}
+            {
+                "scope_kind": _("Rollen «{role}» kan ikke tildeles for omfanget «{kind}».").format(
+                    role=role.label, kind=scope_kind.label
+                )
+            }
         )
     assignment = RoleAssignment(user=user, role=role, scope_kind=scope_kind, scope_key=scope_key)
     assignment.full_clean()
@@ -76,7 +79,9 @@ def api_token_create(*, user: User, name: str, expires_at: datetime | None = Non
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError({"expires_at": _("Utløpstidspunktet må ligge fram i tid.")})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name, prefix=secret[: len(TOKEN_PREFIX) + 6], digest=token_digest(secret), expires_at=expires_at)
+    token = ApiToken(
+        user=user, name=name, prefix=secret[: len(TOKEN_PREFIX) + 6], digest=token_digest(secret), expires_at=expires_at
+    )
     token.full_clean()
     token.save()
     audit_record(actor=user, action=AuditAction.CREATE, obj=token, detail=token.name)

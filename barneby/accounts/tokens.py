@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-TOKEN_PREFIX = "bby_"
+TOKEN_PREFIX = "bby_"  # noqa: S105  (a public marker, not a secret)
 
 
 def token_digest(secret: str) -> str:

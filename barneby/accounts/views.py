@@ -33,7 +33,9 @@ from barneby.core.access import needs_second_factor, public, signed_in, staff
 
 def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return str(reverse_lazy(settings.LOGIN_REDIRECT_URL))
 
@@ -127,9 +129,7 @@ def api_token_list(request: HttpRequest) -> HttpResponse:
     secret = None
     if request.method == "POST" and form.is_valid():
         expires_on: dt.date | None = form.cleaned_data["expires_on"]
-        expires_at = (
-            timezone.make_aware(dt.datetime.combine(expires_on, dt.time(23, 59, 59))) if expires_on else None
-        )
+        expires_at = timezone.make_aware(dt.datetime.combine(expires_on, dt.time(23, 59, 59))) if expires_on else None
         try:
             issued = services.api_token_create(user=user, name=form.cleaned_data["name"], expires_at=expires_at)
         except ValidationError as exc:

@@ -15,7 +15,7 @@ def format_amount(value: Decimal | int | float | str | None, *, decimals: int = 
     amount = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     sign = "−" if amount < 0 else ""
     whole, _, fraction = f"{abs(amount):.{decimals}f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

@@ -30,7 +30,7 @@ def register(url_name: str, label: str | Promise, roles: Iterable[Role], *, orde
 
 
 def entries_for(roles: frozenset[Role], current_path: str) -> list[dict[str, object]]:
-    items = []
+    items: list[dict[str, object]] = []
     for entry in _ENTRIES:
         if entry.roles.isdisjoint(roles):
             continue

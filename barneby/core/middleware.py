@@ -17,6 +17,7 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            # Pages for signed-in users may hold personal data: keep them out of shared caches and the back-forward cache.
+            # Pages for signed-in users may hold personal data: keep them out of
+            # shared caches and the back-forward cache.
             response.headers.setdefault("Cache-Control", "no-store")
         return response
