@@ -86,7 +86,7 @@ def scope_for(user: User | AnonymousUser | Any) -> Scope:
 
     today: date = timezone.localdate()
     rows = (
-        RoleAssignment.objects.filter(user_id=int(user.pk))
+        RoleAssignment.objects.filter(user_id=user.pk or 0)
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
         .values_list("role", "scope_kind", "scope_key")
     )
