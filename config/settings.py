@@ -63,10 +63,12 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "django_countries",
     "barneby.core",
     "barneby.accounts",
     "barneby.audit",
     "barneby.api",
+    "barneby.organisation",
 ]
 
 MIDDLEWARE = [
