@@ -1,20 +1,3 @@
-"""Test harness: production-like settings with throwaway secrets, and personas for every role."""
-
-from __future__ import annotations
-
-import os
-import secrets
-
-from cryptography.fernet import Fernet
-
-# Set before Django reads its settings. Secrets are made per run, never stored.
-os.environ.setdefault("DJANGO_DEBUG", "0")
-os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
-os.environ.setdefault("FIELD_ENCRYPTION_KEYS", Fernet.generate_key().decode())
-os.environ.setdefault("BARNEBY_STATIC_MANIFEST", "0")
-# Tests speak plain HTTP to the test client and the live server.
-os.environ.setdefault("BARNEBY_SECURE", "0")
-os.environ.setdefault("BARNEBY_TASKS_BACKEND", "immediate")
-os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+"""Shared fixtures. The environment for tests is set in config/testing.py."""
 
 pytest_plugins = ["barneby.core.tests.personas"]

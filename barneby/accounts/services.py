@@ -36,6 +36,17 @@ def user_create(
 
 
 @transaction.atomic
+def user_deactivate(*, user: User, actor: User | None) -> User:
+    """Deactivate instead of delete: the audit log keeps pointing at the user."""
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=user, detail="deactivated")
+    return user
+
+
+@transaction.atomic
 def role_assign(
     *, user: User, role: Role, scope_kind: ScopeKind, scope_key: str = "", actor: User | None = None
 ) -> RoleAssignment:

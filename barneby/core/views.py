@@ -20,7 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "public/home.html")
 
 
-@any_staff(personal_data=False)
+@any_staff()
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     assignments = request.user.assignments.order_by("role", "scope_kind", "scope_key")  # type: ignore[union-attr]
