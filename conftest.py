@@ -1,3 +1,3 @@
 """Shared fixtures. The environment for tests is set in config/testing.py."""
 
-pytest_plugins = ["barneby.core.tests.personas"]
+pytest_plugins = ["barneby.core.tests.personas", "barneby.core.tests.browser"]

@@ -1,0 +1,61 @@
+"""The UI shell in a real browser: sign-in, landmarks, 320 px, CSP, accessibility."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from barneby.accounts.roles import Role
+from barneby.core.tests.personas import PASSWORD, make_persona
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_sign_in_journey_in_chromium(live_server: Any, page: Any) -> None:
+    user = make_persona(Role.ME_ADVISOR)
+    page.goto(f"{live_server.url}/konto/logg-inn/")
+    assert page.locator("h1").count() == 1
+    assert page.locator("main#main").count() == 1
+    page.get_by_label("E-post").fill(user.email)
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn").click()
+    page.wait_for_url(f"{live_server.url}/ansatt/")
+    assert "Hei," in page.locator("h1").inner_text()
+    assert page.csp_violations == []
+
+
+def test_language_switch_to_english_and_back(live_server: Any, page: Any) -> None:
+    page.goto(f"{live_server.url}/konto/logg-inn/")
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text() == "Sign in"
+    page.get_by_role("button", name="Norsk").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "nb"
+
+
+def test_sign_in_page_works_at_320_px_without_horizontal_scroll(live_server: Any, page: Any) -> None:
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"{live_server.url}/konto/logg-inn/")
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= 320
+    assert page.get_by_role("button", name="Logg inn").is_visible()
+
+
+def test_skip_link_is_the_first_stop_and_moves_focus_to_main(live_server: Any, page: Any) -> None:
+    page.goto(f"{live_server.url}/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Hopp til hovedinnhold"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+@pytest.mark.parametrize("path", ["/", "/konto/logg-inn/", "/konto/glemt-passord/"])
+def test_public_pages_have_no_axe_violations(live_server: Any, page: Any, path: str) -> None:
+    page.goto(f"{live_server.url}{path}")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
