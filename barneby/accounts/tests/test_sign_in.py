@@ -202,7 +202,9 @@ def test_absolute_session_lifetime_ends_even_an_active_session(client: Client) -
     assert response["Location"].startswith(LOGIN)
 
 
-def test_password_reset_does_not_bypass_second_factor(client: Client, django_capture_on_commit_callbacks: object) -> None:
+def test_password_reset_does_not_bypass_second_factor(
+    client: Client, django_capture_on_commit_callbacks: object
+) -> None:
     user = make_persona(Role.CASEWORKER)
     TOTPDevice.objects.create(user=user, name="app", confirmed=True)
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
