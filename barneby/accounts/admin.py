@@ -67,7 +67,8 @@ class RoleAssignmentInline(RoleAdminMixin, admin.TabularInline[RoleAssignment, U
 
 
 @admin.register(User)
-class UserAdmin(RoleAdminMixin, DjangoUserAdmin):
+# The stubs type UserAdmin for AbstractUser subclasses; ours derives from AbstractBaseUser.
+class UserAdmin(RoleAdminMixin, DjangoUserAdmin):  # type: ignore[type-arg]
     ordering = ["email"]
     list_display = ["email", "full_name", "is_active", "last_login"]
     list_filter = ["is_active", "assignments__role"]
@@ -86,7 +87,7 @@ class UserAdmin(RoleAdminMixin, DjangoUserAdmin):
     def deactivate(self, request: HttpRequest, queryset: Any) -> None:
         count = 0
         for user in queryset.filter(is_active=True):
-            user_deactivate(user=user, actor=request.user)
+            user_deactivate(user=user, actor=request.user if isinstance(request.user, User) else None)
             count += 1
         self.message_user(request, _("{count} brukere er deaktivert.").format(count=count))
 
