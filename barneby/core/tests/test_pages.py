@@ -74,3 +74,32 @@ def test_demo_login_works_with_the_printed_password(client: Client, capsys: pyte
     response = client.post("/konto/logg-inn/", {"username": "resultat@demo.barneby.example", "password": password})
     assert response.status_code == 302
     assert response["Location"] == "/ansatt/"
+
+
+def test_norwegian_is_the_default_whatever_the_browser_asks(client: Client) -> None:
+    response = client.get("/konto/logg-inn/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "nb"
+    assert '<html lang="nb"' in response.content.decode()
+
+
+def test_the_language_switcher_chooses_english(client: Client) -> None:
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/konto/logg-inn/"})
+    assert response.status_code == 302
+    page = client.get("/konto/logg-inn/")
+    assert page["Content-Language"] == "en"
+    assert "Sign in" in page.content.decode()
+
+
+def test_a_users_own_language_applies_after_sign_in() -> None:
+    user = make_persona(Role.ME_ADVISOR)
+    user.language = "en"
+    user.save()
+    response = verified_client(user).get("/ansatt/")
+    assert response["Content-Language"] == "en"
+
+
+def test_form_fields_get_designsystemet_classes_and_error_links(client: Client) -> None:
+    html = client.post("/konto/logg-inn/", {"username": "not-an-email", "password": "x"}).content.decode()
+    assert 'class="ds-input"' in html
+    assert 'aria-invalid="true"' in html
+    assert 'aria-describedby="id_username_error"' in html
