@@ -26,7 +26,7 @@ def ds_input(field: BoundField) -> str:
     """Render a form field's widget with Designsystemet classes and ARIA links to help and errors."""
     widget: forms.Widget = field.field.widget
     existing = widget.attrs.get("class", "")
-    attrs: dict[str, str] = {"class": f"{existing} ds-input".strip()}
+    attrs: dict[str, str | bool] = {"class": f"{existing} ds-input".strip()}
     described = []
     if field.help_text:
         described.append(f"{field.auto_id}_help")
@@ -36,3 +36,30 @@ def ds_input(field: BoundField) -> str:
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag(takes_context=True)
+def query(context: template.Context, **changes: object) -> str:
+    """The current query string with some parameters changed: ``{% query page=2 %}``.
+
+    Changing anything but the page goes back to page 1.
+    """
+    request = context["request"]
+    params = request.GET.copy()
+    if "page" not in changes:
+        params.pop("page", None)
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context: template.Context, key: str) -> str:
+    """Query string that sorts by ``key``, flipping the direction if already sorted by it."""
+    sorting = context.get("sorting")
+    descending = bool(sorting and sorting.key == key and not sorting.descending)
+    return query(context, sort=f"-{key}" if descending else key)
