@@ -5,4 +5,5 @@ from barneby.audit import views
 app_name = "audit"
 urlpatterns = [
     path("", views.event_list, name="event-list"),
+    path("eksport/", views.event_export, name="event-export"),
 ]

@@ -85,6 +85,15 @@ def _cell(value: Any) -> Any:
     return str(value)
 
 
+def _xlsx_cell(value: Any) -> Any:
+    # Excel has no time zones: write local wall-clock time. Dates stay dates.
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    if isinstance(value, dt.date):
+        return value
+    return _cell(value)
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -115,7 +124,7 @@ def xlsx_response(filename: str, headers: Sequence[str | Promise], rows: Iterabl
     sheet = workbook.create_sheet(title=filename[:31])
     sheet.append([str(h) for h in headers])
     for row in rows:
-        sheet.append([_cell(v) if not isinstance(v, dt.date) else v for v in row])
+        sheet.append([_xlsx_cell(v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
