@@ -35,13 +35,15 @@ def event_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
     events = audit_event_list_for(user=request.user, filters=filters)
     with transaction.atomic():
-        audit_record(
+        exported = audit_record(
             actor=request.user,
             action=AuditAction.EXPORT,
             object_type="audit.auditevent",
             request=request,
             detail=f"{fmt}; {events.count()} rows; {request.GET.urlencode()}"[:500],
         )
+    # The export's own event is not part of what was asked for.
+    events = events.exclude(pk=exported.pk)
     headers = [
         _("Tidspunkt"),
         _("Utført av"),
