@@ -156,9 +156,16 @@ class AccessMiddleware:
             return None
         user = request.user
         if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            return _to(request, redirect_to_login(request.get_full_path()))
         if not rule.signed_in and rule.roles.isdisjoint(scope_for(user).roles):
             raise PermissionDenied
         if rule.personal_data and needs_second_factor(user):
-            return redirect("accounts:two-factor")
+            return _to(request, redirect("accounts:two-factor"))
         return None
+
+
+def _to(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """A redirect; for an HTMX call, a whole-page redirect rather than a fragment swap."""
+    if getattr(request, "htmx", False):
+        return HttpResponse(status=204, headers={"HX-Redirect": response["Location"]})
+    return response

@@ -103,3 +103,9 @@ def test_form_fields_get_designsystemet_classes_and_error_links(client: Client) 
     assert 'class="ds-input"' in html
     assert 'aria-invalid="true"' in html
     assert 'aria-describedby="id_username_error"' in html
+
+
+def test_htmx_call_after_the_session_ended_redirects_the_whole_page(client: Client) -> None:
+    response = client.get("/revisjon/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith("/konto/logg-inn/?next=")
