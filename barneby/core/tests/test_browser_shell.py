@@ -59,3 +59,30 @@ def test_public_pages_have_no_axe_violations(live_server: Any, page: Any, path: 
     page.goto(f"{live_server.url}{path}")
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
+
+
+def test_staff_list_page_works_at_320_px_and_filters_with_htmx(live_server: Any, page: Any, settings: Any) -> None:
+    from barneby.audit.models import AuditAction
+    from barneby.audit.services import audit_record
+
+    settings.BARNEBY_REQUIRE_2FA = False
+    user = make_persona(Role.AUDITOR)
+    audit_record(actor=None, action=AuditAction.VIEW, object_type="accounts.user", object_id=1, detail="needle")
+    audit_record(actor=None, action=AuditAction.VIEW, object_type="accounts.user", object_id=2, detail="haystack")
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"{live_server.url}/konto/logg-inn/?next=/revisjon/")
+    page.get_by_label("E-post").fill(user.email)
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="Logg inn").click()
+    page.wait_for_url(f"{live_server.url}/revisjon/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.evaluate("window.__marker = 'same page'")
+    page.get_by_label("Søk i objekt, detaljer og IP").fill("needle")
+    page.locator("main").get_by_role("button", name="Filtrer").click()
+    page.wait_for_url("**/revisjon/?*text=needle*")
+    results = page.locator("#results")
+    assert "needle" in results.inner_text()
+    assert "haystack" not in results.inner_text()
+    # HTMX swapped the results in place: no full reload happened.
+    assert page.evaluate("window.__marker") == "same page"
+    assert page.csp_violations == []
