@@ -24,7 +24,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from barneby.accounts import selectors, services
-from barneby.accounts.forms import ApiTokenForm, SignInForm, TokenForm
+from barneby.accounts.forms import ApiTokenForm, QueuedPasswordResetForm, SignInForm, TokenForm
 from barneby.accounts.middleware import AUTH_AT_KEY
 from barneby.accounts.models import User
 from barneby.accounts.roles import API_USERS
@@ -156,6 +156,7 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 password_reset = public(
     auth_views.PasswordResetView.as_view(
         template_name="accounts/password_reset.html",
+        form_class=QueuedPasswordResetForm,
         email_template_name="accounts/password_reset_email.txt",
         subject_template_name="accounts/password_reset_subject.txt",
         success_url=reverse_lazy("accounts:password-reset-done"),
