@@ -1,0 +1,205 @@
+"""Shared helpers for the benchmarks: a production-like server on loopback and a bounded load loop.
+
+Every benchmark builds its own data in a temporary directory, starts
+gunicorn on 127.0.0.1 with DEBUG off, measures, and stops the server. Load
+is bounded in count and time and never leaves the machine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
+
+
+def production_env(var_dir: Path, database_url: str = "") -> dict[str, str]:
+    """Environment for a production-like run with throwaway secrets (plain HTTP on loopback)."""
+    from cryptography.fernet import Fernet
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "BARNEBY_", "FIELD_", "DATABASE_URL"))}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "BARNEBY_VAR_DIR": str(var_dir),
+            "BARNEBY_SECURE": "0",
+            "BARNEBY_SSL_REDIRECT": "0",
+            "BARNEBY_LOG_LEVEL": "WARNING",
+        }
+    )
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return env
+
+
+def manage(env: dict[str, str], *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    port: int
+    process: subprocess.Popen[bytes]
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@contextlib.contextmanager
+def temp_dir() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="barneby-bench-") as name:
+        yield Path(name)
+
+
+@contextlib.contextmanager
+def serve(env: dict[str, str], *, workers: int = 2, threads: int = 4) -> Iterator[Server]:
+    """Migrate, collect static files and run gunicorn on a free loopback port until the block ends."""
+    manage(env, "migrate", "--no-input")
+    manage(env, "collectstatic", "--no-input")
+    port = free_port()
+    process = subprocess.Popen(
+        [GUNICORN, "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError):
+                if get(port, "/ping")[0] == 200:
+                    break
+            time.sleep(0.2)
+        else:
+            raise RuntimeError("the server did not answer /ping within 30 s")
+        yield Server(port, process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+@dataclass(frozen=True)
+class Measurement:
+    path: str
+    requests: int
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    errors: int
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def measure(
+    port: int,
+    path: str,
+    *,
+    requests: int = 400,
+    concurrency: int = 4,
+    warmup: int = 20,
+    max_seconds: float = 60,
+    headers: dict[str, str] | None = None,
+) -> Measurement:
+    """``requests`` GETs of ``path`` from ``concurrency`` keep-alive connections; bounded by ``max_seconds``."""
+    for _ in range(warmup):
+        get(port, path, headers)
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    per_thread = max(1, requests // concurrency)
+    deadline = time.monotonic() + max_seconds
+
+    def worker() -> None:
+        nonlocal errors
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine: list[float] = []
+        failed = 0
+        for _ in range(per_thread):
+            if time.monotonic() > deadline:
+                break
+            start = time.perf_counter()
+            conn.request("GET", path, headers=headers or {})
+            response = conn.getresponse()
+            response.read()
+            mine.append((time.perf_counter() - start) * 1000)
+            if response.status != 200:
+                failed += 1
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            errors += failed
+
+    started = time.perf_counter()
+    pool = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    return Measurement(
+        path=path,
+        requests=len(latencies),
+        rps=len(latencies) / elapsed if elapsed else 0.0,
+        p50_ms=statistics.median(latencies) if latencies else float("nan"),
+        p95_ms=percentile(latencies, 0.95),
+        errors=errors,
+    )
+
+
+def report(name: str, figures: dict[str, float], targets: dict[str, str], met: bool) -> None:
+    """Print the one closing JSON line every benchmark ends with."""
+    print(json.dumps({"bench": name, "figures": figures, "targets": targets, "met": met}))
+
+
+def table(rows: Sequence[Measurement]) -> None:
+    print(f"{'path':<40} {'req':>6} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'errors':>6}")
+    for row in rows:
+        print(f"{row.path:<40} {row.requests:>6} {row.rps:>9.1f} {row.p50_ms:>8.2f} {row.p95_ms:>8.2f} {row.errors:>6}")
