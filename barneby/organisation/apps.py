@@ -6,3 +6,6 @@ class OrganisationConfig(AppConfig):
     name = "barneby.organisation"
     label = "organisation"
     verbose_name = _("Organisasjon")
+
+    def ready(self) -> None:
+        import barneby.organisation.demo  # noqa: F401  (registers the demo generator)

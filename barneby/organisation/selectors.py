@@ -1,0 +1,148 @@
+"""Reads of the organisation register, always scoped to the user."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from barneby.accounts.roles import Role
+from barneby.accounts.scoping import scope_for, visible_to
+from barneby.organisation.models import (
+    Home,
+    Location,
+    MemberAssociation,
+    Municipality,
+    Programme,
+    StaffMember,
+    Training,
+)
+from barneby.organisation.permissions import ADDRESS_READERS, REGISTER_READERS, REGISTER_WRITERS
+
+M = TypeVar("M", bound=Model)
+
+
+def _visible(queryset: QuerySet[M], user: Any, roles: Iterable[Role] = REGISTER_READERS) -> QuerySet[M]:
+    paths = queryset.model.SCOPE_PATHS  # type: ignore[attr-defined]
+    return visible_to(queryset, user=user, paths=paths, roles=roles)
+
+
+def association_list_for(*, user: Any) -> QuerySet[MemberAssociation]:
+    return _visible(MemberAssociation.objects.all(), user)
+
+
+def location_list_for(*, user: Any) -> QuerySet[Location]:
+    return _visible(Location.objects.select_related("association", "municipality"), user)
+
+
+def programme_list_for(
+    *,
+    user: Any,
+    country: str = "",
+    type: str = "",
+    status: str = "",
+    search: str = "",
+    association_id: int | None = None,
+) -> QuerySet[Programme]:
+    programmes = _visible(Programme.objects.select_related("association", "location", "partner_municipality"), user)
+    if country:
+        programmes = programmes.filter(location__country=country.upper())
+    if type:
+        programmes = programmes.filter(type=type)
+    if status:
+        programmes = programmes.filter(status=status)
+    if association_id:
+        programmes = programmes.filter(association_id=association_id)
+    if search:
+        programmes = programmes.filter(
+            Q(name__icontains=search) | Q(code__icontains=search) | Q(location__name__icontains=search)
+        )
+    return programmes
+
+
+def home_list_for(*, user: Any, programme_id: int | None = None) -> QuerySet[Home]:
+    homes = _visible(
+        Home.objects.select_related("programme", "programme__association", "municipality").prefetch_related(
+            "competences"
+        ),
+        user,
+    )
+    return homes.filter(programme_id=programme_id) if programme_id else homes
+
+
+def staff_list_for(*, user: Any) -> QuerySet[StaffMember]:
+    return _visible(StaffMember.objects.select_related("association", "programme", "home"), user)
+
+
+def training_expiring_list_for(*, user: Any, within_days: int = 60, today: dt.date | None = None) -> QuerySet[Training]:
+    """Trainings that expire within ``within_days`` (or have expired) for active staff the user may see."""
+    today = today or timezone.localdate()
+    trainings = _visible(Training.objects.select_related("staff", "staff__programme", "staff__home"), user)
+    return trainings.filter(
+        staff__is_active=True, expires_on__isnull=False, expires_on__lte=today + dt.timedelta(days=within_days)
+    ).order_by("expires_on", "staff__last_name")
+
+
+def municipality_list() -> QuerySet[Municipality]:
+    """Public facts: every staff user may read them."""
+    return Municipality.objects.all()
+
+
+def _get_for(queryset: QuerySet[M], user: Any, pk: int, *, for_write: bool) -> M:
+    """404 if the user may not know the object exists; 403 if they may read but not write it."""
+    obj = _visible(queryset, user).filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    if for_write and not _visible(queryset, user, REGISTER_WRITERS).filter(pk=pk).exists():
+        raise PermissionDenied
+    return obj
+
+
+def association_get_for(*, user: Any, pk: int, for_write: bool = False) -> MemberAssociation:
+    return _get_for(MemberAssociation.objects.all(), user, pk, for_write=for_write)
+
+
+def location_get_for(*, user: Any, pk: int, for_write: bool = False) -> Location:
+    return _get_for(Location.objects.select_related("association"), user, pk, for_write=for_write)
+
+
+def programme_get_for(*, user: Any, pk: int, for_write: bool = False) -> Programme:
+    return _get_for(
+        Programme.objects.select_related("association", "location", "partner_municipality"),
+        user,
+        pk,
+        for_write=for_write,
+    )
+
+
+def home_get_for(*, user: Any, pk: int, for_write: bool = False) -> Home:
+    return _get_for(Home.objects.select_related("programme"), user, pk, for_write=for_write)
+
+
+def staff_get_for(*, user: Any, pk: int, for_write: bool = False) -> StaffMember:
+    return _get_for(StaffMember.objects.select_related("programme", "home"), user, pk, for_write=for_write)
+
+
+def home_address_visible_to(*, user: Any, home: Home) -> bool:
+    """Only those who visit the home see its street address."""
+    return _visible(Home.objects.filter(pk=home.pk), user, ADDRESS_READERS).exists()
+
+
+def can_write(*, user: Any, obj: Model) -> bool:
+    queryset = type(obj)._default_manager.filter(pk=obj.pk)
+    return _visible(queryset, user, REGISTER_WRITERS).exists()
+
+
+def can_create_programme_in(*, user: Any, association: MemberAssociation) -> bool:
+    from barneby.organisation.permissions import PROGRAMME_CREATORS
+
+    return _visible(MemberAssociation.objects.filter(pk=association.pk), user, PROGRAMME_CREATORS).exists()
+
+
+def user_roles(user: Any) -> frozenset[Role]:
+    return scope_for(user).roles

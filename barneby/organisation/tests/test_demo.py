@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from barneby.accounts.models import RoleAssignment
+from barneby.accounts.roles import Role, ScopeKind
+from barneby.organisation import selectors
+from barneby.organisation.models import Home, MemberAssociation, Programme, ProgrammeType
+
+pytestmark = pytest.mark.django_db
+
+
+def test_national_demo_matches_the_brief_and_is_idempotent() -> None:
+    call_command("seed_demo", "--scale", "national", "--seed", "7", verbosity=0)
+    counts = (MemberAssociation.objects.count(), Programme.objects.count(), Home.objects.count())
+    call_command("seed_demo", "--scale", "national", "--seed", "7", verbosity=0)
+    assert (MemberAssociation.objects.count(), Programme.objects.count(), Home.objects.count()) == counts
+    norway = MemberAssociation.objects.get(code="NO-SOS")
+    norwegian = Programme.objects.filter(association=norway)
+    assert norwegian.filter(type=ProgrammeType.SIBLING_FOSTER).values("partner_municipality").distinct().count() == 3
+    assert norwegian.filter(type=ProgrammeType.UNACCOMPANIED).count() == 1
+    assert norwegian.filter(type=ProgrammeType.YOUTH).count() == 1
+    assert norwegian.filter(location__municipality__number="4601", type=ProgrammeType.FAMILY_VILLAGE).exists()
+    assert Programme.objects.exclude(association=norway).count() == 10
+
+
+def test_demo_logins_get_real_scopes() -> None:
+    call_command("seed_demo", "--scale", "national", verbosity=0)
+    director = RoleAssignment.objects.get(role=Role.NATIONAL_DIRECTOR, user__email__endswith="demo.barneby.example")
+    assert director.scope_kind == ScopeKind.ASSOCIATION
+    assert MemberAssociation.objects.get(pk=int(director.scope_key)).code == "NO-SOS"
+    caregiver = RoleAssignment.objects.get(role=Role.CAREGIVER, user__email__endswith="demo.barneby.example").user
+    assert selectors.home_list_for(user=caregiver).count() == 1
+
+
+def test_global_scale_is_refused_until_built() -> None:
+    with pytest.raises(CommandError, match="not built yet"):
+        call_command("seed_demo", "--scale", "global", "--only", "organisation", verbosity=0)
