@@ -9,3 +9,7 @@ class OrganisationConfig(AppConfig):
 
     def ready(self) -> None:
         import barneby.organisation.demo  # noqa: F401  (registers the demo generator)
+        from barneby.core import menu
+        from barneby.organisation.permissions import REGISTER_READERS
+
+        menu.register("organisation:programme-list", _("Programmer"), REGISTER_READERS, order=200)

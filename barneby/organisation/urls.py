@@ -1,4 +1,11 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from barneby.organisation import views
 
 app_name = "organisation"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("programmer/", views.programme_list, name="programme-list"),
+    path("programmer/eksport/", views.programme_export, name="programme-export"),
+    path("programmer/<int:pk>/", views.programme_detail, name="programme-detail"),
+    path("programmer/<int:pk>/endre/", views.programme_edit, name="programme-edit"),
+]

@@ -19,6 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from barneby.accounts.roles import ALL_ROLES, API_USERS, AUDIT_READERS, PERSONAL_DATA_ROLES, USER_ADMINS, Role
 from barneby.core.access import API, PUBLIC, AccessRule, rule_of
 from barneby.core.tests.personas import make_persona, verified_client
+from barneby.organisation.permissions import REGISTER_READERS, REGISTER_WRITERS
 
 SIGNED_IN = AccessRule(signed_in=True, personal_data=False)
 
@@ -45,6 +46,10 @@ EXPECTED: dict[str, AccessRule] = {
     "accounts:apitoken-revoke": staff(API_USERS),
     "audit:event-list": staff(AUDIT_READERS),
     "audit:event-export": staff(AUDIT_READERS),
+    "organisation:programme-list": staff(REGISTER_READERS),
+    "organisation:programme-export": staff(REGISTER_READERS),
+    "organisation:programme-detail": staff(REGISTER_READERS),
+    "organisation:programme-edit": staff(REGISTER_WRITERS),
     "admin:*": staff(USER_ADMINS),
     "api:*": API,
 }
@@ -54,6 +59,8 @@ EXPECTED: dict[str, AccessRule] = {
 SAMPLE_KWARGS: dict[str, dict[str, Any]] = {
     "accounts:password-reset-confirm": {"uidb64": "MQ", "token": "set-password"},
     "accounts:apitoken-revoke": {"pk": 1},
+    "organisation:programme-detail": {"pk": 999999},
+    "organisation:programme-edit": {"pk": 999999},
 }
 
 # Views that only accept POST: a GET from an allowed user is 405, which still shows the rule let it through.

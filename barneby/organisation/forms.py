@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from barneby.organisation.models import Programme, ProgrammeStatus, ProgrammeType
+
+
+class ProgrammeFilterForm(forms.Form):
+    q = forms.CharField(label=_("Søk (navn, kode, sted)"), required=False, max_length=100)
+    country = forms.ChoiceField(label=_("Land"), required=False)
+    type = forms.ChoiceField(label=_("Type"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        everything = [("", _("Alle"))]
+        country: Any = self.fields["country"]
+        country.choices = everything + list(countries)
+        type_: Any = self.fields["type"]
+        type_.choices = everything + list(ProgrammeType.choices)
+        status: Any = self.fields["status"]
+        status.choices = everything + list(ProgrammeStatus.choices)
+
+    def filters(self) -> dict[str, str]:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {"country": data["country"], "type": data["type"], "status": data["status"], "search": data["q"].strip()}
+
+
+class ProgrammeForm(forms.ModelForm[Programme]):
+    partner_municipality_number = forms.CharField(
+        label=_("Samarbeidskommune (kommunenummer)"),
+        required=False,
+        max_length=4,
+        help_text=_("Fire siffer, f.eks. 4601."),
+    )
+
+    class Meta:
+        model = Programme
+        fields = [
+            "location",
+            "name",
+            "code",
+            "type",
+            "status",
+            "start_date",
+            "end_date",
+            "capacity",
+            "budget_local",
+            "currency",
+            "budget_nok",
+        ]

@@ -1,0 +1,147 @@
+"""Programme pages: scoped lists with filters, HTMX, sorting, export; detail; edit with validation."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from barneby.accounts.models import User
+from barneby.accounts.roles import Role, ScopeKind
+from barneby.audit.models import AuditAction, AuditEvent
+from barneby.core.tests.personas import make_persona, verified_client
+from barneby.organisation.models import Programme
+from barneby.organisation.tests import factories as f
+
+pytestmark = pytest.mark.django_db
+LIST = "/organisasjon/programmer/"
+
+
+@pytest.fixture
+def two_associations() -> tuple[Programme, Programme]:
+    norway = f.association(country="NO")
+    kenya = f.association(country="KE")
+    ours = f.programme(
+        norway, f.location(norway, municipality=f.bergen()), name="Bergen søsken", partner_municipality=f.bergen()
+    )
+    theirs = f.programme(kenya, f.location(kenya, country="KE"), name="Nairobi familie", type="family_village")
+    return ours, theirs
+
+
+def director_of(programme: Programme) -> User:
+    return make_persona(
+        Role.NATIONAL_DIRECTOR, scope_kind=ScopeKind.ASSOCIATION, scope_key=str(programme.association_id)
+    )
+
+
+def test_list_shows_only_the_users_scope(two_associations: tuple[Programme, Programme]) -> None:
+    ours, _theirs = two_associations
+    html = verified_client(director_of(ours)).get(LIST).content.decode()
+    assert "Bergen søsken" in html
+    assert "Nairobi familie" not in html
+
+
+def test_filters_search_and_sorting(two_associations: tuple[Programme, Programme]) -> None:
+    client = verified_client(make_persona(Role.AUDITOR))
+    assert "Bergen søsken" not in client.get(LIST, {"country": "KE"}).content.decode()
+    assert "Nairobi familie" not in client.get(LIST, {"q": "bergen"}).content.decode()
+    assert "Bergen søsken" not in client.get(LIST, {"type": "family_village"}).content.decode()
+    html = client.get(LIST, {"sort": "-name"}).content.decode()
+    assert html.index("Nairobi familie") < html.index("Bergen søsken")
+
+
+def test_htmx_gets_the_fragment(two_associations: tuple[Programme, Programme]) -> None:
+    html = (
+        verified_client(make_persona(Role.AUDITOR)).get(LIST, {"q": "nairobi"}, HTTP_HX_REQUEST="true").content.decode()
+    )
+    assert html.lstrip().startswith('<div id="results"')
+    assert "Nairobi familie" in html
+
+
+def test_empty_state() -> None:
+    html = verified_client(make_persona(Role.AUDITOR)).get(LIST).content.decode()
+    assert "Ingen programmer passer til filteret." in html
+
+
+def test_list_query_count_is_the_same_for_10_and_200_rows() -> None:
+    client = verified_client(make_persona(Role.AUDITOR))
+    assoc = f.association()
+    for _ in range(10):
+        f.programme(assoc, f.location(assoc))
+    client.get(LIST)
+    with CaptureQueriesContext(connection) as ten:
+        client.get(LIST, {"sort": "name"})
+    for _ in range(190):
+        f.programme(assoc, f.location(assoc))
+    with CaptureQueriesContext(connection) as two_hundred:
+        response = client.get(LIST, {"sort": "name"})
+    assert "Side 1 av 8" in response.content.decode()
+    assert len(ten) == len(two_hundred)
+
+
+def test_export_is_scoped_and_audited(two_associations: tuple[Programme, Programme]) -> None:
+    ours, _theirs = two_associations
+    user = director_of(ours)
+    response = verified_client(user).get("/organisasjon/programmer/eksport/")
+    body = b"".join(response.streaming_content).decode().lstrip("\ufeff")  # type: ignore[attr-defined]
+    rows = list(csv.reader(io.StringIO(body), delimiter=";"))
+    assert [r[1] for r in rows[1:]] == ["Bergen søsken"]
+    assert AuditEvent.objects.filter(
+        action=AuditAction.EXPORT, actor=user, object_type="organisation.programme"
+    ).exists()
+    xlsx = verified_client(user).get("/organisasjon/programmer/eksport/", {"format": "xlsx"})
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_detail_outsider_404_and_reader_sees_no_edit_button(two_associations: tuple[Programme, Programme]) -> None:
+    ours, theirs = two_associations
+    client = verified_client(director_of(ours))
+    assert client.get(f"/organisasjon/programmer/{theirs.pk}/").status_code == 404
+    page = client.get(f"/organisasjon/programmer/{ours.pk}/").content.decode()
+    assert "Bergen søsken" in page
+    assert f"/organisasjon/programmer/{ours.pk}/endre/" in page
+    caseworker = make_persona(Role.CASEWORKER, scope_kind=ScopeKind.PROGRAMME, scope_key=str(ours.pk))
+    reader_page = verified_client(caseworker).get(f"/organisasjon/programmer/{ours.pk}/").content.decode()
+    assert "/endre/" not in reader_page
+
+
+def test_read_only_roles_get_403_on_edit(two_associations: tuple[Programme, Programme]) -> None:
+    ours, _theirs = two_associations
+    caseworker = make_persona(Role.CASEWORKER, scope_kind=ScopeKind.PROGRAMME, scope_key=str(ours.pk))
+    assert verified_client(caseworker).post(f"/organisasjon/programmer/{ours.pk}/endre/", {}).status_code == 403
+
+
+def test_edit_saves_and_refuses_bad_input_in_norwegian(two_associations: tuple[Programme, Programme]) -> None:
+    ours, theirs = two_associations
+    client = verified_client(director_of(ours))
+    url = f"/organisasjon/programmer/{ours.pk}/endre/"
+    form = {
+        "location": ours.location_id,
+        "name": "Bergen søsken",
+        "code": ours.code,
+        "type": "sibling_foster",
+        "status": "active",
+        "start_date": "01.01.2020",
+        "end_date": "",
+        "capacity": "22",
+        "budget_local": "",
+        "currency": "",
+        "budget_nok": "",
+        "partner_municipality_number": "4601",
+    }
+    assert client.post(url, form).status_code == 302
+    ours.refresh_from_db()
+    assert ours.capacity == 22
+    bad = client.post(
+        url, {**form, "capacity": "-3", "end_date": "01.01.2019", "partner_municipality_number": "9999"}
+    ).content.decode()
+    assert "Sluttdatoen kan ikke være før startdatoen." in bad
+    assert "Ukjent kommunenummer: 9999." in bad or "større enn eller lik 0" in bad
+    duplicate = client.post(url, {**form, "code": theirs.code}).content.decode()
+    assert "Det finnes allerede et program med denne koden." in duplicate
+    ours.refresh_from_db()
+    assert ours.capacity == 22
+    assert client.post(f"/organisasjon/programmer/{theirs.pk}/endre/", form).status_code == 404

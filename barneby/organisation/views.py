@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from barneby.audit.models import AuditAction
+from barneby.audit.services import audit_record
+from barneby.core.access import staff
+from barneby.core.htmx import render_page
+from barneby.core.listing import export_response, paginate, sort_by
+from barneby.organisation import selectors, services
+from barneby.organisation.forms import ProgrammeFilterForm, ProgrammeForm
+from barneby.organisation.permissions import REGISTER_READERS, REGISTER_WRITERS
+
+PROGRAMME_COLUMNS = {
+    "name": "name",
+    "code": "code",
+    "country": ("location__country", "name"),
+    "type": ("type", "name"),
+    "status": ("status", "name"),
+    "start": "start_date",
+    "capacity": "capacity",
+}
+
+
+def _programmes(request: HttpRequest) -> tuple[ProgrammeFilterForm, Any]:
+    form = ProgrammeFilterForm(request.GET or None)
+    filters = form.filters()
+    programmes = selectors.programme_list_for(
+        user=request.user,
+        country=filters.get("country", ""),
+        type=filters.get("type", ""),
+        status=filters.get("status", ""),
+        search=filters.get("search", ""),
+    )
+    return form, programmes
+
+
+@staff(REGISTER_READERS)
+@require_safe
+def programme_list(request: HttpRequest) -> HttpResponse:
+    form, programmes = _programmes(request)
+    programmes, sorting = sort_by(programmes, request, PROGRAMME_COLUMNS, "name")
+    page = paginate(request, programmes)
+    context = {
+        "form": form,
+        "page_obj": page,
+        "programmes": page.object_list,
+        "sorting": sorting,
+        "hx_target": "#results",
+    }
+    return render_page(request, "organisation/programme_list.html", context, partial="results")
+
+
+@staff(REGISTER_READERS)
+@require_safe
+def programme_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    _form, programmes = _programmes(request)
+    programmes, _sorting = sort_by(programmes, request, PROGRAMME_COLUMNS, "name")
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    with transaction.atomic():
+        audit_record(
+            actor=request.user,
+            action=AuditAction.EXPORT,
+            object_type="organisation.programme",
+            request=request,
+            detail=f"{fmt}; {programmes.count()} rows; {request.GET.urlencode()}"[:500],
+        )
+    headers = [
+        _("Kode"),
+        _("Navn"),
+        _("Type"),
+        _("Status"),
+        _("Land"),
+        _("Sted"),
+        _("Start"),
+        _("Slutt"),
+        _("Kapasitet"),
+        _("Budsjett (NOK)"),
+    ]
+    rows = (
+        [
+            p.code,
+            p.name,
+            p.get_type_display(),
+            p.get_status_display(),
+            p.location.country.name,
+            p.location.name,
+            p.start_date,
+            p.end_date,
+            p.capacity,
+            p.budget_nok,
+        ]
+        for p in programmes.iterator(chunk_size=1000)
+    )
+    return export_response(fmt, "programmer", headers, rows)
+
+
+@staff(REGISTER_READERS)
+@require_safe
+def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = selectors.programme_get_for(user=request.user, pk=pk)
+    homes = selectors.home_list_for(user=request.user, programme_id=programme.pk)
+    context = {
+        "programme": programme,
+        "homes": homes,
+        "can_write": selectors.can_write(user=request.user, obj=programme),
+    }
+    return render(request, "organisation/programme_detail.html", context)
+
+
+@staff(REGISTER_WRITERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = selectors.programme_get_for(user=request.user, pk=pk, for_write=True)
+    form = ProgrammeForm(request.POST or None, instance=programme)
+    form.fields["location"].queryset = selectors.location_list_for(user=request.user).filter(  # type: ignore[attr-defined]
+        association=programme.association
+    )
+    if request.method == "GET":
+        form.initial["partner_municipality_number"] = (
+            programme.partner_municipality.number if programme.partner_municipality else ""
+        )
+    if request.method == "POST" and form.is_valid():
+        try:
+            fields = {name: form.cleaned_data[name] for name in ProgrammeForm.Meta.fields}
+            fields["partner_municipality"] = services.municipality_by_number(
+                form.cleaned_data["partner_municipality_number"]
+            )
+            services.programme_update(
+                actor=request.user,
+                programme=selectors.programme_get_for(user=request.user, pk=pk, for_write=True),
+                **fields,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                target = "partner_municipality_number" if field in {"municipality", "partner_municipality"} else field
+                form.add_error(target if target in form.fields else None, errors)
+        else:
+            messages.success(request, _("Programmet er lagret."))
+            return redirect("organisation:programme-detail", pk=pk)
+    return render(request, "organisation/programme_form.html", {"form": form, "programme": programme})
