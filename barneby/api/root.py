@@ -64,3 +64,8 @@ def _model_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+from barneby.organisation.apis import router as organisation_router  # noqa: E402
+
+api.add_router("/organisation/", organisation_router)

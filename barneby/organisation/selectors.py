@@ -133,6 +133,12 @@ def home_address_visible_to(*, user: Any, home: Home) -> bool:
     return _visible(Home.objects.filter(pk=home.pk), user, ADDRESS_READERS).exists()
 
 
+def home_ids_with_visible_address(*, user: Any, homes: Iterable[Home]) -> set[int]:
+    """Of ``homes``, those whose street address ``user`` may see (one query for the lot)."""
+    ids = [home.pk for home in homes]
+    return set(_visible(Home.objects.filter(pk__in=ids), user, ADDRESS_READERS).values_list("pk", flat=True))
+
+
 def can_write(*, user: Any, obj: Model) -> bool:
     queryset = type(obj)._default_manager.filter(pk=obj.pk)
     return _visible(queryset, user, REGISTER_WRITERS).exists()
