@@ -12,7 +12,7 @@ import datetime as dt
 import random
 from decimal import Decimal
 
-from django.core.management.base import CommandError
+from django.db import models
 from faker import Faker
 
 from barneby.accounts.roles import Role, ScopeKind
@@ -26,6 +26,7 @@ from barneby.organisation.models import (
     MemberAssociation,
     Municipality,
     Programme,
+    ProgrammeStatus,
     ProgrammeType,
     StaffMember,
     StaffRole,
@@ -80,8 +81,6 @@ HOME_KIND = {
 
 @register("organisation", order=100)
 def seed_organisation(context: DemoContext) -> None:
-    if context.scale != "national":
-        raise CommandError("The global organisation dataset is not built yet; use --scale national.")
     rng = random.Random(context.seed)
     fake = Faker("no_NO")  # Faker names its Norwegian (bokmål) locale no_NO
     fake.seed_instance(context.seed)
@@ -215,6 +214,8 @@ def seed_organisation(context: DemoContext) -> None:
     )
     if first_home is not None:
         context.demo_scopes[Role.CAREGIVER.value] = (ScopeKind.HOME, str(first_home.pk))
+    if context.scale == "global":
+        seed_global(context, rng, competences)
     context.counts.update(
         {
             "medlemsorganisasjoner": MemberAssociation.objects.count(),
@@ -222,5 +223,173 @@ def seed_organisation(context: DemoContext) -> None:
             "programmer": Programme.objects.count(),
             "hjem": Home.objects.count(),
             "ansatte": StaffMember.objects.count(),
+            "opplæringer": Training.objects.count(),
         }
+    )
+
+
+# The key figures of the federation (seed 002): associations, countries with
+# programmes, villages, programmes, and children in SOS families and youth programmes.
+GLOBAL_ASSOCIATIONS = 134
+GLOBAL_PROGRAMME_COUNTRIES = 128
+GLOBAL_VILLAGES = 573
+GLOBAL_PROGRAMMES = 2317
+GLOBAL_CHILDREN_IN_FAMILY_CARE = 82_300
+# Programmes by type abroad; family-based care in villages is one per village.
+GLOBAL_PROGRAMME_MIX = {
+    ProgrammeType.FAMILY_COMMUNITY: 310,
+    ProgrammeType.YOUTH: 380,
+    ProgrammeType.FAMILY_STRENGTHENING: 520,
+    ProgrammeType.KINDERGARTEN: 190,
+    ProgrammeType.SCHOOL: 170,
+    ProgrammeType.VOCATIONAL: 60,
+    ProgrammeType.MEDICAL: 75,
+    ProgrammeType.EMERGENCY: 23,
+}
+GLOBAL_PREFIX = "G-"
+BATCH = 2000
+
+
+def seed_global(context: DemoContext, rng: random.Random, competences: list[Competence]) -> None:
+    """The federation at full size, built with bulk inserts; skipped if it is already there."""
+    from barneby.organisation.continents import _table
+
+    if MemberAssociation.objects.filter(code__startswith=GLOBAL_PREFIX).exists():
+        return
+    fake = Faker("no_NO")
+    fake.seed_instance(context.seed + 1)
+    new_villages = GLOBAL_VILLAGES - Location.objects.filter(kind=LocationKind.VILLAGE).count()
+    mix = dict(GLOBAL_PROGRAMME_MIX)
+    # Family strengthening takes whatever makes the total come out at the key figure.
+    mix[ProgrammeType.FAMILY_STRENGTHENING] += (
+        GLOBAL_PROGRAMMES - Programme.objects.count() - new_villages - sum(mix.values())
+    )
+
+    existing_countries = set(MemberAssociation.objects.values_list("country", flat=True))
+    candidates = sorted(code for code in _table() if code not in existing_countries)
+    rng.shuffle(candidates)
+    new_countries = candidates[: GLOBAL_ASSOCIATIONS - len(existing_countries)]
+    associations = MemberAssociation.objects.bulk_create(
+        [
+            MemberAssociation(name=f"SOS Children's Villages {code}", code=f"{GLOBAL_PREFIX}{code}", country=code)
+            for code in context.progress(new_countries, desc="medlemsorganisasjoner")
+        ]
+    )
+    # Some associations only raise funds; the rest run programmes in their own country.
+    with_programmes = list(associations)[: GLOBAL_PROGRAMME_COUNTRIES - len(existing_countries)]
+
+    villages = []
+    for i in context.progress(range(new_villages), desc="barnebyer"):
+        assoc = with_programmes[i % len(with_programmes)]
+        villages.append(
+            Location(
+                association=assoc,
+                kind=LocationKind.VILLAGE,
+                name=f"SOS Children's Village {assoc.country.code}-{i + 1:03d}",
+                country=assoc.country,
+                latitude=Decimal(rng.uniform(-40, 60)).quantize(Decimal("0.000001")),
+                longitude=Decimal(rng.uniform(-120, 150)).quantize(Decimal("0.000001")),
+            )
+        )
+    villages = Location.objects.bulk_create(villages, batch_size=BATCH)
+    sites = Location.objects.bulk_create(
+        [
+            Location(
+                association=assoc,
+                kind=LocationKind.COMMUNITY,
+                name=f"Community site {assoc.country.code}",
+                country=assoc.country,
+                latitude=Decimal(rng.uniform(-40, 60)).quantize(Decimal("0.000001")),
+                longitude=Decimal(rng.uniform(-120, 150)).quantize(Decimal("0.000001")),
+            )
+            for assoc in with_programmes
+        ]
+    )
+
+    programmes = []
+    for n, village in enumerate(villages):
+        programmes.append(_global_programme(rng, village, ProgrammeType.FAMILY_VILLAGE, n))
+    n = len(programmes)
+    for type_, count in mix.items():
+        for _ in range(count):
+            location = rng.choice(sites) if rng.random() < 0.5 else rng.choice(villages)
+            programmes.append(_global_programme(rng, location, type_, n))
+            n += 1
+    programmes = Programme.objects.bulk_create(list(context.progress(programmes, desc="programmer")), batch_size=BATCH)
+
+    # Homes sized for the children in family-based care: SOS families hold about six children.
+    care = [p for p in programmes if p.type in HOME_KIND]
+    homes: list[Home] = []
+    already = Home.objects.aggregate(children=models.Sum("occupied"))["children"] or 0
+    children_left = GLOBAL_CHILDREN_IN_FAMILY_CARE - already
+    i = 0
+    while children_left > 0:
+        programme = care[i % len(care)]
+        kind = HOME_KIND[ProgrammeType(programme.type)]
+        capacity = 4 if kind == HomeKind.YOUTH_HOUSE else rng.choice([5, 6, 7, 8])
+        occupied = min(capacity, children_left, rng.randint(capacity - 2, capacity))
+        homes.append(
+            Home(
+                programme=programme,
+                name=f"{programme.code} hjem {i // len(care) + 1}",
+                kind=kind,
+                capacity=capacity,
+                occupied=occupied,
+                takes_sibling_groups=kind != HomeKind.YOUTH_HOUSE,
+                max_sibling_group_size=capacity if kind != HomeKind.YOUTH_HOUSE else None,
+                min_age=14 if kind == HomeKind.YOUTH_HOUSE else 0,
+                max_age=21 if kind == HomeKind.YOUTH_HOUSE else 18,
+            )
+        )
+        children_left -= occupied
+        i += 1
+    homes = Home.objects.bulk_create(list(context.progress(homes, desc="hjem")), batch_size=BATCH)
+    Through = Home.competences.through
+    Through.objects.bulk_create(
+        [Through(home_id=h.pk, competence_id=rng.choice(competences).pk) for h in homes], batch_size=BATCH
+    )
+    staff = StaffMember.objects.bulk_create(
+        [
+            StaffMember(
+                association_id=h.programme.association_id,
+                programme_id=h.programme_id,
+                home_id=h.pk,
+                first_name=fake.first_name(),
+                last_name=fake.last_name(),
+                role=StaffRole.SOS_PARENT,
+            )
+            for h in context.progress(homes, desc="omsorgspersoner")
+        ],
+        batch_size=BATCH,
+    )
+    Training.objects.bulk_create(
+        [
+            Training(
+                staff_id=s.pk,
+                title="Omsorgspolicy og barnevern",
+                completed_on=dt.date(2024, 1, 1) + dt.timedelta(days=rng.randint(0, 700)),
+                expires_on=dt.date(2026, 1, 1) + dt.timedelta(days=rng.randint(0, 900)),
+            )
+            for s in staff
+        ],
+        batch_size=BATCH,
+    )
+
+
+def _global_programme(rng: random.Random, location: Location, type_: ProgrammeType, n: int) -> Programme:
+    budget = Decimal(rng.randrange(500_000, 20_000_000, 10_000))
+    return Programme(
+        association_id=location.association_id,
+        location=location,
+        name=f"{location.name}: {type_.label}",
+        code=f"{GLOBAL_PREFIX}{n + 1:05d}",
+        type=type_,
+        status=rng.choices(
+            [ProgrammeStatus.ACTIVE, ProgrammeStatus.PHASING_OUT, ProgrammeStatus.HANDED_OVER], weights=[90, 7, 3]
+        )[0],
+        start_date=dt.date(rng.randint(1960, 2024), 1, 1),
+        capacity=rng.randint(20, 500),
+        currency="USD",
+        budget_local=budget / 10,
+        budget_nok=budget,
     )

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 
 from barneby.accounts.models import RoleAssignment
 from barneby.accounts.roles import Role, ScopeKind
@@ -34,6 +34,16 @@ def test_demo_logins_get_real_scopes() -> None:
     assert selectors.home_list_for(user=caregiver).count() == 1
 
 
-def test_global_scale_is_refused_until_built() -> None:
-    with pytest.raises(CommandError, match="not built yet"):
-        call_command("seed_demo", "--scale", "global", "--only", "organisation", verbosity=0)
+def test_global_demo_has_the_key_figures_and_is_idempotent() -> None:
+    from django.db.models import Sum
+
+    from barneby.organisation.models import Location, LocationKind
+
+    call_command("seed_demo", "--scale", "global", "--only", "organisation", verbosity=0)
+    call_command("seed_demo", "--scale", "global", "--only", "organisation", verbosity=0)
+    assert MemberAssociation.objects.count() == 134
+    assert Programme.objects.values("location__country").distinct().count() == 128
+    assert Location.objects.filter(kind=LocationKind.VILLAGE).count() == 573
+    assert Programme.objects.count() == 2317
+    assert Home.objects.aggregate(children=Sum("occupied"))["children"] == 82_300
+    assert Programme.objects.filter(type=ProgrammeType.MEDICAL).count() >= 75
