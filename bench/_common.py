@@ -203,3 +203,58 @@ def table(rows: Sequence[Measurement]) -> None:
     print(f"{'path':<40} {'req':>6} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'errors':>6}")
     for row in rows:
         print(f"{row.path:<40} {row.requests:>6} {row.rps:>9.1f} {row.p50_ms:>8.2f} {row.p95_ms:>8.2f} {row.errors:>6}")
+
+
+def sign_in(port: int, email: str, password: str) -> dict[str, str]:
+    """Sign in through the real form and return the Cookie header for later requests."""
+    import re
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", "/konto/logg-inn/")
+        page = conn.getresponse()
+        html = page.read().decode()
+        csrf_cookie = next(
+            c.split(";")[0] for c in page.headers.get_all("Set-Cookie") or [] if c.startswith("csrftoken=")
+        )
+        match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        if match is None:
+            raise RuntimeError("no CSRF token on the sign-in page")
+        body = f"csrfmiddlewaretoken={match.group(1)}&username={email}&password={password}"
+        conn.request(
+            "POST",
+            "/konto/logg-inn/",
+            body=body,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": csrf_cookie,
+                "Referer": f"http://127.0.0.1:{port}/",
+            },
+        )
+        response = conn.getresponse()
+        response.read()
+        session = next(
+            (c.split(";")[0] for c in response.headers.get_all("Set-Cookie") or [] if c.startswith("sessionid=")), None
+        )
+        if response.status != 302 or session is None:
+            raise RuntimeError(f"sign-in failed with {response.status}")
+        return {"Cookie": f"{csrf_cookie}; {session}"}
+    finally:
+        conn.close()
+
+
+def peak_child_memory_mb() -> float:
+    """Peak resident memory of any finished child process so far (Linux reports kB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def fresh_postgres_database(name: str) -> str:
+    """Drop and create a scratch database on the local server; returns its URL."""
+    import psycopg
+
+    with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"postgres://postgres@127.0.0.1:5432/{name}"

@@ -1,17 +1,27 @@
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from barneby.core.widgets import FastSelect
 from barneby.organisation.models import Programme, ProgrammeStatus, ProgrammeType
+
+
+@cache
+def country_choices(language: str) -> list[tuple[str, str]]:
+    """Every country, named and sorted in ``language``; computed once per language."""
+    with override(language):
+        return [(code, str(name)) for code, name in countries]
 
 
 class ProgrammeFilterForm(forms.Form):
     q = forms.CharField(label=_("Søk (navn, kode, sted)"), required=False, max_length=100)
-    country = forms.ChoiceField(label=_("Land"), required=False)
+    country = forms.ChoiceField(label=_("Land"), required=False, widget=FastSelect)
     type = forms.ChoiceField(label=_("Type"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
 
@@ -19,7 +29,7 @@ class ProgrammeFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         everything = [("", _("Alle"))]
         country: Any = self.fields["country"]
-        country.choices = everything + list(countries)
+        country.choices = everything + country_choices(get_language() or "nb")
         type_: Any = self.fields["type"]
         type_.choices = everything + list(ProgrammeType.choices)
         status: Any = self.fields["status"]

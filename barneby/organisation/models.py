@@ -240,7 +240,11 @@ class Programme(BaseModel):
                 name="%(app_label)s_%(class)s_budget_not_negative",
             ),
         ]
-        indexes = [models.Index(fields=["type", "status"], name="org_programme_type_idx")]
+        indexes = [
+            models.Index(fields=["type", "status"], name="org_programme_type_idx"),
+            # The list pages sort by name with the primary key as tie-breaker.
+            models.Index(fields=["name", "id"], name="org_programme_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

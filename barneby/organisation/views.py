@@ -17,6 +17,7 @@ from barneby.core.htmx import render_page
 from barneby.core.listing import export_response, paginate, sort_by
 from barneby.organisation import selectors, services
 from barneby.organisation.forms import ProgrammeFilterForm, ProgrammeForm
+from barneby.organisation.models import ProgrammeStatus, ProgrammeType
 from barneby.organisation.permissions import REGISTER_READERS, REGISTER_WRITERS
 
 PROGRAMME_COLUMNS = {
@@ -49,13 +50,11 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     form, programmes = _programmes(request)
     programmes, sorting = sort_by(programmes, request, PROGRAMME_COLUMNS, "name")
     page = paginate(request, programmes)
-    context = {
-        "form": form,
-        "page_obj": page,
-        "programmes": page.object_list,
-        "sorting": sorting,
-        "hx_target": "#results",
-    }
+    # Labels resolved once per page: get_FOO_display() re-translates every choice for every row.
+    types = {value: str(label) for value, label in ProgrammeType.choices}
+    statuses = {value: str(label) for value, label in ProgrammeStatus.choices}
+    rows = [(p, types[p.type], statuses[p.status]) for p in page.object_list]
+    context = {"form": form, "page_obj": page, "rows": rows, "sorting": sorting, "hx_target": "#results"}
     return render_page(request, "organisation/programme_list.html", context, partial="results")
 
 

@@ -66,3 +66,18 @@ def test_query_tag_keeps_filters_and_resets_page() -> None:
 
     rendered = template.render(Context({"request": request, "sorting": Sorting("name", False)}))
     assert rendered.replace("&amp;", "&") == "?q=bergen&page=4&sort=name|?q=oslo&sort=name|?q=bergen&sort=-name"
+
+
+def test_fast_select_renders_like_django_select() -> None:
+    from django import forms
+
+    from barneby.core.widgets import FastSelect
+
+    choices = [("", "Alle"), ("NO", "Norge"), ("KE", "Kenya <&>")]
+    fast = FastSelect(choices=choices).render("country", "KE", attrs={"id": "id_country", "class": "ds-input"})
+    plain = forms.Select(choices=choices).render("country", "KE", attrs={"id": "id_country", "class": "ds-input"})
+    assert normalise(fast) == normalise(plain)
+
+
+def normalise(html: str) -> str:
+    return " ".join(html.replace("\n", " ").split()).replace("> <", "><")
