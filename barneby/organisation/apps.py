@@ -13,3 +13,5 @@ class OrganisationConfig(AppConfig):
         from barneby.organisation.permissions import REGISTER_READERS
 
         menu.register("organisation:programme-list", _("Programmer"), REGISTER_READERS, order=200)
+        menu.register("organisation:home-list", _("Hjem"), REGISTER_READERS, order=210)
+        menu.register("organisation:training-expiring", _("Opplæring som utløper"), REGISTER_READERS, order=220)

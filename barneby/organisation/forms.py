@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from barneby.core.widgets import FastSelect
-from barneby.organisation.models import Programme, ProgrammeStatus, ProgrammeType
+from barneby.organisation.models import HomeKind, Programme, ProgrammeStatus, ProgrammeType
 
 
 @cache
@@ -65,3 +65,25 @@ class ProgrammeForm(forms.ModelForm[Programme]):
             "currency",
             "budget_nok",
         ]
+
+
+class HomeFilterForm(forms.Form):
+    q = forms.CharField(label=_("Søk (navn, program)"), required=False, max_length=100)
+    kind = forms.ChoiceField(label=_("Type"), required=False)
+    siblings = forms.BooleanField(label=_("Bare hjem som tar imot søskenflokker"), required=False)
+    free = forms.BooleanField(label=_("Bare hjem med ledige plasser"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kind: Any = self.fields["kind"]
+        kind.choices = [("", _("Alle")), *HomeKind.choices]
+
+
+class TrainingFilterForm(forms.Form):
+    within_days = forms.TypedChoiceField(
+        label=_("Utløper innen"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[(30, _("30 dager")), (60, _("60 dager")), (90, _("90 dager")), (180, _("180 dager"))],
+    )

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -65,14 +65,32 @@ def programme_list_for(
     return programmes
 
 
-def home_list_for(*, user: Any, programme_id: int | None = None) -> QuerySet[Home]:
+def home_list_for(
+    *,
+    user: Any,
+    programme_id: int | None = None,
+    kind: str = "",
+    search: str = "",
+    takes_siblings: bool = False,
+    with_free_places: bool = False,
+) -> QuerySet[Home]:
     homes = _visible(
         Home.objects.select_related("programme", "programme__association", "municipality").prefetch_related(
             "competences"
         ),
         user,
     )
-    return homes.filter(programme_id=programme_id) if programme_id else homes
+    if programme_id:
+        homes = homes.filter(programme_id=programme_id)
+    if kind:
+        homes = homes.filter(kind=kind)
+    if search:
+        homes = homes.filter(Q(name__icontains=search) | Q(programme__name__icontains=search))
+    if takes_siblings:
+        homes = homes.filter(takes_sibling_groups=True)
+    if with_free_places:
+        homes = homes.filter(occupied__lt=F("capacity"))
+    return homes
 
 
 def staff_list_for(*, user: Any) -> QuerySet[StaffMember]:

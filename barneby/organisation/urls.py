@@ -8,4 +8,6 @@ urlpatterns = [
     path("programmer/eksport/", views.programme_export, name="programme-export"),
     path("programmer/<int:pk>/", views.programme_detail, name="programme-detail"),
     path("programmer/<int:pk>/endre/", views.programme_edit, name="programme-edit"),
+    path("hjem/", views.home_list, name="home-list"),
+    path("opplaering/utloper/", views.training_expiring_list, name="training-expiring"),
 ]

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -16,8 +17,8 @@ from barneby.core.access import staff
 from barneby.core.htmx import render_page
 from barneby.core.listing import export_response, paginate, sort_by
 from barneby.organisation import selectors, services
-from barneby.organisation.forms import ProgrammeFilterForm, ProgrammeForm
-from barneby.organisation.models import ProgrammeStatus, ProgrammeType
+from barneby.organisation.forms import HomeFilterForm, ProgrammeFilterForm, ProgrammeForm, TrainingFilterForm
+from barneby.organisation.models import HomeKind, ProgrammeStatus, ProgrammeType
 from barneby.organisation.permissions import REGISTER_READERS, REGISTER_WRITERS
 
 PROGRAMME_COLUMNS = {
@@ -146,3 +147,48 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Programmet er lagret."))
             return redirect("organisation:programme-detail", pk=pk)
     return render(request, "organisation/programme_form.html", {"form": form, "programme": programme})
+
+
+HOME_COLUMNS = {
+    "name": "name",
+    "programme": ("programme__name", "name"),
+    "kind": ("kind", "name"),
+    "capacity": "capacity",
+}
+
+
+@staff(REGISTER_READERS)
+@require_safe
+def home_list(request: HttpRequest) -> HttpResponse:
+    form = HomeFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    homes = selectors.home_list_for(
+        user=request.user,
+        kind=data.get("kind", ""),
+        search=(data.get("q") or "").strip(),
+        takes_siblings=bool(data.get("siblings")),
+        with_free_places=bool(data.get("free")),
+    )
+    homes, sorting = sort_by(homes, request, HOME_COLUMNS, "name")
+    page = paginate(request, homes)
+    kinds = {value: str(label) for value, label in HomeKind.choices}
+    rows = [(home, kinds[home.kind]) for home in page.object_list]
+    context = {"form": form, "page_obj": page, "rows": rows, "sorting": sorting, "hx_target": "#results"}
+    return render_page(request, "organisation/home_list.html", context, partial="results")
+
+
+@staff(REGISTER_READERS)
+@require_safe
+def training_expiring_list(request: HttpRequest) -> HttpResponse:
+    form = TrainingFilterForm(request.GET or None)
+    within = (form.cleaned_data.get("within_days") if form.is_valid() else None) or 60
+    trainings = selectors.training_expiring_list_for(user=request.user, within_days=within)
+    page = paginate(request, trainings)
+    context = {
+        "form": form,
+        "page_obj": page,
+        "trainings": page.object_list,
+        "within": within,
+        "today": timezone.localdate(),
+    }
+    return render(request, "organisation/training_expiring.html", context)

@@ -50,6 +50,8 @@ EXPECTED: dict[str, AccessRule] = {
     "organisation:programme-export": staff(REGISTER_READERS),
     "organisation:programme-detail": staff(REGISTER_READERS),
     "organisation:programme-edit": staff(REGISTER_WRITERS),
+    "organisation:home-list": staff(REGISTER_READERS),
+    "organisation:training-expiring": staff(REGISTER_READERS),
     "admin:*": staff(USER_ADMINS),
     "api:*": API,
 }

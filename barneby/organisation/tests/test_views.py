@@ -145,3 +145,54 @@ def test_edit_saves_and_refuses_bad_input_in_norwegian(two_associations: tuple[P
     ours.refresh_from_db()
     assert ours.capacity == 22
     assert client.post(f"/organisasjon/programmer/{theirs.pk}/endre/", form).status_code == 404
+
+
+def test_home_list_filters_and_hides_other_scopes(two_associations: tuple[Programme, Programme]) -> None:
+    ours, theirs = two_associations
+    f.home(ours, name="Søskenhjemmet", takes_sibling_groups=True, max_sibling_group_size=4, capacity=4, occupied=4)
+    f.home(ours, name="Småbarnshjemmet", capacity=3, occupied=1)
+    f.home(theirs, name="Nairobi-hjemmet")
+    client = verified_client(director_of(ours))
+    html = client.get("/organisasjon/hjem/").content.decode()
+    assert "Søskenhjemmet" in html
+    assert "Småbarnshjemmet" in html
+    assert "Nairobi-hjemmet" not in html
+    assert "Småbarnshjemmet" not in client.get("/organisasjon/hjem/", {"siblings": "on"}).content.decode()
+    assert "Søskenhjemmet" not in client.get("/organisasjon/hjem/", {"free": "on"}).content.decode()
+    fragment = client.get("/organisasjon/hjem/", {"q": "små"}, HTTP_HX_REQUEST="true").content.decode()
+    assert fragment.lstrip().startswith('<div id="results"')
+    assert "Søskenhjemmet" not in fragment
+
+
+def test_expiring_trainings_page(two_associations: tuple[Programme, Programme]) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from barneby.organisation import services
+
+    ours, theirs = two_associations
+    today = timezone.localdate()
+    ours_person = f.staff(ours.association, programme=ours, first_name="Kari", last_name="Nær")
+    theirs_person = f.staff(theirs.association, programme=theirs, first_name="Juma", last_name="Fjern")
+    services.training_add(
+        actor=None,
+        staff=ours_person,
+        title="Førstehjelp",
+        completed_on=today - dt.timedelta(days=700),
+        expires_on=today + dt.timedelta(days=45),
+    )
+    services.training_add(
+        actor=None,
+        staff=theirs_person,
+        title="Barnevern",
+        completed_on=today - dt.timedelta(days=700),
+        expires_on=today + dt.timedelta(days=10),
+    )
+    client = verified_client(director_of(ours))
+    html = client.get("/organisasjon/opplaering/utloper/").content.decode()
+    assert "Førstehjelp" in html
+    assert "Kari Nær" in html
+    assert "Barnevern" not in html
+    within_30 = client.get("/organisasjon/opplaering/utloper/", {"within_days": "30"}).content.decode()
+    assert "Ingen opplæring utløper de neste 30 dagene." in within_30
