@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from barneby.core.widgets import FastSelect
-from barneby.organisation.models import HomeKind, Programme, ProgrammeStatus, ProgrammeType
+from barneby.organisation.models import Home, HomeKind, Programme, ProgrammeStatus, ProgrammeType
 
 
 @cache
@@ -87,3 +87,28 @@ class TrainingFilterForm(forms.Form):
         empty_value=None,
         choices=[(30, _("30 dager")), (60, _("60 dager")), (90, _("90 dager")), (180, _("180 dager"))],
     )
+
+
+class HomeForm(forms.ModelForm[Home]):
+    municipality_number = forms.CharField(
+        label=_("Kommune (kommunenummer)"), required=False, max_length=4, help_text=_("Fire siffer, for hjem i Norge.")
+    )
+
+    class Meta:
+        model = Home
+        fields = [
+            "name",
+            "kind",
+            "capacity",
+            "occupied",
+            "takes_sibling_groups",
+            "max_sibling_group_size",
+            "min_age",
+            "max_age",
+            "competences",
+            "street_address",
+            "postcode",
+            "latitude",
+            "longitude",
+        ]
+        widgets = {"competences": forms.CheckboxSelectMultiple}

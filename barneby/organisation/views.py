@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from barneby.audit.models import AuditAction
 from barneby.audit.services import audit_record
@@ -17,8 +17,8 @@ from barneby.core.access import staff
 from barneby.core.htmx import render_page
 from barneby.core.listing import export_response, paginate, sort_by
 from barneby.organisation import selectors, services
-from barneby.organisation.forms import HomeFilterForm, ProgrammeFilterForm, ProgrammeForm, TrainingFilterForm
-from barneby.organisation.models import HomeKind, ProgrammeStatus, ProgrammeType
+from barneby.organisation.forms import HomeFilterForm, HomeForm, ProgrammeFilterForm, ProgrammeForm, TrainingFilterForm
+from barneby.organisation.models import Home, HomeKind, ProgrammeStatus, ProgrammeType
 from barneby.organisation.permissions import REGISTER_READERS, REGISTER_WRITERS
 
 PROGRAMME_COLUMNS = {
@@ -192,3 +192,56 @@ def training_expiring_list(request: HttpRequest) -> HttpResponse:
         "today": timezone.localdate(),
     }
     return render(request, "organisation/training_expiring.html", context)
+
+
+def _save_home(request: HttpRequest, form: HomeForm, *, programme: Any, home: Any = None) -> Any:
+    """Run the home service from a valid form; put service errors back on the form. Returns the home or None."""
+    fields = {name: form.cleaned_data[name] for name in HomeForm.Meta.fields if name != "competences"}
+    try:
+        fields["municipality"] = services.municipality_by_number(form.cleaned_data["municipality_number"])
+        competences = list(form.cleaned_data["competences"])
+        if home is None:
+            return services.home_create(actor=request.user, programme=programme, competences=competences, **fields)
+        return services.home_update(actor=request.user, home=home, competences=competences, **fields)
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            target = "municipality_number" if field == "municipality" else field
+            form.add_error(target if target in form.fields else None, errors)
+    return None
+
+
+@staff(REGISTER_WRITERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def home_create(request: HttpRequest, programme_pk: int) -> HttpResponse:
+    programme = selectors.programme_get_for(user=request.user, pk=programme_pk, for_write=True)
+    form = HomeForm(request.POST or None, instance=Home(programme=programme))
+    if request.method == "POST" and form.is_valid():
+        home = _save_home(request, form, programme=programme)
+        if home is not None:
+            messages.success(request, _("Hjemmet «{name}» er opprettet.").format(name=home.name))
+            return redirect("organisation:programme-detail", pk=programme.pk)
+    return render(request, "organisation/home_form.html", {"form": form, "programme": programme, "home": None})
+
+
+@staff(REGISTER_WRITERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def home_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    home = selectors.home_get_for(user=request.user, pk=pk, for_write=True)
+    form = HomeForm(request.POST or None, instance=selectors.home_get_for(user=request.user, pk=pk, for_write=True))
+    if request.method == "GET":
+        form.initial["municipality_number"] = home.municipality.number if home.municipality else ""
+    if request.method == "POST" and form.is_valid():
+        saved = _save_home(request, form, programme=home.programme, home=home)
+        if saved is not None:
+            messages.success(request, _("Hjemmet er lagret."))
+            return redirect("organisation:programme-detail", pk=home.programme_id)
+    return render(request, "organisation/home_form.html", {"form": form, "programme": home.programme, "home": home})
+
+
+@staff(REGISTER_WRITERS)
+@require_POST
+def home_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    home = selectors.home_get_for(user=request.user, pk=pk, for_write=True)
+    services.deactivate(actor=request.user, obj=home)
+    messages.success(request, _("Hjemmet «{name}» er deaktivert. Historikken er beholdt.").format(name=home.name))
+    return redirect("organisation:programme-detail", pk=home.programme_id)

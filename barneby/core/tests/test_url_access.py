@@ -51,6 +51,9 @@ EXPECTED: dict[str, AccessRule] = {
     "organisation:programme-detail": staff(REGISTER_READERS),
     "organisation:programme-edit": staff(REGISTER_WRITERS),
     "organisation:home-list": staff(REGISTER_READERS),
+    "organisation:home-create": staff(REGISTER_WRITERS),
+    "organisation:home-edit": staff(REGISTER_WRITERS),
+    "organisation:home-deactivate": staff(REGISTER_WRITERS),
     "organisation:training-expiring": staff(REGISTER_READERS),
     "admin:*": staff(USER_ADMINS),
     "api:*": API,
@@ -63,10 +66,13 @@ SAMPLE_KWARGS: dict[str, dict[str, Any]] = {
     "accounts:apitoken-revoke": {"pk": 1},
     "organisation:programme-detail": {"pk": 999999},
     "organisation:programme-edit": {"pk": 999999},
+    "organisation:home-create": {"programme_pk": 999999},
+    "organisation:home-edit": {"pk": 999999},
+    "organisation:home-deactivate": {"pk": 999999},
 }
 
 # Views that only accept POST: a GET from an allowed user is 405, which still shows the rule let it through.
-POST_ONLY = {"accounts:logout", "accounts:apitoken-revoke"}
+POST_ONLY = {"accounts:logout", "accounts:apitoken-revoke", "organisation:home-deactivate"}
 
 
 @dataclass(frozen=True)

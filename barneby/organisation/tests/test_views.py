@@ -139,7 +139,7 @@ def test_edit_saves_and_refuses_bad_input_in_norwegian(two_associations: tuple[P
         url, {**form, "capacity": "-3", "end_date": "01.01.2019", "partner_municipality_number": "9999"}
     ).content.decode()
     assert "Sluttdatoen kan ikke være før startdatoen." in bad
-    assert "Ukjent kommunenummer: 9999." in bad or "større enn eller lik 0" in bad
+    assert "Verdien må være større enn eller lik 0." in bad
     duplicate = client.post(url, {**form, "code": theirs.code}).content.decode()
     assert "Det finnes allerede et program med denne koden." in duplicate
     ours.refresh_from_db()
@@ -196,3 +196,82 @@ def test_expiring_trainings_page(two_associations: tuple[Programme, Programme]) 
     assert "Barnevern" not in html
     within_30 = client.get("/organisasjon/opplaering/utloper/", {"within_days": "30"}).content.decode()
     assert "Ingen opplæring utløper de neste 30 dagene." in within_30
+
+
+HOME_FORM = {
+    "name": "Nytt søskenhjem",
+    "kind": "foster_home",
+    "capacity": "5",
+    "occupied": "0",
+    "takes_sibling_groups": "on",
+    "max_sibling_group_size": "4",
+    "min_age": "0",
+    "max_age": "18",
+    "street_address": "Fjellveien 2",
+    "postcode": "5019",
+    "latitude": "",
+    "longitude": "",
+    "municipality_number": "4601",
+}
+
+
+def test_home_create_edit_and_deactivate(two_associations: tuple[Programme, Programme]) -> None:
+    from barneby.organisation.models import Competence, Home
+
+    ours, theirs = two_associations
+    client = verified_client(director_of(ours))
+    trauma = Competence.objects.get(code="trauma")
+    response = client.post(f"/organisasjon/programmer/{ours.pk}/hjem/nytt/", {**HOME_FORM, "competences": [trauma.pk]})
+    assert response.status_code == 302
+    home = Home.objects.get(name="Nytt søskenhjem")
+    assert home.programme == ours
+    assert home.municipality is not None
+    assert home.municipality.number == "4601"
+    assert list(home.competences.all()) == [trauma]
+    assert AuditEvent.objects.filter(action=AuditAction.CREATE, object_type="organisation.home").exists()
+
+    edit = client.post(f"/organisasjon/hjem/{home.pk}/endre/", {**HOME_FORM, "capacity": "6"})
+    assert edit.status_code == 302
+    home.refresh_from_db()
+    assert home.capacity == 6
+
+    assert client.post(f"/organisasjon/hjem/{home.pk}/deaktiver/").status_code == 302
+    home.refresh_from_db()
+    assert not home.is_active
+    assert client.post(f"/organisasjon/programmer/{theirs.pk}/hjem/nytt/", HOME_FORM).status_code == 404
+
+
+def test_home_form_errors_are_norwegian_and_save_nothing(two_associations: tuple[Programme, Programme]) -> None:
+    from barneby.organisation.models import Home
+
+    ours, _theirs = two_associations
+    client = verified_client(director_of(ours))
+    bad = {
+        **HOME_FORM,
+        "capacity": "2",
+        "occupied": "3",
+        "min_age": "15",
+        "max_age": "5",
+        "latitude": "95",
+        "municipality_number": "9999",
+    }
+    html = client.post(f"/organisasjon/programmer/{ours.pk}/hjem/nytt/", bad).content.decode()
+    assert "Skjemaet har feil som må rettes" in html
+    assert "Belagte plasser kan ikke overstige antall plasser." in html
+    assert "Laveste alder kan ikke være høyere enn høyeste alder." in html
+    assert "Verdien må være mindre enn eller lik 90." in html
+    assert not Home.objects.filter(name="Nytt søskenhjem").exists()
+    unknown = client.post(
+        f"/organisasjon/programmer/{ours.pk}/hjem/nytt/", {**HOME_FORM, "municipality_number": "9999"}
+    ).content.decode()
+    assert "Ukjent kommunenummer: 9999." in unknown
+    assert not Home.objects.filter(name="Nytt søskenhjem").exists()
+
+
+def test_caseworkers_cannot_change_homes(two_associations: tuple[Programme, Programme]) -> None:
+    ours, _theirs = two_associations
+    home = f.home(ours)
+    caseworker = make_persona(Role.CASEWORKER, scope_kind=ScopeKind.PROGRAMME, scope_key=str(ours.pk))
+    client = verified_client(caseworker)
+    assert client.post(f"/organisasjon/hjem/{home.pk}/deaktiver/").status_code == 403
+    assert client.get(f"/organisasjon/hjem/{home.pk}/endre/").status_code == 403
