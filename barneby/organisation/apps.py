@@ -14,4 +14,5 @@ class OrganisationConfig(AppConfig):
 
         menu.register("organisation:programme-list", _("Programmer"), REGISTER_READERS, order=200)
         menu.register("organisation:home-list", _("Hjem"), REGISTER_READERS, order=210)
+        menu.register("organisation:staff-list", _("Ansatte og omsorgspersoner"), REGISTER_READERS, order=215)
         menu.register("organisation:training-expiring", _("Opplæring som utløper"), REGISTER_READERS, order=220)

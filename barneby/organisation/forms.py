@@ -9,7 +9,16 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from barneby.core.widgets import FastSelect
-from barneby.organisation.models import Home, HomeKind, Programme, ProgrammeStatus, ProgrammeType
+from barneby.organisation.models import (
+    Home,
+    HomeKind,
+    MemberAssociation,
+    Programme,
+    ProgrammeStatus,
+    ProgrammeType,
+    StaffRole,
+    Training,
+)
 
 
 @cache
@@ -112,3 +121,40 @@ class HomeForm(forms.ModelForm[Home]):
             "longitude",
         ]
         widgets = {"competences": forms.CheckboxSelectMultiple}
+
+
+class ProgrammeCreateForm(ProgrammeForm):
+    association = forms.ModelChoiceField(label=_("Medlemsorganisasjon"), queryset=MemberAssociation.objects.none())
+
+    def __init__(self, *args: Any, associations: list[MemberAssociation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["association"]
+        field.queryset = MemberAssociation.objects.filter(pk__in=[a.pk for a in associations])
+        if len(associations) == 1:
+            field.initial = associations[0].pk
+        self.order_fields(["association"])
+
+    def _post_clean(self) -> None:
+        # The association is set on the instance before the model is validated.
+        if self.cleaned_data.get("association") is not None:
+            self.instance.association = self.cleaned_data["association"]
+        super()._post_clean()  # type: ignore[misc]
+
+
+class StaffFilterForm(forms.Form):
+    q = forms.CharField(label=_("Søk (navn, e-post)"), required=False, max_length=100)
+    role = forms.ChoiceField(label=_("Rolle"), required=False)
+    active = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("1", _("Aktive")), ("0", _("Deaktiverte")), ("", _("Alle"))]
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        role: Any = self.fields["role"]
+        role.choices = [("", _("Alle")), *StaffRole.choices]
+
+
+class TrainingForm(forms.ModelForm[Training]):
+    class Meta:
+        model = Training
+        fields = ["kind", "title", "completed_on", "expires_on"]

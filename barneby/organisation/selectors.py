@@ -93,8 +93,17 @@ def home_list_for(
     return homes
 
 
-def staff_list_for(*, user: Any) -> QuerySet[StaffMember]:
-    return _visible(StaffMember.objects.select_related("association", "programme", "home"), user)
+def staff_list_for(*, user: Any, search: str = "", role: str = "", active: bool | None = True) -> QuerySet[StaffMember]:
+    staff = _visible(StaffMember.objects.select_related("association", "programme", "home"), user)
+    if search:
+        staff = staff.filter(
+            Q(first_name__icontains=search) | Q(last_name__icontains=search) | Q(email__icontains=search)
+        )
+    if role:
+        staff = staff.filter(role=role)
+    if active is not None:
+        staff = staff.filter(is_active=active)
+    return staff
 
 
 def training_expiring_list_for(*, user: Any, within_days: int = 60, today: dt.date | None = None) -> QuerySet[Training]:

@@ -6,11 +6,14 @@ app_name = "organisation"
 urlpatterns = [
     path("programmer/", views.programme_list, name="programme-list"),
     path("programmer/eksport/", views.programme_export, name="programme-export"),
+    path("programmer/nytt/", views.programme_create, name="programme-create"),
     path("programmer/<int:pk>/", views.programme_detail, name="programme-detail"),
     path("programmer/<int:pk>/endre/", views.programme_edit, name="programme-edit"),
     path("programmer/<int:programme_pk>/hjem/nytt/", views.home_create, name="home-create"),
     path("hjem/", views.home_list, name="home-list"),
     path("hjem/<int:pk>/endre/", views.home_edit, name="home-edit"),
     path("hjem/<int:pk>/deaktiver/", views.home_deactivate, name="home-deactivate"),
+    path("ansatte/", views.staff_list, name="staff-list"),
+    path("ansatte/<int:pk>/", views.staff_detail, name="staff-detail"),
     path("opplaering/utloper/", views.training_expiring_list, name="training-expiring"),
 ]

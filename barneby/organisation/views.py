@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -17,9 +17,18 @@ from barneby.core.access import staff
 from barneby.core.htmx import render_page
 from barneby.core.listing import export_response, paginate, sort_by
 from barneby.organisation import selectors, services
-from barneby.organisation.forms import HomeFilterForm, HomeForm, ProgrammeFilterForm, ProgrammeForm, TrainingFilterForm
-from barneby.organisation.models import Home, HomeKind, ProgrammeStatus, ProgrammeType
-from barneby.organisation.permissions import REGISTER_READERS, REGISTER_WRITERS
+from barneby.organisation.forms import (
+    HomeFilterForm,
+    HomeForm,
+    ProgrammeCreateForm,
+    ProgrammeFilterForm,
+    ProgrammeForm,
+    StaffFilterForm,
+    TrainingFilterForm,
+    TrainingForm,
+)
+from barneby.organisation.models import Home, HomeKind, ProgrammeStatus, ProgrammeType, StaffRole, Training
+from barneby.organisation.permissions import PROGRAMME_CREATORS, REGISTER_READERS, REGISTER_WRITERS
 
 PROGRAMME_COLUMNS = {
     "name": "name",
@@ -55,7 +64,14 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     types = {value: str(label) for value, label in ProgrammeType.choices}
     statuses = {value: str(label) for value, label in ProgrammeStatus.choices}
     rows = [(p, types[p.type], statuses[p.status]) for p in page.object_list]
-    context = {"form": form, "page_obj": page, "rows": rows, "sorting": sorting, "hx_target": "#results"}
+    context = {
+        "form": form,
+        "page_obj": page,
+        "rows": rows,
+        "sorting": sorting,
+        "hx_target": "#results",
+        "can_create": selectors.user_roles(request.user) & PROGRAMME_CREATORS,
+    }
     return render_page(request, "organisation/programme_list.html", context, partial="results")
 
 
@@ -245,3 +261,79 @@ def home_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     services.deactivate(actor=request.user, obj=home)
     messages.success(request, _("Hjemmet «{name}» er deaktivert. Historikken er beholdt.").format(name=home.name))
     return redirect("organisation:programme-detail", pk=home.programme_id)
+
+
+@staff(PROGRAMME_CREATORS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def programme_create(request: HttpRequest) -> HttpResponse:
+    associations = selectors.association_list_for(user=request.user).filter(is_active=True)
+    creatable = [a for a in associations if selectors.can_create_programme_in(user=request.user, association=a)]
+    if not creatable:
+        return render(request, "organisation/programme_form.html", {"form": None, "programme": None})
+    form = ProgrammeCreateForm(request.POST or None, associations=creatable)
+    form.fields["location"].queryset = selectors.location_list_for(user=request.user).filter(  # type: ignore[attr-defined]
+        association__in=creatable, is_active=True
+    )
+    if request.method == "POST" and form.is_valid():
+        association = form.cleaned_data["association"]
+        fields = {name: form.cleaned_data[name] for name in ProgrammeForm.Meta.fields}
+        try:
+            fields["partner_municipality"] = services.municipality_by_number(
+                form.cleaned_data["partner_municipality_number"]
+            )
+            programme = services.programme_create(actor=request.user, association=association, **fields)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                target = "partner_municipality_number" if field in {"municipality", "partner_municipality"} else field
+                form.add_error(target if target in form.fields else None, errors)
+        else:
+            messages.success(request, _("Programmet «{name}» er opprettet.").format(name=programme.name))
+            return redirect("organisation:programme-detail", pk=programme.pk)
+    return render(request, "organisation/programme_form.html", {"form": form, "programme": None})
+
+
+STAFF_COLUMNS = {
+    "name": ("last_name", "first_name"),
+    "role": ("role", "last_name"),
+    "programme": ("programme__name", "last_name"),
+}
+
+
+@staff(REGISTER_READERS)
+@require_safe
+def staff_list(request: HttpRequest) -> HttpResponse:
+    form = StaffFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {"q": "", "role": "", "active": "1"}
+    active = {"1": True, "0": False}.get(data.get("active") or "") if request.GET else True
+    people = selectors.staff_list_for(
+        user=request.user, search=(data.get("q") or "").strip(), role=data.get("role") or "", active=active
+    )
+    people, sorting = sort_by(people, request, STAFF_COLUMNS, "name")
+    page = paginate(request, people)
+    roles = {value: str(label) for value, label in StaffRole.choices}
+    rows = [(person, roles[person.role]) for person in page.object_list]
+    context = {"form": form, "page_obj": page, "rows": rows, "sorting": sorting, "hx_target": "#results"}
+    return render_page(request, "organisation/staffmember_list.html", context, partial="results")
+
+
+@staff(REGISTER_READERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.staff_get_for(user=request.user, pk=pk)
+    can_write = selectors.can_write(user=request.user, obj=person)
+    form = TrainingForm(request.POST or None, instance=Training(staff=person)) if can_write else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in TrainingForm.Meta.fields}
+            try:
+                services.training_add(actor=request.user, staff=person, **fields)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("Opplæringen er registrert."))
+                return redirect("organisation:staff-detail", pk=pk)
+    context = {"person": person, "trainings": person.trainings.all(), "form": form, "today": timezone.localdate()}
+    return render(request, "organisation/staffmember_detail.html", context)

@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from barneby.accounts.roles import ALL_ROLES, API_USERS, AUDIT_READERS, PERSONAL_DATA_ROLES, USER_ADMINS, Role
 from barneby.core.access import API, PUBLIC, AccessRule, rule_of
 from barneby.core.tests.personas import make_persona, verified_client
-from barneby.organisation.permissions import REGISTER_READERS, REGISTER_WRITERS
+from barneby.organisation.permissions import PROGRAMME_CREATORS, REGISTER_READERS, REGISTER_WRITERS
 
 SIGNED_IN = AccessRule(signed_in=True, personal_data=False)
 
@@ -50,7 +50,10 @@ EXPECTED: dict[str, AccessRule] = {
     "organisation:programme-export": staff(REGISTER_READERS),
     "organisation:programme-detail": staff(REGISTER_READERS),
     "organisation:programme-edit": staff(REGISTER_WRITERS),
+    "organisation:programme-create": staff(PROGRAMME_CREATORS),
     "organisation:home-list": staff(REGISTER_READERS),
+    "organisation:staff-list": staff(REGISTER_READERS),
+    "organisation:staff-detail": staff(REGISTER_READERS),
     "organisation:home-create": staff(REGISTER_WRITERS),
     "organisation:home-edit": staff(REGISTER_WRITERS),
     "organisation:home-deactivate": staff(REGISTER_WRITERS),
@@ -67,6 +70,7 @@ SAMPLE_KWARGS: dict[str, dict[str, Any]] = {
     "organisation:programme-detail": {"pk": 999999},
     "organisation:programme-edit": {"pk": 999999},
     "organisation:home-create": {"programme_pk": 999999},
+    "organisation:staff-detail": {"pk": 999999},
     "organisation:home-edit": {"pk": 999999},
     "organisation:home-deactivate": {"pk": 999999},
 }

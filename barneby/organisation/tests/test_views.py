@@ -275,3 +275,82 @@ def test_caseworkers_cannot_change_homes(two_associations: tuple[Programme, Prog
     client = verified_client(caseworker)
     assert client.post(f"/organisasjon/hjem/{home.pk}/deaktiver/").status_code == 403
     assert client.get(f"/organisasjon/hjem/{home.pk}/endre/").status_code == 403
+
+
+def test_national_director_creates_a_programme(two_associations: tuple[Programme, Programme]) -> None:
+    ours, theirs = two_associations
+    client = verified_client(director_of(ours))
+    assert "/organisasjon/programmer/nytt/" in client.get(LIST).content.decode()
+    form = {
+        "association": ours.association_id,
+        "location": ours.location_id,
+        "name": "Ungdom i Bergen",
+        "code": "NO-UNG-BGO",
+        "type": "youth",
+        "status": "active",
+        "start_date": "01.01.2026",
+        "end_date": "",
+        "capacity": "10",
+        "budget_local": "",
+        "currency": "",
+        "budget_nok": "",
+        "partner_municipality_number": "4601",
+    }
+    response = client.post("/organisasjon/programmer/nytt/", form)
+    assert response.status_code == 302
+    created = Programme.objects.get(code="NO-UNG-BGO")
+    assert created.association_id == ours.association_id
+    # Another association's location or association is not offered.
+    bad = client.post(
+        "/organisasjon/programmer/nytt/", {**form, "code": "NO-X", "association": theirs.association_id}
+    ).content.decode()
+    assert "Skjemaet har feil som må rettes" in bad
+    assert not Programme.objects.filter(code="NO-X").exists()
+
+
+def test_programme_directors_cannot_create_programmes(two_associations: tuple[Programme, Programme]) -> None:
+    ours, _theirs = two_associations
+    boss = make_persona(Role.PROGRAMME_DIRECTOR, scope_kind=ScopeKind.PROGRAMME, scope_key=str(ours.pk))
+    client = verified_client(boss)
+    assert client.get("/organisasjon/programmer/nytt/").status_code == 403
+    assert "/organisasjon/programmer/nytt/" not in client.get(LIST).content.decode()
+
+
+def test_staff_list_detail_and_training(two_associations: tuple[Programme, Programme]) -> None:
+    from barneby.organisation.models import Training
+
+    ours, theirs = two_associations
+    kari = f.staff(ours.association, programme=ours, first_name="Kari", last_name="Omsorg")
+    f.staff(theirs.association, programme=theirs, first_name="Juma", last_name="Annen")
+    f.staff(ours.association, programme=ours, first_name="Ola", last_name="Sluttet", is_active=False)
+    client = verified_client(director_of(ours))
+    html = client.get("/organisasjon/ansatte/").content.decode()
+    assert "Kari Omsorg" in html
+    assert "Juma Annen" not in html
+    assert "Ola Sluttet" not in html
+    assert "Ola Sluttet" in client.get("/organisasjon/ansatte/", {"active": "0"}).content.decode()
+    assert client.get(f"/organisasjon/ansatte/{kari.pk}/").status_code == 200
+    bad = client.post(
+        f"/organisasjon/ansatte/{kari.pk}/",
+        {"kind": "training", "title": "Førstehjelp", "completed_on": "01.06.2026", "expires_on": "01.01.2026"},
+    ).content.decode()
+    assert "Utløpsdatoen kan ikke være før datoen opplæringen ble fullført." in bad
+    assert not Training.objects.exists()
+    ok = client.post(
+        f"/organisasjon/ansatte/{kari.pk}/",
+        {"kind": "training", "title": "Førstehjelp", "completed_on": "01.06.2026", "expires_on": "01.06.2028"},
+    )
+    assert ok.status_code == 302
+    assert Training.objects.get().staff == kari
+    other = f.staff(theirs.association, programme=theirs)
+    assert client.get(f"/organisasjon/ansatte/{other.pk}/").status_code == 404
+
+
+def test_readers_see_staff_but_cannot_register_training(two_associations: tuple[Programme, Programme]) -> None:
+    ours, _theirs = two_associations
+    kari = f.staff(ours.association, programme=ours, first_name="Kari", last_name="Omsorg")
+    caseworker = make_persona(Role.CASEWORKER, scope_kind=ScopeKind.PROGRAMME, scope_key=str(ours.pk))
+    client = verified_client(caseworker)
+    page = client.get(f"/organisasjon/ansatte/{kari.pk}/").content.decode()
+    assert "Registrer opplæring" not in page
+    assert client.post(f"/organisasjon/ansatte/{kari.pk}/", {"title": "x"}).status_code == 403
