@@ -12,6 +12,8 @@ class OrganisationConfig(AppConfig):
         from barneby.core import menu
         from barneby.organisation.permissions import REGISTER_READERS
 
+        menu.register("organisation:association-list", _("Medlemsorganisasjoner"), REGISTER_READERS, order=190)
+        menu.register("organisation:location-list", _("Barnebyer og steder"), REGISTER_READERS, order=195)
         menu.register("organisation:programme-list", _("Programmer"), REGISTER_READERS, order=200)
         menu.register("organisation:home-list", _("Hjem"), REGISTER_READERS, order=210)
         menu.register("organisation:staff-list", _("Ansatte og omsorgspersoner"), REGISTER_READERS, order=215)

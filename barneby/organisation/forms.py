@@ -12,6 +12,7 @@ from barneby.core.widgets import FastSelect
 from barneby.organisation.models import (
     Home,
     HomeKind,
+    LocationKind,
     MemberAssociation,
     Programme,
     ProgrammeStatus,
@@ -158,3 +159,16 @@ class TrainingForm(forms.ModelForm[Training]):
     class Meta:
         model = Training
         fields = ["kind", "title", "completed_on", "expires_on"]
+
+
+class LocationFilterForm(forms.Form):
+    q = forms.CharField(label=_("Søk (navn)"), required=False, max_length=100)
+    country = forms.ChoiceField(label=_("Land"), required=False, widget=FastSelect)
+    kind = forms.ChoiceField(label=_("Type"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        country: Any = self.fields["country"]
+        country.choices = [("", _("Alle")), *country_choices(get_language() or "nb")]
+        kind: Any = self.fields["kind"]
+        kind.choices = [("", _("Alle")), *LocationKind.choices]

@@ -4,6 +4,8 @@ from barneby.organisation import views
 
 app_name = "organisation"
 urlpatterns = [
+    path("medlemsorganisasjoner/", views.association_list, name="association-list"),
+    path("steder/", views.location_list, name="location-list"),
     path("programmer/", views.programme_list, name="programme-list"),
     path("programmer/eksport/", views.programme_export, name="programme-export"),
     path("programmer/nytt/", views.programme_create, name="programme-create"),

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,6 +21,7 @@ from barneby.organisation import selectors, services
 from barneby.organisation.forms import (
     HomeFilterForm,
     HomeForm,
+    LocationFilterForm,
     ProgrammeCreateForm,
     ProgrammeFilterForm,
     ProgrammeForm,
@@ -27,7 +29,15 @@ from barneby.organisation.forms import (
     TrainingFilterForm,
     TrainingForm,
 )
-from barneby.organisation.models import Home, HomeKind, ProgrammeStatus, ProgrammeType, StaffRole, Training
+from barneby.organisation.models import (
+    Home,
+    HomeKind,
+    LocationKind,
+    ProgrammeStatus,
+    ProgrammeType,
+    StaffRole,
+    Training,
+)
 from barneby.organisation.permissions import PROGRAMME_CREATORS, REGISTER_READERS, REGISTER_WRITERS
 
 PROGRAMME_COLUMNS = {
@@ -337,3 +347,38 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("organisation:staff-detail", pk=pk)
     context = {"person": person, "trainings": person.trainings.all(), "form": form, "today": timezone.localdate()}
     return render(request, "organisation/staffmember_detail.html", context)
+
+
+@staff(REGISTER_READERS)
+@require_safe
+def association_list(request: HttpRequest) -> HttpResponse:
+    associations, sorting = sort_by(
+        selectors.association_list_for(user=request.user).annotate(programme_count=Count("programmes", distinct=True)),
+        request,
+        {"name": "name", "code": "code", "country": ("country", "name"), "programmes": "programme_count"},
+        "name",
+    )
+    page = paginate(request, associations)
+    return render(request, "organisation/memberassociation_list.html", {"page_obj": page, "sorting": sorting})
+
+
+@staff(REGISTER_READERS)
+@require_safe
+def location_list(request: HttpRequest) -> HttpResponse:
+    form = LocationFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    locations = selectors.location_list_for(user=request.user)
+    if data.get("q"):
+        locations = locations.filter(name__icontains=data["q"].strip())
+    if data.get("country"):
+        locations = locations.filter(country=data["country"])
+    if data.get("kind"):
+        locations = locations.filter(kind=data["kind"])
+    locations, sorting = sort_by(
+        locations, request, {"name": "name", "country": ("country", "name"), "kind": ("kind", "name")}, "name"
+    )
+    page = paginate(request, locations)
+    kinds = {value: str(label) for value, label in LocationKind.choices}
+    rows = [(location, kinds[location.kind]) for location in page.object_list]
+    context = {"form": form, "page_obj": page, "rows": rows, "sorting": sorting, "hx_target": "#results"}
+    return render_page(request, "organisation/location_list.html", context, partial="results")

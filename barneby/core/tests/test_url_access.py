@@ -46,6 +46,8 @@ EXPECTED: dict[str, AccessRule] = {
     "accounts:apitoken-revoke": staff(API_USERS),
     "audit:event-list": staff(AUDIT_READERS),
     "audit:event-export": staff(AUDIT_READERS),
+    "organisation:association-list": staff(REGISTER_READERS),
+    "organisation:location-list": staff(REGISTER_READERS),
     "organisation:programme-list": staff(REGISTER_READERS),
     "organisation:programme-export": staff(REGISTER_READERS),
     "organisation:programme-detail": staff(REGISTER_READERS),

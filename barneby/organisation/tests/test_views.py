@@ -354,3 +354,18 @@ def test_readers_see_staff_but_cannot_register_training(two_associations: tuple[
     page = client.get(f"/organisasjon/ansatte/{kari.pk}/").content.decode()
     assert "Registrer opplæring" not in page
     assert client.post(f"/organisasjon/ansatte/{kari.pk}/", {"title": "x"}).status_code == 403
+
+
+def test_associations_and_locations_are_scoped(two_associations: tuple[Programme, Programme]) -> None:
+    ours, theirs = two_associations
+    client = verified_client(director_of(ours))
+    associations = client.get("/organisasjon/medlemsorganisasjoner/").content.decode()
+    assert ours.association.name in associations
+    assert theirs.association.name not in associations
+    locations = client.get("/organisasjon/steder/").content.decode()
+    assert ours.location.name in locations
+    assert theirs.location.name not in locations
+    everyone = verified_client(make_persona(Role.AUDITOR))
+    kenya = everyone.get("/organisasjon/steder/", {"country": "KE"}, HTTP_HX_REQUEST="true").content.decode()
+    assert theirs.location.name in kenya
+    assert ours.location.name not in kenya
