@@ -4,13 +4,15 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
 from barneby.organisation import selectors, services
-from barneby.organisation.models import Home, Location, MemberAssociation, Programme
+from barneby.organisation.models import Competence, Home, Location, MemberAssociation, Programme, StaffMember
 
 router = Router(tags=["organisasjon"])
 
@@ -200,3 +202,127 @@ def _with_addresses(request: HttpRequest, homes: list[Home]) -> list[Home]:
         if home.pk not in visible:
             home.street_address = None  # type: ignore[assignment]
     return homes
+
+
+class HomeIn(Schema):
+    programme_id: int
+    name: str = Field(max_length=200)
+    kind: str
+    capacity: int
+    occupied: int = 0
+    takes_sibling_groups: bool = False
+    max_sibling_group_size: int | None = None
+    min_age: int = 0
+    max_age: int = 18
+    competences: list[str] = Field(default_factory=list, description="Kompetansekoder, f.eks. trauma")
+    street_address: str = ""
+    postcode: str = ""
+    municipality: str | None = Field(None, description="Kommunenummer, fire siffer")
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+
+
+class HomePatch(Schema):
+    name: str | None = Field(None, max_length=200)
+    kind: str | None = None
+    capacity: int | None = None
+    occupied: int | None = None
+    takes_sibling_groups: bool | None = None
+    max_sibling_group_size: int | None = None
+    min_age: int | None = None
+    max_age: int | None = None
+    competences: list[str] | None = None
+    street_address: str | None = None
+    postcode: str | None = None
+    municipality: str | None = None
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+
+
+def _home_fields(data: dict[str, Any]) -> tuple[dict[str, Any], list[Competence] | None]:
+    fields = dict(data)
+    codes = fields.pop("competences", None)
+    competences = None
+    if codes is not None:
+        competences = list(Competence.objects.filter(code__in=codes))
+        unknown = sorted(set(codes) - {c.code for c in competences})
+        if unknown:
+            raise ValidationError({"competences": [_("Ukjent kompetanse: {codes}.").format(codes=", ".join(unknown))]})
+    if "municipality" in fields:
+        fields["municipality"] = services.municipality_by_number(fields["municipality"])
+    return fields, competences
+
+
+@router.post("/homes", response={201: HomeOut}, summary="Opprett hjem")
+def home_create(request: HttpRequest, payload: HomeIn) -> Status[Home]:
+    data = payload.dict()
+    programme = selectors.programme_get_for(user=request.user, pk=data.pop("programme_id"), for_write=True)
+    fields, competences = _home_fields(data)
+    home = services.home_create(actor=request.user, programme=programme, competences=competences or [], **fields)
+    return Status(201, _with_addresses(request, [home])[0])
+
+
+@router.patch("/homes/{pk}", response=HomeOut, summary="Endre hjem")
+def home_update(request: HttpRequest, pk: int, payload: HomePatch) -> Home:
+    home = selectors.home_get_for(user=request.user, pk=pk, for_write=True)
+    fields, competences = _home_fields(payload.dict(exclude_unset=True))
+    home = services.home_update(actor=request.user, home=home, competences=competences, **fields)
+    return _with_addresses(request, [home])[0]
+
+
+class LocationIn(Schema):
+    association_id: int
+    kind: str
+    name: str = Field(max_length=200)
+    country: str = Field(min_length=2, max_length=2)
+    municipality: str | None = None
+    latitude: Decimal
+    longitude: Decimal
+
+
+class LocationPatch(Schema):
+    kind: str | None = None
+    name: str | None = Field(None, max_length=200)
+    municipality: str | None = None
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+
+
+@router.post("/locations", response={201: LocationOut}, summary="Opprett sted")
+def location_create(request: HttpRequest, payload: LocationIn) -> Status[Location]:
+    data = payload.dict()
+    association = selectors.association_get_for(user=request.user, pk=data.pop("association_id"), for_write=True)
+    data["country"] = data["country"].upper()
+    data["municipality"] = services.municipality_by_number(data["municipality"])
+    return Status(201, services.location_create(actor=request.user, association=association, **data))
+
+
+@router.patch("/locations/{pk}", response=LocationOut, summary="Endre sted")
+def location_update(request: HttpRequest, pk: int, payload: LocationPatch) -> Location:
+    location = selectors.location_get_for(user=request.user, pk=pk, for_write=True)
+    data = payload.dict(exclude_unset=True)
+    if "municipality" in data:
+        data["municipality"] = services.municipality_by_number(data["municipality"])
+    return services.location_update(actor=request.user, location=location, **data)
+
+
+class StaffOut(Schema):
+    id: int
+    association_id: int
+    programme_id: int | None
+    home_id: int | None
+    first_name: str
+    last_name: str
+    role: str
+    is_active: bool
+
+
+@router.get("/staff", response=list[StaffOut], summary="Ansatte og omsorgspersoner")
+@paginate(PageNumberPagination, page_size=50)
+def staff_list(request: HttpRequest, q: str = "", role: str = "") -> Any:
+    return selectors.staff_list_for(user=request.user, search=q, role=role).order_by("last_name", "first_name", "pk")
+
+
+@router.get("/staff/{pk}", response=StaffOut, summary="Én ansatt")
+def staff_detail(request: HttpRequest, pk: int) -> StaffMember:
+    return selectors.staff_get_for(user=request.user, pk=pk)

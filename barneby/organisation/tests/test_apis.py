@@ -148,3 +148,88 @@ def test_openapi_documents_the_register(client: Client) -> None:
         "/api/v1/organisation/programmes/{pk}",
         "/api/v1/organisation/homes",
     } <= set(paths)
+
+
+HOME = {
+    "name": "API-hjemmet",
+    "kind": "foster_home",
+    "capacity": 4,
+    "takes_sibling_groups": True,
+    "max_sibling_group_size": 3,
+    "competences": ["trauma"],
+    "street_address": "Apiveien 1",
+    "municipality": "4601",
+}
+
+
+def test_home_create_and_update(client: Client, setup: tuple[Programme, Programme]) -> None:
+    ours, theirs = setup
+    boss = make_persona(Role.PROGRAMME_DIRECTOR, scope_kind=ScopeKind.PROGRAMME, scope_key=str(ours.pk))
+    headers = auth(boss)
+    created = client.post(
+        f"{BASE}/homes", {**HOME, "programme_id": ours.pk}, content_type="application/json", headers=headers
+    )
+    assert created.status_code == 201
+    body = created.json()
+    assert body["competences"] == ["trauma"]
+    assert body["street_address"] == "Apiveien 1"
+    patched = client.patch(
+        f"{BASE}/homes/{body['id']}", {"occupied": 2}, content_type="application/json", headers=headers
+    )
+    assert patched.json()["free_places"] == 2
+    refused = client.post(
+        f"{BASE}/homes", {**HOME, "programme_id": theirs.pk}, content_type="application/json", headers=headers
+    )
+    assert refused.status_code == 404
+
+
+def test_home_validation_errors_are_422(client: Client, setup: tuple[Programme, Programme]) -> None:
+    ours, _theirs = setup
+    headers = auth(director(ours))
+    bad = {**HOME, "programme_id": ours.pk, "capacity": 2, "occupied": 3, "competences": ["telepathy"]}
+    response = client.post(f"{BASE}/homes", bad, content_type="application/json", headers=headers)
+    assert response.status_code == 422
+    assert response.json()["errors"]["competences"] == ["Ukjent kompetanse: telepathy."]
+    response = client.post(
+        f"{BASE}/homes", {**bad, "competences": []}, content_type="application/json", headers=headers
+    )
+    assert response.status_code == 422
+    assert "Belagte plasser kan ikke overstige antall plasser." in str(response.json()["errors"])
+
+
+def test_location_create_validates_coordinates(client: Client, setup: tuple[Programme, Programme]) -> None:
+    ours, _theirs = setup
+    headers = auth(director(ours))
+    payload = {
+        "association_id": ours.association_id,
+        "kind": "community",
+        "name": "Nytt sted",
+        "country": "no",
+        "latitude": "91",
+        "longitude": "5",
+        "municipality": "4601",
+    }
+    response = client.post(f"{BASE}/locations", payload, content_type="application/json", headers=headers)
+    assert response.status_code == 422
+    assert "latitude" in response.json()["errors"]
+    ok = client.post(
+        f"{BASE}/locations", {**payload, "latitude": "60.1"}, content_type="application/json", headers=headers
+    )
+    assert ok.status_code == 201
+    assert ok.json()["municipality"] == "4601"
+    pk = ok.json()["id"]
+    renamed = client.patch(
+        f"{BASE}/locations/{pk}", {"name": "Omdøpt"}, content_type="application/json", headers=headers
+    )
+    assert renamed.json()["name"] == "Omdøpt"
+
+
+def test_staff_endpoints_are_scoped(client: Client, setup: tuple[Programme, Programme]) -> None:
+    ours, theirs = setup
+    mine = f.staff(ours.association, programme=ours, first_name="Kari")
+    other = f.staff(theirs.association, programme=theirs, first_name="Juma")
+    headers = auth(director(ours))
+    names = [s["first_name"] for s in client.get(f"{BASE}/staff", headers=headers).json()["items"]]
+    assert names == ["Kari"]
+    assert client.get(f"{BASE}/staff/{mine.pk}", headers=headers).status_code == 200
+    assert client.get(f"{BASE}/staff/{other.pk}", headers=headers).status_code == 404
