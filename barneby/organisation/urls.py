@@ -13,9 +13,11 @@ urlpatterns = [
     path("programmer/<int:pk>/endre/", views.programme_edit, name="programme-edit"),
     path("programmer/<int:programme_pk>/hjem/nytt/", views.home_create, name="home-create"),
     path("hjem/", views.home_list, name="home-list"),
+    path("hjem/eksport/", views.home_export, name="home-export"),
     path("hjem/<int:pk>/endre/", views.home_edit, name="home-edit"),
     path("hjem/<int:pk>/deaktiver/", views.home_deactivate, name="home-deactivate"),
     path("ansatte/", views.staff_list, name="staff-list"),
+    path("ansatte/eksport/", views.staff_export, name="staff-export"),
     path("ansatte/<int:pk>/", views.staff_detail, name="staff-detail"),
     path("opplaering/utloper/", views.training_expiring_list, name="training-expiring"),
 ]

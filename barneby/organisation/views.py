@@ -85,20 +85,27 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     return render_page(request, "organisation/programme_list.html", context, partial="results")
 
 
-@staff(REGISTER_READERS)
-@require_safe
-def programme_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    _form, programmes = _programmes(request)
-    programmes, _sorting = sort_by(programmes, request, PROGRAMME_COLUMNS, "name")
+def _export(
+    request: HttpRequest, queryset: Any, *, name: str, object_type: str, headers: list[str], row: Any
+) -> HttpResponse | StreamingHttpResponse:
+    """Stream what the list shows (same scope and filters) as CSV or XLSX, and audit the export."""
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
     with transaction.atomic():
         audit_record(
             actor=request.user,
             action=AuditAction.EXPORT,
-            object_type="organisation.programme",
+            object_type=object_type,
             request=request,
-            detail=f"{fmt}; {programmes.count()} rows; {request.GET.urlencode()}"[:500],
+            detail=f"{fmt}; {queryset.count()} rows; {request.GET.urlencode()}"[:500],
         )
+    return export_response(fmt, name, headers, (row(obj) for obj in queryset.iterator(chunk_size=1000)))
+
+
+@staff(REGISTER_READERS)
+@require_safe
+def programme_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    _form, programmes = _programmes(request)
+    programmes, _sorting = sort_by(programmes, request, PROGRAMME_COLUMNS, "name")
     headers = [
         _("Kode"),
         _("Navn"),
@@ -111,8 +118,13 @@ def programme_export(request: HttpRequest) -> HttpResponse | StreamingHttpRespon
         _("Kapasitet"),
         _("Budsjett (NOK)"),
     ]
-    rows = (
-        [
+    return _export(
+        request,
+        programmes,
+        name="programmer",
+        object_type="organisation.programme",
+        headers=headers,
+        row=lambda p: [
             p.code,
             p.name,
             p.get_type_display(),
@@ -123,10 +135,8 @@ def programme_export(request: HttpRequest) -> HttpResponse | StreamingHttpRespon
             p.end_date,
             p.capacity,
             p.budget_nok,
-        ]
-        for p in programmes.iterator(chunk_size=1000)
+        ],
     )
-    return export_response(fmt, "programmer", headers, rows)
 
 
 @staff(REGISTER_READERS)
@@ -183,9 +193,7 @@ HOME_COLUMNS = {
 }
 
 
-@staff(REGISTER_READERS)
-@require_safe
-def home_list(request: HttpRequest) -> HttpResponse:
+def _homes(request: HttpRequest) -> tuple[HomeFilterForm, Any, Any]:
     form = HomeFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     homes = selectors.home_list_for(
@@ -196,6 +204,36 @@ def home_list(request: HttpRequest) -> HttpResponse:
         with_free_places=bool(data.get("free")),
     )
     homes, sorting = sort_by(homes, request, HOME_COLUMNS, "name")
+    return form, homes, sorting
+
+
+@staff(REGISTER_READERS)
+@require_safe
+def home_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    _form, homes, _sorting = _homes(request)
+    headers = [_("Navn"), _("Program"), _("Type"), _("Plasser"), _("Ledige plasser"), _("Søskenflokker"), _("Alder")]
+    return _export(
+        request,
+        homes,
+        name="hjem",
+        object_type="organisation.home",
+        headers=headers,
+        row=lambda h: [
+            h.name,
+            h.programme.name,
+            h.get_kind_display(),
+            h.capacity,
+            h.free_places,
+            h.max_sibling_group_size if h.takes_sibling_groups else 0,
+            f"{h.min_age}–{h.max_age}",
+        ],
+    )
+
+
+@staff(REGISTER_READERS)
+@require_safe
+def home_list(request: HttpRequest) -> HttpResponse:
+    form, homes, sorting = _homes(request)
     page = paginate(request, homes)
     kinds = {value: str(label) for value, label in HomeKind.choices}
     rows = [(home, kinds[home.kind]) for home in page.object_list]
@@ -309,9 +347,7 @@ STAFF_COLUMNS = {
 }
 
 
-@staff(REGISTER_READERS)
-@require_safe
-def staff_list(request: HttpRequest) -> HttpResponse:
+def _people(request: HttpRequest) -> tuple[StaffFilterForm, Any, Any]:
     form = StaffFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {"q": "", "role": "", "active": "1"}
     active = {"1": True, "0": False}.get(data.get("active") or "") if request.GET else True
@@ -319,6 +355,35 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         user=request.user, search=(data.get("q") or "").strip(), role=data.get("role") or "", active=active
     )
     people, sorting = sort_by(people, request, STAFF_COLUMNS, "name")
+    return form, people, sorting
+
+
+@staff(REGISTER_READERS)
+@require_safe
+def staff_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    _form, people, _sorting = _people(request)
+    headers = [_("Fornavn"), _("Etternavn"), _("Rolle"), _("Program"), _("Hjem"), _("Aktiv")]
+    return _export(
+        request,
+        people,
+        name="ansatte",
+        object_type="organisation.staffmember",
+        headers=headers,
+        row=lambda s: [
+            s.first_name,
+            s.last_name,
+            s.get_role_display(),
+            s.programme.name if s.programme else "",
+            s.home.name if s.home else "",
+            s.is_active,
+        ],
+    )
+
+
+@staff(REGISTER_READERS)
+@require_safe
+def staff_list(request: HttpRequest) -> HttpResponse:
+    form, people, sorting = _people(request)
     page = paginate(request, people)
     roles = {value: str(label) for value, label in StaffRole.choices}
     rows = [(person, roles[person.role]) for person in page.object_list]

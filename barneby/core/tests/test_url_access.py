@@ -55,6 +55,8 @@ EXPECTED: dict[str, AccessRule] = {
     "organisation:programme-create": staff(PROGRAMME_CREATORS),
     "organisation:home-list": staff(REGISTER_READERS),
     "organisation:staff-list": staff(REGISTER_READERS),
+    "organisation:staff-export": staff(REGISTER_READERS),
+    "organisation:home-export": staff(REGISTER_READERS),
     "organisation:staff-detail": staff(REGISTER_READERS),
     "organisation:home-create": staff(REGISTER_WRITERS),
     "organisation:home-edit": staff(REGISTER_WRITERS),

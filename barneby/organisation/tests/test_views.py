@@ -369,3 +369,22 @@ def test_associations_and_locations_are_scoped(two_associations: tuple[Programme
     kenya = everyone.get("/organisasjon/steder/", {"country": "KE"}, HTTP_HX_REQUEST="true").content.decode()
     assert theirs.location.name in kenya
     assert ours.location.name not in kenya
+
+
+def test_home_and_staff_exports_are_scoped_and_audited(two_associations: tuple[Programme, Programme]) -> None:
+    ours, theirs = two_associations
+    f.home(ours, name="Vårt hjem")
+    f.home(theirs, name="Deres hjem")
+    f.staff(ours.association, programme=ours, first_name="Kari", last_name="Vår")
+    f.staff(theirs.association, programme=theirs, first_name="Juma", last_name="Deres")
+    user = director_of(ours)
+    client = verified_client(user)
+    homes = b"".join(client.get("/organisasjon/hjem/eksport/").streaming_content).decode()  # type: ignore[attr-defined]
+    assert "Vårt hjem" in homes
+    assert "Deres hjem" not in homes
+    people = b"".join(client.get("/organisasjon/ansatte/eksport/").streaming_content).decode()  # type: ignore[attr-defined]
+    assert "Kari" in people
+    assert "Juma" not in people
+    xlsx = client.get("/organisasjon/ansatte/eksport/", {"format": "xlsx"})
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert AuditEvent.objects.filter(action=AuditAction.EXPORT, actor=user).count() == 3
