@@ -12,11 +12,13 @@ from barneby.core.widgets import FastSelect
 from barneby.organisation.models import (
     Home,
     HomeKind,
+    Location,
     LocationKind,
     MemberAssociation,
     Programme,
     ProgrammeStatus,
     ProgrammeType,
+    StaffMember,
     StaffRole,
     Training,
 )
@@ -172,3 +174,22 @@ class LocationFilterForm(forms.Form):
         country.choices = [("", _("Alle")), *country_choices(get_language() or "nb")]
         kind: Any = self.fields["kind"]
         kind.choices = [("", _("Alle")), *LocationKind.choices]
+
+
+class StaffForm(forms.ModelForm[StaffMember]):
+    class Meta:
+        model = StaffMember
+        fields = ["programme", "home", "first_name", "last_name", "role", "email", "phone"]
+
+
+class LocationForm(forms.ModelForm[Location]):
+    municipality_number = forms.CharField(
+        label=_("Kommune (kommunenummer)"),
+        required=False,
+        max_length=4,
+        help_text=_("Fire siffer, bare for steder i Norge."),
+    )
+
+    class Meta:
+        model = Location
+        fields = ["kind", "name", "country", "latitude", "longitude"]

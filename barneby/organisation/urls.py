@@ -19,5 +19,9 @@ urlpatterns = [
     path("ansatte/", views.staff_list, name="staff-list"),
     path("ansatte/eksport/", views.staff_export, name="staff-export"),
     path("ansatte/<int:pk>/", views.staff_detail, name="staff-detail"),
+    path("medlemsorganisasjoner/<int:association_pk>/ansatte/ny/", views.staff_create, name="staff-create"),
+    path("ansatte/<int:pk>/endre/", views.staff_edit, name="staff-edit"),
+    path("ansatte/<int:pk>/deaktiver/", views.staff_deactivate, name="staff-deactivate"),
+    path("steder/<int:pk>/endre/", views.location_edit, name="location-edit"),
     path("opplaering/utloper/", views.training_expiring_list, name="training-expiring"),
 ]

@@ -22,10 +22,12 @@ from barneby.organisation.forms import (
     HomeFilterForm,
     HomeForm,
     LocationFilterForm,
+    LocationForm,
     ProgrammeCreateForm,
     ProgrammeFilterForm,
     ProgrammeForm,
     StaffFilterForm,
+    StaffForm,
     TrainingFilterForm,
     TrainingForm,
 )
@@ -35,6 +37,7 @@ from barneby.organisation.models import (
     LocationKind,
     ProgrammeStatus,
     ProgrammeType,
+    StaffMember,
     StaffRole,
     Training,
 )
@@ -447,3 +450,87 @@ def location_list(request: HttpRequest) -> HttpResponse:
     rows = [(location, kinds[location.kind]) for location in page.object_list]
     context = {"form": form, "page_obj": page, "rows": rows, "sorting": sorting, "hx_target": "#results"}
     return render_page(request, "organisation/location_list.html", context, partial="results")
+
+
+def _form_errors(form: Any, exc: ValidationError, aliases: dict[str, str] | None = None) -> None:
+    """Put a service's validation errors on the form fields they belong to."""
+    for field, errors in exc.message_dict.items():
+        target = (aliases or {}).get(field, field)
+        form.add_error(target if target in form.fields else None, errors)
+
+
+def _staff_form(request: HttpRequest, instance: StaffMember) -> StaffForm:
+    form = StaffForm(request.POST or None, instance=instance)
+    programmes = selectors.programme_list_for(user=request.user).filter(association_id=instance.association_id)
+    form.fields["programme"].queryset = programmes  # type: ignore[attr-defined]
+    form.fields["home"].queryset = selectors.home_list_for(user=request.user).filter(  # type: ignore[attr-defined]
+        programme__association_id=instance.association_id, is_active=True
+    )
+    return form
+
+
+@staff(REGISTER_WRITERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def staff_create(request: HttpRequest, association_pk: int) -> HttpResponse:
+    association = selectors.association_get_for(user=request.user, pk=association_pk, for_write=True)
+    form = _staff_form(request, StaffMember(association=association))
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.staff_create(
+                actor=request.user, association=association, **{n: form.cleaned_data[n] for n in StaffForm.Meta.fields}
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("{name} er registrert.").format(name=person))
+            return redirect("organisation:staff-detail", pk=person.pk)
+    return render(request, "organisation/staffmember_form.html", {"form": form, "person": None})
+
+
+@staff(REGISTER_WRITERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.staff_get_for(user=request.user, pk=pk, for_write=True)
+    form = _staff_form(request, selectors.staff_get_for(user=request.user, pk=pk, for_write=True))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.staff_update(
+                actor=request.user, staff=person, **{n: form.cleaned_data[n] for n in StaffForm.Meta.fields}
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Endringene er lagret."))
+            return redirect("organisation:staff-detail", pk=pk)
+    return render(request, "organisation/staffmember_form.html", {"form": form, "person": person})
+
+
+@staff(REGISTER_WRITERS)
+@require_POST
+def staff_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.staff_get_for(user=request.user, pk=pk, for_write=True)
+    services.deactivate(actor=request.user, obj=person)
+    messages.success(request, _("{name} er deaktivert. Historikken er beholdt.").format(name=person))
+    return redirect("organisation:staff-detail", pk=pk)
+
+
+@staff(REGISTER_WRITERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def location_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    location = selectors.location_get_for(user=request.user, pk=pk, for_write=True)
+    form = LocationForm(
+        request.POST or None, instance=selectors.location_get_for(user=request.user, pk=pk, for_write=True)
+    )
+    if request.method == "GET":
+        form.initial["municipality_number"] = location.municipality.number if location.municipality else ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            fields = {n: form.cleaned_data[n] for n in LocationForm.Meta.fields}
+            fields["municipality"] = services.municipality_by_number(form.cleaned_data["municipality_number"])
+            services.location_update(actor=request.user, location=location, **fields)
+        except ValidationError as exc:
+            _form_errors(form, exc, {"municipality": "municipality_number"})
+        else:
+            messages.success(request, _("Endringene er lagret."))
+            return redirect("organisation:location-list")
+    return render(request, "organisation/location_form.html", {"form": form, "location": location})

@@ -58,6 +58,10 @@ EXPECTED: dict[str, AccessRule] = {
     "organisation:staff-export": staff(REGISTER_READERS),
     "organisation:home-export": staff(REGISTER_READERS),
     "organisation:staff-detail": staff(REGISTER_READERS),
+    "organisation:staff-create": staff(REGISTER_WRITERS),
+    "organisation:staff-edit": staff(REGISTER_WRITERS),
+    "organisation:staff-deactivate": staff(REGISTER_WRITERS),
+    "organisation:location-edit": staff(REGISTER_WRITERS),
     "organisation:home-create": staff(REGISTER_WRITERS),
     "organisation:home-edit": staff(REGISTER_WRITERS),
     "organisation:home-deactivate": staff(REGISTER_WRITERS),
@@ -75,12 +79,21 @@ SAMPLE_KWARGS: dict[str, dict[str, Any]] = {
     "organisation:programme-edit": {"pk": 999999},
     "organisation:home-create": {"programme_pk": 999999},
     "organisation:staff-detail": {"pk": 999999},
+    "organisation:staff-create": {"association_pk": 999999},
+    "organisation:staff-edit": {"pk": 999999},
+    "organisation:staff-deactivate": {"pk": 999999},
+    "organisation:location-edit": {"pk": 999999},
     "organisation:home-edit": {"pk": 999999},
     "organisation:home-deactivate": {"pk": 999999},
 }
 
 # Views that only accept POST: a GET from an allowed user is 405, which still shows the rule let it through.
-POST_ONLY = {"accounts:logout", "accounts:apitoken-revoke", "organisation:home-deactivate"}
+POST_ONLY = {
+    "accounts:logout",
+    "accounts:apitoken-revoke",
+    "organisation:home-deactivate",
+    "organisation:staff-deactivate",
+}
 
 
 @dataclass(frozen=True)

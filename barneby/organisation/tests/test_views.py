@@ -388,3 +388,56 @@ def test_home_and_staff_exports_are_scoped_and_audited(two_associations: tuple[P
     xlsx = client.get("/organisasjon/ansatte/eksport/", {"format": "xlsx"})
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT, actor=user).count() == 3
+
+
+def test_staff_create_edit_deactivate(two_associations: tuple[Programme, Programme]) -> None:
+    from barneby.organisation.models import StaffMember
+
+    ours, theirs = two_associations
+    client = verified_client(director_of(ours))
+    form = {
+        "programme": ours.pk,
+        "home": "",
+        "first_name": "Nina",
+        "last_name": "Ny",
+        "role": "family_assistant",
+        "email": "",
+        "phone": "",
+    }
+    created = client.post(f"/organisasjon/medlemsorganisasjoner/{ours.association_id}/ansatte/ny/", form)
+    assert created.status_code == 302
+    nina = StaffMember.objects.get(first_name="Nina")
+    assert nina.association_id == ours.association_id
+    # A programme of another association is not a valid choice.
+    bad = client.post(f"/organisasjon/ansatte/{nina.pk}/endre/", {**form, "programme": theirs.pk}).content.decode()
+    assert "Skjemaet har feil som må rettes" in bad
+    assert client.post(f"/organisasjon/ansatte/{nina.pk}/endre/", {**form, "phone": "55 00 00 00"}).status_code == 302
+    nina.refresh_from_db()
+    assert nina.phone == "55 00 00 00"
+    assert client.post(f"/organisasjon/ansatte/{nina.pk}/deaktiver/").status_code == 302
+    nina.refresh_from_db()
+    assert not nina.is_active
+    assert client.get(f"/organisasjon/medlemsorganisasjoner/{theirs.association_id}/ansatte/ny/").status_code == 404
+
+
+def test_location_edit_validates(two_associations: tuple[Programme, Programme]) -> None:
+    ours, _theirs = two_associations
+    client = verified_client(director_of(ours))
+    url = f"/organisasjon/steder/{ours.location_id}/endre/"
+    form = {
+        "kind": "village",
+        "name": "Ny navn",
+        "country": "NO",
+        "latitude": "60.39",
+        "longitude": "5.32",
+        "municipality_number": "4601",
+    }
+    assert client.post(url, form).status_code == 302
+    ours.location.refresh_from_db()
+    assert ours.location.name == "Ny navn"
+    html = client.post(url, {**form, "longitude": "200", "name": "Feil"}).content.decode()
+    assert "Verdien må være mindre enn eller lik 180." in html
+    unknown = client.post(url, {**form, "municipality_number": "0000", "name": "Feil"}).content.decode()
+    assert "Ukjent kommunenummer: 0000." in unknown
+    ours.location.refresh_from_db()
+    assert ours.location.name == "Ny navn"
