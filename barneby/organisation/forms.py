@@ -193,3 +193,9 @@ class LocationForm(forms.ModelForm[Location]):
     class Meta:
         model = Location
         fields = ["kind", "name", "country", "latitude", "longitude"]
+
+
+class AssociationForm(forms.ModelForm[MemberAssociation]):
+    class Meta:
+        model = MemberAssociation
+        fields = ["name", "code", "country"]

@@ -166,6 +166,16 @@ def home_ids_with_visible_address(*, user: Any, homes: Iterable[Home]) -> set[in
     return set(_visible(Home.objects.filter(pk__in=ids), user, ADDRESS_READERS).values_list("pk", flat=True))
 
 
+def writable_ids(*, user: Any, objects: Iterable[Model]) -> set[int]:
+    """Of ``objects`` (all of one model), the primary keys ``user`` may change, in one query."""
+    objects = list(objects)
+    if not objects:
+        return set()
+    model = type(objects[0])
+    queryset = model._default_manager.filter(pk__in=[o.pk for o in objects])
+    return set(_visible(queryset, user, REGISTER_WRITERS).values_list("pk", flat=True))
+
+
 def can_write(*, user: Any, obj: Model) -> bool:
     queryset = type(obj)._default_manager.filter(pk=obj.pk)
     return _visible(queryset, user, REGISTER_WRITERS).exists()

@@ -5,7 +5,9 @@ from barneby.organisation import views
 app_name = "organisation"
 urlpatterns = [
     path("medlemsorganisasjoner/", views.association_list, name="association-list"),
+    path("medlemsorganisasjoner/<int:pk>/endre/", views.association_edit, name="association-edit"),
     path("steder/", views.location_list, name="location-list"),
+    path("medlemsorganisasjoner/<int:association_pk>/steder/nytt/", views.location_create, name="location-create"),
     path("programmer/", views.programme_list, name="programme-list"),
     path("programmer/eksport/", views.programme_export, name="programme-export"),
     path("programmer/nytt/", views.programme_create, name="programme-create"),

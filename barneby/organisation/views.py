@@ -19,6 +19,7 @@ from barneby.core.htmx import render_page
 from barneby.core.listing import export_response, paginate, sort_by
 from barneby.organisation import selectors, services
 from barneby.organisation.forms import (
+    AssociationForm,
     HomeFilterForm,
     HomeForm,
     LocationFilterForm,
@@ -34,6 +35,7 @@ from barneby.organisation.forms import (
 from barneby.organisation.models import (
     Home,
     HomeKind,
+    Location,
     LocationKind,
     ProgrammeStatus,
     ProgrammeType,
@@ -427,7 +429,9 @@ def association_list(request: HttpRequest) -> HttpResponse:
         "name",
     )
     page = paginate(request, associations)
-    return render(request, "organisation/memberassociation_list.html", {"page_obj": page, "sorting": sorting})
+    writable = selectors.writable_ids(user=request.user, objects=page.object_list)
+    context = {"page_obj": page, "sorting": sorting, "writable": writable}
+    return render(request, "organisation/memberassociation_list.html", context)
 
 
 @staff(REGISTER_READERS)
@@ -534,3 +538,45 @@ def location_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Endringene er lagret."))
             return redirect("organisation:location-list")
     return render(request, "organisation/location_form.html", {"form": form, "location": location})
+
+
+@staff(REGISTER_WRITERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def location_create(request: HttpRequest, association_pk: int) -> HttpResponse:
+    association = selectors.association_get_for(user=request.user, pk=association_pk, for_write=True)
+    form = LocationForm(
+        request.POST or None, instance=Location(association=association), initial={"country": association.country}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            fields = {n: form.cleaned_data[n] for n in LocationForm.Meta.fields}
+            fields["municipality"] = services.municipality_by_number(form.cleaned_data["municipality_number"])
+            services.location_create(actor=request.user, association=association, **fields)
+        except ValidationError as exc:
+            _form_errors(form, exc, {"municipality": "municipality_number"})
+        else:
+            messages.success(request, _("Stedet er opprettet."))
+            return redirect("organisation:location-list")
+    return render(request, "organisation/location_form.html", {"form": form, "location": None})
+
+
+@staff(REGISTER_WRITERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def association_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    association = selectors.association_get_for(user=request.user, pk=pk, for_write=True)
+    form = AssociationForm(
+        request.POST or None, instance=selectors.association_get_for(user=request.user, pk=pk, for_write=True)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.association_update(
+                actor=request.user,
+                association=association,
+                **{n: form.cleaned_data[n] for n in AssociationForm.Meta.fields},
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Endringene er lagret."))
+            return redirect("organisation:association-list")
+    return render(request, "organisation/memberassociation_form.html", {"form": form, "association": association})

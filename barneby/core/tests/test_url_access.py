@@ -62,6 +62,8 @@ EXPECTED: dict[str, AccessRule] = {
     "organisation:staff-edit": staff(REGISTER_WRITERS),
     "organisation:staff-deactivate": staff(REGISTER_WRITERS),
     "organisation:location-edit": staff(REGISTER_WRITERS),
+    "organisation:location-create": staff(REGISTER_WRITERS),
+    "organisation:association-edit": staff(REGISTER_WRITERS),
     "organisation:home-create": staff(REGISTER_WRITERS),
     "organisation:home-edit": staff(REGISTER_WRITERS),
     "organisation:home-deactivate": staff(REGISTER_WRITERS),
@@ -83,6 +85,8 @@ SAMPLE_KWARGS: dict[str, dict[str, Any]] = {
     "organisation:staff-edit": {"pk": 999999},
     "organisation:staff-deactivate": {"pk": 999999},
     "organisation:location-edit": {"pk": 999999},
+    "organisation:location-create": {"association_pk": 999999},
+    "organisation:association-edit": {"pk": 999999},
     "organisation:home-edit": {"pk": 999999},
     "organisation:home-deactivate": {"pk": 999999},
 }

@@ -441,3 +441,41 @@ def test_location_edit_validates(two_associations: tuple[Programme, Programme]) 
     assert "Ukjent kommunenummer: 0000." in unknown
     ours.location.refresh_from_db()
     assert ours.location.name == "Ny navn"
+
+
+def test_association_edit_and_location_create(two_associations: tuple[Programme, Programme]) -> None:
+    from barneby.organisation.models import Location, MemberAssociation
+
+    ours, theirs = two_associations
+    client = verified_client(director_of(ours))
+    listing = client.get("/organisasjon/medlemsorganisasjoner/").content.decode()
+    assert f"/organisasjon/medlemsorganisasjoner/{ours.association_id}/endre/" in listing
+    url = f"/organisasjon/medlemsorganisasjoner/{ours.association_id}/endre/"
+    duplicate = client.post(
+        url, {"name": "SOS Norge", "code": theirs.association.code, "country": "NO"}
+    ).content.decode()
+    assert "Det finnes allerede en medlemsorganisasjon med denne koden." in duplicate
+    assert (
+        client.post(url, {"name": "SOS-barnebyer Norge", "code": ours.association.code, "country": "NO"}).status_code
+        == 302
+    )
+    assert MemberAssociation.objects.get(pk=ours.association_id).name == "SOS-barnebyer Norge"
+    assert client.get(f"/organisasjon/medlemsorganisasjoner/{theirs.association_id}/endre/").status_code == 404
+
+    new = {
+        "kind": "community",
+        "name": "Trondheim",
+        "country": "NO",
+        "latitude": "63.43",
+        "longitude": "10.39",
+        "municipality_number": "5001",
+    }
+    created = client.post(f"/organisasjon/medlemsorganisasjoner/{ours.association_id}/steder/nytt/", new)
+    assert created.status_code == 302
+    assert Location.objects.get(name="Trondheim").municipality.number == "5001"  # type: ignore[union-attr]
+    abroad = client.post(
+        f"/organisasjon/medlemsorganisasjoner/{ours.association_id}/steder/nytt/",
+        {**new, "name": "Utland", "country": "SE"},
+    ).content.decode()
+    assert "Kommune kan bare oppgis for steder i Norge." in abroad
+    assert not Location.objects.filter(name="Utland").exists()
