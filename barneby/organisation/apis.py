@@ -326,3 +326,62 @@ def staff_list(request: HttpRequest, q: str = "", role: str = "") -> Any:
 @router.get("/staff/{pk}", response=StaffOut, summary="Én ansatt")
 def staff_detail(request: HttpRequest, pk: int) -> StaffMember:
     return selectors.staff_get_for(user=request.user, pk=pk)
+
+
+class StaffIn(Schema):
+    association_id: int
+    programme_id: int | None = None
+    home_id: int | None = None
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(max_length=100)
+    role: str
+    email: str = ""
+    phone: str = ""
+
+
+class StaffPatch(Schema):
+    programme_id: int | None = None
+    home_id: int | None = None
+    first_name: str | None = Field(None, max_length=100)
+    last_name: str | None = Field(None, max_length=100)
+    role: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+def _staff_fields(data: dict[str, Any], user: Any) -> dict[str, Any]:
+    fields = dict(data)
+    if "programme_id" in fields:
+        pk = fields.pop("programme_id")
+        fields["programme"] = selectors.programme_get_for(user=user, pk=pk) if pk else None
+    if "home_id" in fields:
+        pk = fields.pop("home_id")
+        fields["home"] = selectors.home_get_for(user=user, pk=pk) if pk else None
+    return fields
+
+
+@router.post("/staff", response={201: StaffOut}, summary="Registrer ansatt")
+def staff_create(request: HttpRequest, payload: StaffIn) -> Status[StaffMember]:
+    data = payload.dict()
+    association = selectors.association_get_for(user=request.user, pk=data.pop("association_id"), for_write=True)
+    person = services.staff_create(actor=request.user, association=association, **_staff_fields(data, request.user))
+    return Status(201, person)
+
+
+@router.patch("/staff/{pk}", response=StaffOut, summary="Endre ansatt")
+def staff_update(request: HttpRequest, pk: int, payload: StaffPatch) -> StaffMember:
+    person = selectors.staff_get_for(user=request.user, pk=pk, for_write=True)
+    return services.staff_update(
+        actor=request.user, staff=person, **_staff_fields(payload.dict(exclude_unset=True), request.user)
+    )
+
+
+class AssociationPatch(Schema):
+    name: str | None = Field(None, max_length=200)
+    code: str | None = Field(None, max_length=12)
+
+
+@router.patch("/associations/{pk}", response=AssociationOut, summary="Endre medlemsorganisasjon")
+def association_update(request: HttpRequest, pk: int, payload: AssociationPatch) -> MemberAssociation:
+    association = selectors.association_get_for(user=request.user, pk=pk, for_write=True)
+    return services.association_update(actor=request.user, association=association, **payload.dict(exclude_unset=True))

@@ -233,3 +233,70 @@ def test_staff_endpoints_are_scoped(client: Client, setup: tuple[Programme, Prog
     assert names == ["Kari"]
     assert client.get(f"{BASE}/staff/{mine.pk}", headers=headers).status_code == 200
     assert client.get(f"{BASE}/staff/{other.pk}", headers=headers).status_code == 404
+
+
+def test_staff_create_and_update_via_api(client: Client, setup: tuple[Programme, Programme]) -> None:
+    ours, theirs = setup
+    headers = auth(director(ours))
+    payload = {
+        "association_id": ours.association_id,
+        "programme_id": ours.pk,
+        "first_name": "Api",
+        "last_name": "Ansatt",
+        "role": "social_worker",
+    }
+    created = client.post(f"{BASE}/staff", payload, content_type="application/json", headers=headers)
+    assert created.status_code == 201
+    pk = created.json()["id"]
+    assert (
+        client.patch(
+            f"{BASE}/staff/{pk}", {"role": "nonsense"}, content_type="application/json", headers=headers
+        ).status_code
+        == 422
+    )
+    assert (
+        client.patch(
+            f"{BASE}/staff/{pk}", {"phone": "123"}, content_type="application/json", headers=headers
+        ).status_code
+        == 200
+    )
+    foreign = {**payload, "programme_id": theirs.pk}
+    assert client.post(f"{BASE}/staff", foreign, content_type="application/json", headers=headers).status_code == 404
+
+
+def test_association_update_via_api(client: Client, setup: tuple[Programme, Programme]) -> None:
+    ours, theirs = setup
+    headers = auth(director(ours))
+    ok = client.patch(
+        f"{BASE}/associations/{ours.association_id}",
+        {"name": "SOS Norge"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert ok.json()["name"] == "SOS Norge"
+    dup = client.patch(
+        f"{BASE}/associations/{ours.association_id}",
+        {"code": theirs.association.code},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert dup.status_code == 422
+    assert (
+        client.patch(
+            f"{BASE}/associations/{theirs.association_id}",
+            {"name": "x"},
+            content_type="application/json",
+            headers=headers,
+        ).status_code
+        == 404
+    )
+    auditor = auth(make_persona(Role.AUDITOR))
+    assert (
+        client.patch(
+            f"{BASE}/associations/{ours.association_id}",
+            {"name": "x"},
+            content_type="application/json",
+            headers=auditor,
+        ).status_code
+        == 403
+    )
