@@ -49,8 +49,11 @@ def run(label: str, database_url: str, figures: dict[str, float]) -> None:
         env["BARNEBY_REQUIRE_2FA"] = "0"  # measure the page, not the second factor
         manage(env, "migrate", "--no-input")
         started = time.perf_counter()
-        manage(env, "seed_demo", "--scale", "global", "--seed", "1", "--verbosity", "1")
+        seeded = manage(env, "seed_demo", "--scale", "global", "--seed", "1", "--verbosity", "1")
         figures[f"seed_{label}_s"] = round(time.perf_counter() - started, 1)
+        # seed_demo prints "  <table>: <rows>" for each table it filled.
+        for name, rows in re.findall(r"^  (\S+): (\d+)$", seeded.stdout, flags=re.M):
+            figures[f"{label}_rows_{name}"] = int(rows)
         figures[f"seed_{label}_peak_mb"] = round(peak_child_memory_mb(), 1)
         password = (var / "demo-password").read_text().strip()
         with serve(env) as server:

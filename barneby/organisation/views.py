@@ -452,7 +452,14 @@ def location_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, locations)
     kinds = {value: str(label) for value, label in LocationKind.choices}
     rows = [(location, kinds[location.kind]) for location in page.object_list]
-    context = {"form": form, "page_obj": page, "rows": rows, "sorting": sorting, "hx_target": "#results"}
+    context = {
+        "form": form,
+        "page_obj": page,
+        "rows": rows,
+        "sorting": sorting,
+        "hx_target": "#results",
+        "writable": selectors.writable_ids(user=request.user, objects=page.object_list),
+    }
     return render_page(request, "organisation/location_list.html", context, partial="results")
 
 
@@ -580,3 +587,49 @@ def association_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Endringene er lagret."))
             return redirect("organisation:association-list")
     return render(request, "organisation/memberassociation_form.html", {"form": form, "association": association})
+
+
+@staff(REGISTER_WRITERS)
+@require_POST
+def location_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    location = selectors.location_get_for(user=request.user, pk=pk, for_write=True)
+    services.deactivate(actor=request.user, obj=location)
+    messages.success(request, _("{name} er deaktivert. Historikken er beholdt.").format(name=location.name))
+    return redirect("organisation:location-list")
+
+
+@staff(REGISTER_READERS)
+@require_safe
+def location_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    locations = selectors.location_list_for(user=request.user).order_by("name", "pk")
+    headers = [_("Navn"), _("Type"), _("Land"), _("Kommune"), _("Breddegrad"), _("Lengdegrad"), _("Aktiv")]
+    return _export(
+        request,
+        locations,
+        name="steder",
+        object_type="organisation.location",
+        headers=headers,
+        row=lambda loc: [
+            loc.name,
+            loc.get_kind_display(),
+            loc.country.name,
+            loc.municipality.short_name if loc.municipality else "",
+            loc.latitude,
+            loc.longitude,
+            loc.is_active,
+        ],
+    )
+
+
+@staff(REGISTER_READERS)
+@require_safe
+def association_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    associations = selectors.association_list_for(user=request.user).order_by("name", "pk")
+    return _export(
+        request,
+        associations,
+        name="medlemsorganisasjoner",
+        object_type="organisation.memberassociation",
+        headers=[_("Navn"), _("Kode"), _("Land"), _("Aktiv")],
+        row=lambda a: [a.name, a.code, a.country.name, a.is_active],
+    )

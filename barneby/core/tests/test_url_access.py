@@ -64,6 +64,9 @@ EXPECTED: dict[str, AccessRule] = {
     "organisation:location-edit": staff(REGISTER_WRITERS),
     "organisation:location-create": staff(REGISTER_WRITERS),
     "organisation:association-edit": staff(REGISTER_WRITERS),
+    "organisation:association-export": staff(REGISTER_READERS),
+    "organisation:location-export": staff(REGISTER_READERS),
+    "organisation:location-deactivate": staff(REGISTER_WRITERS),
     "organisation:home-create": staff(REGISTER_WRITERS),
     "organisation:home-edit": staff(REGISTER_WRITERS),
     "organisation:home-deactivate": staff(REGISTER_WRITERS),
@@ -87,6 +90,7 @@ SAMPLE_KWARGS: dict[str, dict[str, Any]] = {
     "organisation:location-edit": {"pk": 999999},
     "organisation:location-create": {"association_pk": 999999},
     "organisation:association-edit": {"pk": 999999},
+    "organisation:location-deactivate": {"pk": 999999},
     "organisation:home-edit": {"pk": 999999},
     "organisation:home-deactivate": {"pk": 999999},
 }
@@ -97,6 +101,7 @@ POST_ONLY = {
     "accounts:apitoken-revoke",
     "organisation:home-deactivate",
     "organisation:staff-deactivate",
+    "organisation:location-deactivate",
 }
 
 

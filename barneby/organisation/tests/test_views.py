@@ -479,3 +479,20 @@ def test_association_edit_and_location_create(two_associations: tuple[Programme,
     ).content.decode()
     assert "Kommune kan bare oppgis for steder i Norge." in abroad
     assert not Location.objects.filter(name="Utland").exists()
+
+
+def test_location_and_association_exports_and_deactivation(two_associations: tuple[Programme, Programme]) -> None:
+    ours, theirs = two_associations
+    user = director_of(ours)
+    client = verified_client(user)
+    places = b"".join(client.get("/organisasjon/steder/eksport/").streaming_content).decode()  # type: ignore[attr-defined]
+    assert ours.location.name in places
+    assert theirs.location.name not in places
+    orgs = b"".join(client.get("/organisasjon/medlemsorganisasjoner/eksport/").streaming_content).decode()  # type: ignore[attr-defined]
+    assert ours.association.code in orgs
+    assert theirs.association.code not in orgs
+    assert client.post(f"/organisasjon/steder/{ours.location_id}/deaktiver/").status_code == 302
+    ours.location.refresh_from_db()
+    assert not ours.location.is_active
+    assert client.post(f"/organisasjon/steder/{theirs.location_id}/deaktiver/").status_code == 404
+    assert AuditEvent.objects.filter(actor=user, action=AuditAction.EXPORT).count() == 2
