@@ -160,6 +160,11 @@ def home_address_visible_to(*, user: Any, home: Home) -> bool:
     return _visible(Home.objects.filter(pk=home.pk), user, ADDRESS_READERS).exists()
 
 
+def programme_address_visible_to(*, user: Any, programme: Programme) -> bool:
+    """Whether ``user`` sees street addresses of the homes in ``programme``."""
+    return _visible(Programme.objects.filter(pk=programme.pk), user, ADDRESS_READERS).exists()
+
+
 def home_ids_with_visible_address(*, user: Any, homes: Iterable[Home]) -> set[int]:
     """Of ``homes``, those whose street address ``user`` may see (one query for the lot)."""
     ids = [home.pk for home in homes]

@@ -265,7 +265,9 @@ def training_expiring_list(request: HttpRequest) -> HttpResponse:
 
 def _save_home(request: HttpRequest, form: HomeForm, *, programme: Any, home: Any = None) -> Any:
     """Run the home service from a valid form; put service errors back on the form. Returns the home or None."""
-    fields = {name: form.cleaned_data[name] for name in HomeForm.Meta.fields if name != "competences"}
+    fields = {
+        name: form.cleaned_data[name] for name in HomeForm.Meta.fields if name in form.fields and name != "competences"
+    }
     try:
         fields["municipality"] = services.municipality_by_number(form.cleaned_data["municipality_number"])
         competences = list(form.cleaned_data["competences"])
@@ -279,11 +281,19 @@ def _save_home(request: HttpRequest, form: HomeForm, *, programme: Any, home: An
     return None
 
 
+def _hide_address_unless_visiting(request: HttpRequest, form: HomeForm, *, programme: Any) -> None:
+    """Only those who visit homes (caregivers, caseworkers, programme directors) see or set street addresses."""
+    if not selectors.programme_address_visible_to(user=request.user, programme=programme):
+        for name in ("street_address", "postcode"):
+            form.fields.pop(name, None)
+
+
 @staff(REGISTER_WRITERS)
 @require_http_methods(["GET", "HEAD", "POST"])
 def home_create(request: HttpRequest, programme_pk: int) -> HttpResponse:
     programme = selectors.programme_get_for(user=request.user, pk=programme_pk, for_write=True)
     form = HomeForm(request.POST or None, instance=Home(programme=programme))
+    _hide_address_unless_visiting(request, form, programme=programme)
     if request.method == "POST" and form.is_valid():
         home = _save_home(request, form, programme=programme)
         if home is not None:
@@ -297,6 +307,7 @@ def home_create(request: HttpRequest, programme_pk: int) -> HttpResponse:
 def home_edit(request: HttpRequest, pk: int) -> HttpResponse:
     home = selectors.home_get_for(user=request.user, pk=pk, for_write=True)
     form = HomeForm(request.POST or None, instance=selectors.home_get_for(user=request.user, pk=pk, for_write=True))
+    _hide_address_unless_visiting(request, form, programme=home.programme)
     if request.method == "GET":
         form.initial["municipality_number"] = home.municipality.number if home.municipality else ""
     if request.method == "POST" and form.is_valid():

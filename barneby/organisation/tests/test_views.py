@@ -496,3 +496,19 @@ def test_location_and_association_exports_and_deactivation(two_associations: tup
     assert not ours.location.is_active
     assert client.post(f"/organisasjon/steder/{theirs.location_id}/deaktiver/").status_code == 404
     assert AuditEvent.objects.filter(actor=user, action=AuditAction.EXPORT).count() == 2
+
+
+def test_home_form_shows_addresses_only_to_those_who_visit(two_associations: tuple[Programme, Programme]) -> None:
+    ours, _theirs = two_associations
+    home = f.home(ours, street_address="Hemmelig gate 7")
+    director_page = verified_client(director_of(ours)).get(f"/organisasjon/hjem/{home.pk}/endre/").content.decode()
+    assert "Hemmelig gate 7" not in director_page
+    assert 'name="street_address"' not in director_page
+    boss = make_persona(Role.PROGRAMME_DIRECTOR, scope_kind=ScopeKind.PROGRAMME, scope_key=str(ours.pk))
+    assert "Hemmelig gate 7" in verified_client(boss).get(f"/organisasjon/hjem/{home.pk}/endre/").content.decode()
+    # Saving without the address fields keeps the address.
+    verified_client(director_of(ours)).post(
+        f"/organisasjon/hjem/{home.pk}/endre/", {**HOME_FORM, "municipality_number": ""}
+    )
+    home.refresh_from_db()
+    assert home.street_address == "Hemmelig gate 7"
