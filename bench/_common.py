@@ -10,18 +10,23 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import math
+import operator
 import os
+import re
+import resource
 import secrets
+import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -67,6 +72,7 @@ def free_port() -> int:
 class Server:
     port: int
     process: subprocess.Popen[bytes]
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def base(self) -> str:
@@ -81,33 +87,83 @@ def temp_dir() -> Iterator[Path]:
 
 @contextlib.contextmanager
 def serve(env: dict[str, str], *, workers: int = 2, threads: int = 4) -> Iterator[Server]:
-    """Migrate, collect static files and run gunicorn on a free loopback port until the block ends."""
+    """Migrate, collect static files and run gunicorn on a free loopback port until the block ends.
+
+    gunicorn runs in its own process group, so the master and its workers
+    are all stopped when the block ends, however it ends.
+    """
     manage(env, "migrate", "--no-input")
     manage(env, "collectstatic", "--no-input")
     port = free_port()
-    process = subprocess.Popen(
-        [GUNICORN, "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    log_path = Path(env["BARNEBY_VAR_DIR"]) / "gunicorn.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                GUNICORN,
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError):
-                if get(port, "/ping")[0] == 200:
-                    break
-            time.sleep(0.2)
-        else:
-            raise RuntimeError("the server did not answer /ping within 30 s")
-        yield Server(port, process)
+        _wait_for_ping(process, port, log_path)
+        yield Server(port, process, env)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        _stop(process)
+
+
+@contextlib.contextmanager
+def production_server(
+    database_url: str = "", *, env: Mapping[str, str] | None = None, workers: int = 2, threads: int = 4
+) -> Iterator[Server]:
+    """A production-like server on a throwaway directory (and SQLite database, unless ``database_url``).
+
+    ``env`` adds or overrides variables, e.g. ``{"BARNEBY_REQUIRE_2FA": "0"}``
+    to measure pages rather than the second factor.
+    """
+    with temp_dir() as var:
+        full_env = production_env(var, database_url)
+        full_env.update(env or {})
+        with serve(full_env, workers=workers, threads=threads) as server:
+            yield server
+
+
+def _wait_for_ping(process: subprocess.Popen[bytes], port: int, log_path: Path, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{_tail(log_path)}")
+        with contextlib.suppress(OSError, http.client.HTTPException):
+            if get(port, "/ping")[0] == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"the server did not answer /ping within {timeout:.0f} s:\n{_tail(log_path)}")
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()  # gunicorn's graceful shutdown: the master waits for its workers
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        # A stuck master: stop it and its workers (its own process group) at once.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
 
 
 def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
@@ -131,11 +187,12 @@ class Measurement:
 
 
 def percentile(values: Sequence[float], q: float) -> float:
+    """The nearest-rank ``q`` quantile (0 ≤ q ≤ 1); NaN for no values."""
     ordered = sorted(values)
     if not ordered:
         return float("nan")
-    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-    return ordered[index]
+    rank = math.ceil(q * len(ordered))
+    return ordered[min(len(ordered), max(1, rank)) - 1]
 
 
 def measure(
@@ -148,7 +205,11 @@ def measure(
     max_seconds: float = 60,
     headers: dict[str, str] | None = None,
 ) -> Measurement:
-    """``requests`` GETs of ``path`` from ``concurrency`` keep-alive connections; bounded by ``max_seconds``."""
+    """``requests`` GETs of ``path`` from ``concurrency`` keep-alive connections; bounded by ``max_seconds``.
+
+    A non-200 answer or a broken connection counts as an error (the
+    connection is then reopened); latencies are kept for answered requests.
+    """
     for _ in range(warmup):
         get(port, path, headers)
     latencies: list[float] = []
@@ -166,9 +227,15 @@ def measure(
             if time.monotonic() > deadline:
                 break
             start = time.perf_counter()
-            conn.request("GET", path, headers=headers or {})
-            response = conn.getresponse()
-            response.read()
+            try:
+                conn.request("GET", path, headers=headers or {})
+                response = conn.getresponse()
+                response.read()
+            except (OSError, http.client.HTTPException):
+                failed += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                continue
             mine.append((time.perf_counter() - start) * 1000)
             if response.status != 200:
                 failed += 1
@@ -188,13 +255,57 @@ def measure(
         path=path,
         requests=len(latencies),
         rps=len(latencies) / elapsed if elapsed else 0.0,
-        p50_ms=statistics.median(latencies) if latencies else float("nan"),
+        p50_ms=percentile(latencies, 0.50),
         p95_ms=percentile(latencies, 0.95),
         errors=errors,
     )
 
 
-def report(name: str, figures: dict[str, float], targets: dict[str, str], met: bool) -> None:
+def measure_urls(
+    port: int,
+    paths: Sequence[str],
+    *,
+    session: dict[str, str] | None = None,
+    requests: int = 400,
+    concurrency: int = 4,
+    max_seconds: float = 60,
+) -> list[Measurement]:
+    """Measure each path in turn, optionally as a signed-in user (``session`` from :func:`sign_in`).
+
+    Each path is first fetched once and must answer 200, so a page that
+    redirects to sign-in or fails is reported, not timed as if it were fast.
+    """
+    results = []
+    for path in paths:
+        status, _body = get(port, path, session)
+        if status != 200:
+            raise RuntimeError(f"{path} answered {status}, not 200")
+        results.append(
+            measure(
+                port,
+                path,
+                requests=requests,
+                concurrency=concurrency,
+                max_seconds=max_seconds,
+                headers=session,
+            )
+        )
+    return results
+
+
+_COMPARE: dict[str, Callable[[float, float], bool]] = {"<=": operator.le, ">=": operator.ge, "==": operator.eq}
+
+
+def check_targets(
+    figures: Mapping[str, float], targets: Mapping[str, tuple[str, float]]
+) -> tuple[dict[str, str], bool]:
+    """Compare figures with ``{figure: (op, limit)}``; returns the targets as text and whether all are met."""
+    text = {name: f"{op} {limit:g}" for name, (op, limit) in targets.items()}
+    met = all(_COMPARE[op](figures[name], limit) for name, (op, limit) in targets.items())
+    return text, met
+
+
+def report(name: str, figures: Mapping[str, float], targets: Mapping[str, str], met: bool) -> None:
     """Print the one closing JSON line every benchmark ends with."""
     print(json.dumps({"bench": name, "figures": figures, "targets": targets, "met": met}))
 
@@ -207,8 +318,6 @@ def table(rows: Sequence[Measurement]) -> None:
 
 def sign_in(port: int, email: str, password: str) -> dict[str, str]:
     """Sign in through the real form and return the Cookie header for later requests."""
-    import re
-
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         conn.request("GET", "/konto/logg-inn/")
@@ -220,7 +329,7 @@ def sign_in(port: int, email: str, password: str) -> dict[str, str]:
         match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
         if match is None:
             raise RuntimeError("no CSRF token on the sign-in page")
-        body = f"csrfmiddlewaretoken={match.group(1)}&username={email}&password={password}"
+        body = urlencode({"csrfmiddlewaretoken": match.group(1), "username": email, "password": password})
         conn.request(
             "POST",
             "/konto/logg-inn/",
@@ -245,8 +354,6 @@ def sign_in(port: int, email: str, password: str) -> dict[str, str]:
 
 def peak_child_memory_mb() -> float:
     """Peak resident memory of any finished child process so far (Linux reports kB)."""
-    import resource
-
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 

@@ -65,6 +65,10 @@ class QueuedPasswordResetForm(PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
+        # Rendered here, as Django would, so the e-mail is in the visitor's language.
         subject = loader.render_to_string(subject_template_name, context)
         body = loader.render_to_string(email_template_name, context)
-        send_mail_later(subject=subject, body=body, to=[to_email], from_email=from_email)
+        html_body = (
+            loader.render_to_string(html_email_template_name, context) if html_email_template_name is not None else None
+        )
+        send_mail_later(subject=subject, body=body, to=[to_email], from_email=from_email, html_body=html_body)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -106,3 +107,26 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
         token.save(update_fields=["revoked_at", "updated_at"])
         audit_record(actor=actor, action=AuditAction.UPDATE, obj=token, detail="revoked")
     return token
+
+
+# Recording every call would turn each API read into a write; "last used"
+# to the nearest few minutes is all the token page needs.
+API_TOKEN_USE_RESOLUTION = timedelta(minutes=5)
+
+
+def api_token_record_use(*, token: ApiToken, now: datetime | None = None) -> None:
+    """Note that ``token`` was used, at most once per resolution interval.
+
+    Deliberately neither audited nor atomic: it is bookkeeping, not a change
+    anyone made, and it must not bump ``updated_at``. The condition is also
+    in the UPDATE, so concurrent calls with the same token write once, and
+    the Python check spares the database a write on most calls.
+    """
+    now = now or timezone.now()
+    cutoff = now - API_TOKEN_USE_RESOLUTION
+    if token.last_used_at is not None and token.last_used_at > cutoff:
+        return
+    ApiToken.objects.filter(Q(last_used_at__isnull=True) | Q(last_used_at__lte=cutoff), pk=token.pk).update(
+        last_used_at=now
+    )
+    token.last_used_at = now

@@ -5,11 +5,12 @@ import datetime as dt
 from typing import Any
 
 import segno
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -120,6 +121,14 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:login")
 
 
+def _service_errors_on_form(form: forms.Form, exc: ValidationError, *, aliases: dict[str, str]) -> None:
+    """Put a service's errors on the matching fields; errors about other fields go on top of the form."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+    for field, texts in errors.items():
+        target = aliases.get(field, field)
+        form.add_error(target if target in form.fields else None, texts)
+
+
 @staff(API_USERS)
 @require_http_methods(["GET", "HEAD", "POST"])
 def api_token_list(request: HttpRequest) -> HttpResponse:
@@ -133,8 +142,7 @@ def api_token_list(request: HttpRequest) -> HttpResponse:
         try:
             issued = services.api_token_create(user=user, name=form.cleaned_data["name"], expires_at=expires_at)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error("expires_on" if field == "expires_at" else field, errors)
+            _service_errors_on_form(form, exc, aliases={"expires_at": "expires_on"})
         else:
             secret = issued.secret
             form = ApiTokenForm()

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
-from barneby.accounts.selectors import api_token_user
+from barneby.accounts.models import User
+from barneby.accounts.selectors import api_token_find_usable
+from barneby.accounts.services import api_token_record_use
 
 
 class PersonalToken(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = api_token_user(secret=token)
-        if user is None:
+    """``Authorization: Bearer bby_…``; anything else, or a token that is not usable, is 401."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        found = api_token_find_usable(secret=token)
+        if found is None:
             return None
-        # The API acts as this user; selectors read request.user.
-        request.user = user
-        return user
+        api_token_record_use(token=found)
+        # The API acts as this user, with the roles they hold right now;
+        # selectors and scope_for() read request.user.
+        request.user = found.user
+        return found.user

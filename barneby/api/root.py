@@ -9,6 +9,8 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from barneby.accounts.models import User
+from barneby.accounts.scoping import scope_for
 from barneby.api.auth import PersonalToken
 
 api = NinjaAPI(
@@ -29,15 +31,17 @@ class Me(Schema):
 
 @api.get("/me", response=Me, summary="The signed-in token's user and roles", tags=["konto"])
 def me(request: HttpRequest) -> Me:
-    from barneby.accounts.scoping import scope_for
-
     user = request.user
-    return Me(email=user.email, full_name=user.full_name, roles=sorted(scope_for(user).roles))  # type: ignore[union-attr]
+    assert isinstance(user, User)  # PersonalToken put the token's user here
+    return Me(email=user.email, full_name=user.full_name, roles=sorted(scope_for(user).roles))
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthorised(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(request, {"detail": _("Mangler gyldig API-nøkkel.")}, status=401)
+    response = api.create_response(request, {"detail": _("Mangler gyldig API-nøkkel.")}, status=401)
+    # RFC 6750: a 401 names the scheme the client should use.
+    response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
 
 
 @api.exception_handler(PermissionDenied)

@@ -8,5 +8,8 @@ _patterns, _app_name, _namespace = api.urls
 
 api_urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", (mark(list(_patterns), API), _app_name, _namespace)),
-    *mark([path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False), name="api-docs")], PUBLIC),
+    *mark(
+        [path("api/docs", RedirectView.as_view(pattern_name="api:openapi-view", permanent=False), name="api-docs")],
+        PUBLIC,
+    ),
 ]

@@ -8,11 +8,20 @@ never model instances.
 
 from __future__ import annotations
 
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django_tasks import task
 
 
 @task()
-def send_email_task(subject: str, body: str, to: list[str], from_email: str | None = None) -> int:
-    """Send one plain-text e-mail; returns the number of messages sent (0 or 1)."""
-    return EmailMessage(subject=subject, body=body, to=to, from_email=from_email).send()
+def send_email_task(
+    subject: str, body: str, to: list[str], from_email: str | None = None, html_body: str | None = None
+) -> int:
+    """Send one e-mail (plain text, with an optional HTML alternative); returns the number sent (0 or 1).
+
+    A failure raises, so the backend records the task as failed and logs it;
+    the request that queued the e-mail has long since answered.
+    """
+    message = EmailMultiAlternatives(subject=subject, body=body, to=to, from_email=from_email)
+    if html_body is not None:
+        message.attach_alternative(html_body, "text/html")
+    return message.send()

@@ -2,83 +2,230 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Callable
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+from django.utils import formats, timezone, translation
 
-from barneby.accounts.models import ApiToken
-from barneby.accounts.roles import Role
+from barneby.accounts import services
+from barneby.accounts.models import ApiToken, User
+from barneby.accounts.roles import API_USERS, Role
 from barneby.accounts.services import api_token_create
 from barneby.audit.models import AuditAction, AuditEvent
-from barneby.core.tests.personas import make_persona, verified_client
 
 pytestmark = pytest.mark.django_db
-URL = "/konto/api-nokler/"
+Persona = Callable[..., User]
+ClientAs = Callable[[User], Client]
+SECRET_ON_PAGE = re.compile(r'<code class="secret">(bby_[A-Za-z0-9_\-]+)</code>')
 
 
-def test_create_shows_the_secret_once_and_stores_only_a_digest() -> None:
-    user = make_persona(Role.CASEWORKER)
-    client = verified_client(user)
-    html = client.post(URL, {"name": "Rapportskript", "expires_on": ""}).content.decode()
-    secret = re.search(r"(bby_[A-Za-z0-9_\-]+)</code>", html)
-    assert secret is not None
-    token = ApiToken.objects.get(user=user)
-    assert token.name == "Rapportskript"
-    assert secret.group(1) not in str(ApiToken.objects.values().get(pk=token.pk))
-    listing = client.get(URL).content.decode()
-    assert "Rapportskript" in listing
-    assert secret.group(1) not in listing
-    assert token.prefix in listing
-    assert AuditEvent.objects.filter(action=AuditAction.CREATE, object_type="accounts.apitoken").exists()
+def list_url() -> str:
+    return reverse("accounts:apitoken-list")
 
 
-def test_expiry_in_the_past_is_a_norwegian_form_error() -> None:
-    client = verified_client(make_persona(Role.CASEWORKER))
-    html = client.post(URL, {"name": "x", "expires_on": "01.01.2020"}).content.decode()
-    assert "Utløpstidspunktet må ligge fram i tid." in html
+def revoke_url(token: ApiToken) -> str:
+    return reverse("accounts:apitoken-revoke", args=[token.pk])
+
+
+def table_rows_by_name(html: str) -> dict[str, str]:
+    """Each body row's HTML, keyed by its first cell (the token's name)."""
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", html, flags=re.S):
+        first_cell = re.search(r"<td>([^<]+)</td>", row)
+        if first_cell:
+            rows[first_cell.group(1)] = row
+    return rows
+
+
+@pytest.fixture
+def caseworker(persona: Persona) -> User:
+    return persona(Role.CASEWORKER)
+
+
+# --- Who may reach the page ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", sorted(API_USERS))
+def test_every_api_role_may_open_the_page(persona: Persona, client_as: ClientAs, role: Role) -> None:
+    assert client_as(persona(role)).get(list_url()).status_code == 200
+
+
+def test_caregivers_have_no_api_tokens(persona: Persona, client_as: ClientAs) -> None:
+    client = client_as(persona(Role.CAREGIVER))
+    assert client.get(list_url()).status_code == 403
+    assert client.post(list_url(), {"name": "x"}).status_code == 403
     assert not ApiToken.objects.exists()
 
 
-def test_empty_name_is_a_norwegian_form_error() -> None:
-    client = verified_client(make_persona(Role.CASEWORKER))
-    html = client.post(URL, {"name": "  ", "expires_on": ""}).content.decode()
+def test_a_user_without_roles_gets_403(outsider: User, client_as: ClientAs) -> None:
+    assert client_as(outsider).get(list_url()).status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client: Client) -> None:
+    response = client.get(list_url())
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_the_second_factor_is_required(client: Client, caseworker: User) -> None:
+    client.force_login(caseworker)
+    response = client.get(list_url())
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:two-factor")
+
+
+# --- Create ----------------------------------------------------------------------------------
+
+
+def test_create_shows_the_secret_once_and_stores_only_a_digest(client_as: ClientAs, caseworker: User) -> None:
+    client = client_as(caseworker)
+    response = client.post(list_url(), {"name": "Rapportskript", "expires_on": ""})
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    match = SECRET_ON_PAGE.search(response.content.decode())
+    assert match is not None
+    secret = match.group(1)
+    token = ApiToken.objects.get(user=caseworker)
+    assert token.name == "Rapportskript"
+    assert token.expires_at is None
+    assert secret.removeprefix("bby_") not in str(ApiToken.objects.values().get(pk=token.pk))
+    listing = client.get(list_url()).content.decode()
+    assert "Rapportskript" in listing
+    assert secret not in listing
+    assert SECRET_ON_PAGE.search(listing) is None
+    assert token.prefix in listing
+    assert AuditEvent.objects.filter(action=AuditAction.CREATE, object_type="accounts.apitoken").count() == 1
+    # The secret works at once.
+    assert Client().get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+
+
+def test_expiry_in_the_past_is_a_norwegian_form_error(client_as: ClientAs, caseworker: User) -> None:
+    html = client_as(caseworker).post(list_url(), {"name": "x", "expires_on": "01.01.2020"}).content.decode()
+    assert "Utløpstidspunktet må ligge fram i tid." in html
+    assert SECRET_ON_PAGE.search(html) is None
+    assert not ApiToken.objects.exists()
+
+
+def test_empty_name_is_a_norwegian_form_error(client_as: ClientAs, caseworker: User) -> None:
+    html = client_as(caseworker).post(list_url(), {"name": "  ", "expires_on": ""}).content.decode()
     assert "Feltet er påkrevet." in html
     assert not ApiToken.objects.exists()
 
 
-def test_future_expiry_is_kept() -> None:
-    user = make_persona(Role.CASEWORKER)
-    verified_client(user).post(URL, {"name": "x", "expires_on": "31.12.2099"})
-    token = ApiToken.objects.get(user=user)
+def test_a_malformed_date_is_a_norwegian_form_error(client_as: ClientAs, caseworker: User) -> None:
+    html = client_as(caseworker).post(list_url(), {"name": "x", "expires_on": "i morgen"}).content.decode()
+    assert "Oppgi en gyldig dato." in html
+    assert not ApiToken.objects.exists()
+
+
+def test_expiry_is_kept_until_the_end_of_that_day_in_oslo(client_as: ClientAs, caseworker: User) -> None:
+    client_as(caseworker).post(list_url(), {"name": "x", "expires_on": "31.12.2099"})
+    token = ApiToken.objects.get(user=caseworker)
     assert token.expires_at is not None
-    assert token.expires_at.year == 2099
+    local = timezone.localtime(token.expires_at)
+    assert (local.date(), local.hour, local.minute) == (dt.date(2099, 12, 31), 23, 59)
 
 
-def test_revoke_own_token() -> None:
-    user = make_persona(Role.CASEWORKER)
-    issued = api_token_create(user=user, name="gammel")
-    client = verified_client(user)
-    response = client.post(f"/konto/api-nokler/{issued.token.pk}/trekk-tilbake/")
+def test_a_token_expiring_today_is_accepted(client_as: ClientAs, caseworker: User) -> None:
+    today = timezone.localdate().strftime("%d.%m.%Y")
+    client_as(caseworker).post(list_url(), {"name": "x", "expires_on": today})
+    assert ApiToken.objects.get(user=caseworker).is_usable
+
+
+# --- List -------------------------------------------------------------------------------------
+
+
+def test_list_shows_prefix_dates_and_status_of_own_tokens_only(
+    persona: Persona, client_as: ClientAs, caseworker: User
+) -> None:
+    active = api_token_create(user=caseworker, name="aktiv-nøkkel").token
+    used_at = timezone.now() - dt.timedelta(days=3)
+    ApiToken.objects.filter(pk=active.pk).update(last_used_at=used_at)
+    expired = api_token_create(
+        user=caseworker, name="utløpt-nøkkel", expires_at=timezone.now() + dt.timedelta(hours=1)
+    ).token
+    ApiToken.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - dt.timedelta(hours=1))
+    revoked = api_token_create(user=caseworker, name="gammel-nøkkel").token
+    revoked.revoked_at = timezone.now()
+    revoked.save()
+    api_token_create(user=persona(Role.CASEWORKER), name="noen-andres")
+
+    html = client_as(caseworker).get(list_url()).content.decode()
+    rows = table_rows_by_name(html)
+    assert set(rows) == {"aktiv-nøkkel", "utløpt-nøkkel", "gammel-nøkkel"}
+    with translation.override("nb"):
+        created = formats.date_format(timezone.localtime(active.created_at), "SHORT_DATETIME_FORMAT")
+        last_used = formats.date_format(timezone.localtime(used_at), "SHORT_DATETIME_FORMAT")
+    assert active.prefix in rows["aktiv-nøkkel"]
+    assert created in rows["aktiv-nøkkel"]
+    assert last_used in rows["aktiv-nøkkel"]
+    assert "Aktiv" in rows["aktiv-nøkkel"]
+    assert "Utløpt" in rows["utløpt-nøkkel"]
+    assert "Trukket tilbake" in rows["gammel-nøkkel"]
+    # Only usable tokens offer a revoke button.
+    assert revoke_url(active) in rows["aktiv-nøkkel"]
+    assert revoke_url(revoked) not in rows["gammel-nøkkel"]
+
+
+# --- Revoke -----------------------------------------------------------------------------------
+
+
+def test_revoke_own_token(client_as: ClientAs, caseworker: User) -> None:
+    issued = api_token_create(user=caseworker, name="gammel")
+    client = client_as(caseworker)
+    response = client.post(revoke_url(issued.token))
     assert response.status_code == 302
+    assert response["Location"] == list_url()
     issued.token.refresh_from_db()
     assert issued.token.revoked_at is not None
-    assert "Trukket tilbake" in client.get(URL).content.decode()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.UPDATE, object_type="accounts.apitoken", detail="revoked"
+    ).exists()
+    assert "Nøkkelen «gammel» er trukket tilbake." in client.get(list_url()).content.decode()
+    assert Client().get("/api/v1/me", headers={"Authorization": f"Bearer {issued.secret}"}).status_code == 401
 
 
-def test_someone_elses_token_is_404_and_untouched() -> None:
-    owner = make_persona(Role.CASEWORKER)
-    issued = api_token_create(user=owner, name="hers")
-    intruder = verified_client(make_persona(Role.CASEWORKER))
-    assert intruder.post(f"/konto/api-nokler/{issued.token.pk}/trekk-tilbake/").status_code == 404
+def test_someone_elses_token_is_404_and_untouched(persona: Persona, client_as: ClientAs, caseworker: User) -> None:
+    issued = api_token_create(user=caseworker, name="hers")
+    intruder = client_as(persona(Role.SYSTEM_ADMIN))
+    assert intruder.post(revoke_url(issued.token)).status_code == 404
     issued.token.refresh_from_db()
     assert issued.token.revoked_at is None
 
 
-def test_revoke_needs_post() -> None:
-    user = make_persona(Role.CASEWORKER)
-    issued = api_token_create(user=user, name="x")
-    assert verified_client(user).get(f"/konto/api-nokler/{issued.token.pk}/trekk-tilbake/").status_code == 405
+def test_an_unknown_token_is_404(client_as: ClientAs, caseworker: User) -> None:
+    response = client_as(caseworker).post(reverse("accounts:apitoken-revoke", args=[999999]))
+    assert response.status_code == 404
 
 
-def test_caregivers_have_no_api_tokens() -> None:
-    assert verified_client(make_persona(Role.CAREGIVER)).get(URL).status_code == 403
+def test_revoke_needs_post(client_as: ClientAs, caseworker: User) -> None:
+    issued = api_token_create(user=caseworker, name="x")
+    assert client_as(caseworker).get(revoke_url(issued.token)).status_code == 405
+    issued.token.refresh_from_db()
+    assert issued.token.revoked_at is None
+
+
+def test_revoke_needs_the_csrf_token(caseworker: User, client_as: ClientAs) -> None:
+    issued = api_token_create(user=caseworker, name="x")
+    client = client_as(caseworker)
+    client.handler.enforce_csrf_checks = True
+    assert client.post(revoke_url(issued.token)).status_code == 403
+    issued.token.refresh_from_db()
+    assert issued.token.revoked_at is None
+
+
+def test_a_service_error_on_another_field_is_shown_above_the_form(
+    client_as: ClientAs, caseworker: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(**kwargs: object) -> None:
+        raise ValidationError({"digest": ["Prøv igjen."]})
+
+    monkeypatch.setattr(services, "api_token_create", refuse)
+    response = client_as(caseworker).post(list_url(), {"name": "x", "expires_on": ""})
+    assert response.status_code == 200
+    assert "Prøv igjen." in response.content.decode()
