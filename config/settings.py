@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "barneby.audit",
     "barneby.api",
     "barneby.organisation",
+    "barneby.care",
 ]
 
 MIDDLEWARE = [
@@ -275,3 +276,28 @@ LOGGING = {
 
 # --- API -------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
+
+# --- Identity numbers ----------------------------------------------------------------
+# Accept Skatteetaten's synthetic test numbers (month + 80). On in tests and demo only.
+IDENTITY_ALLOW_SYNTHETIC = env_bool("BARNEBY_IDENTITY_ALLOW_SYNTHETIC", DEBUG)
+
+# --- Care rules (NORMS.md §5.2); every threshold is a setting with the default given there ---
+CARE_RULES = {
+    "R4_REASSESS_GRACE_DAYS": env_int("BARNEBY_R4_REASSESS_GRACE_DAYS", 0, minimum=0),
+    "R5_REVIEW_INTERVAL_DAYS": env_int("BARNEBY_R5_REVIEW_INTERVAL_DAYS", 92, minimum=1),
+    "R7_EMERGENCY_MAX_DAYS": env_int("BARNEBY_R7_EMERGENCY_MAX_DAYS", 92, minimum=1),
+    "R12_AFTERCARE_LEAD_DAYS": env_int("BARNEBY_R12_AFTERCARE_LEAD_DAYS", 183, minimum=1),
+    "R14_RECONTACT_DAYS": env_int("BARNEBY_R14_RECONTACT_DAYS", 365, minimum=1),
+    "R16_VOICE_MIN_AGE": env_int("BARNEBY_R16_VOICE_MIN_AGE", 7, minimum=0),
+    "R18_MIN_AGE": env_int("BARNEBY_R18_MIN_AGE", 3, minimum=0),
+    "R18_GRACE_DAYS": env_int("BARNEBY_R18_GRACE_DAYS", 14, minimum=0),
+    "R19_MAX_MOVES": env_int("BARNEBY_R19_MAX_MOVES", 2, minimum=1),
+    "R19_WINDOW_DAYS": env_int("BARNEBY_R19_WINDOW_DAYS", 365, minimum=1),
+    "R22_SETTLEMENT_DAYS": env_int("BARNEBY_R22_SETTLEMENT_DAYS", 92, minimum=1),
+    "R27_FOLLOW_UP_MONTHS": (6, 12),
+    "R27_FOLLOW_UP_GRACE_DAYS": env_int("BARNEBY_R27_FOLLOW_UP_GRACE_DAYS", 31, minimum=0),
+    "AFTERCARE_END_AGE": env_int("BARNEBY_AFTERCARE_END_AGE", 25, minimum=18),
+    "MOVE_MAX_GAP_DAYS": env_int("BARNEBY_MOVE_MAX_GAP_DAYS", 31, minimum=0),
+}
+# Aggregated figures hide counts below this (small-cell suppression).
+CARE_SMALL_CELL = env_int("BARNEBY_CARE_SMALL_CELL", 5, minimum=1)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("konto/", include("barneby.accounts.urls")),
     path("revisjon/", include("barneby.audit.urls")),
     path("organisasjon/", include("barneby.organisation.urls")),
+    path("omsorg/", include("barneby.care.urls")),
     *mark([path("i18n/setlang/", set_language, name="set_language")], PUBLIC),
     path("admin/", (mark(admin.site.get_urls(), AccessRule(roles=USER_ADMINS)), "admin", admin.site.name)),
     *api_urlpatterns,

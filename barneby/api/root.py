@@ -73,3 +73,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 from barneby.organisation.apis import router as organisation_router  # noqa: E402
 
 api.add_router("/organisation/", organisation_router)
+
+from barneby.care.apis import router as care_router  # noqa: E402
+
+api.add_router("/care/", care_router)

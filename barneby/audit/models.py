@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 class AuditAction(models.TextChoices):
     VIEW = "view", _("Vist")
+    VIEW_RESTRICTED = "view-restricted", _("Vist skjermede opplysninger")
     CREATE = "create", _("Opprettet")
     UPDATE = "update", _("Endret")
     DELETE = "delete", _("Slettet")

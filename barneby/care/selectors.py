@@ -1,0 +1,326 @@
+"""Reads of care records, always scoped to the user (deny by default)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from barneby.accounts.roles import Role, ScopeKind
+from barneby.accounts.scoping import scope_for, visible_to
+from barneby.care import rules
+from barneby.care.models import (
+    Aftercare,
+    Alert,
+    Child,
+    DailyNote,
+    Decision,
+    FollowUp,
+    Gatekeeping,
+    Household,
+    Placement,
+    PlanGoal,
+    PlanReview,
+    SiblingRelation,
+)
+from barneby.care.permissions import CARE_READERS, CARE_WRITERS, CAREGIVERS, RESTRICTED_PERMISSION
+from barneby.organisation.models import Home, Programme
+
+M = TypeVar("M", bound=Model)
+
+
+def _visible(queryset: QuerySet[M], user: Any, roles: Iterable[Role] = CARE_READERS) -> QuerySet[M]:
+    return visible_to(queryset, user=user, paths=queryset.model.SCOPE_PATHS, roles=roles)  # type: ignore[attr-defined]
+
+
+def child_list_for(
+    *, user: Any, search: str = "", status: str = "", mine: bool = False, programme_id: int | None = None
+) -> QuerySet[Child]:
+    """Children the user may read; ``search`` matches the start of the first or last name."""
+    children = _visible(Child.objects.select_related("programme", "caseworker"), user)
+    if search:
+        words = search.split()
+        for word in words[:3]:
+            children = children.filter(Q(first_name__istartswith=word) | Q(last_name__istartswith=word))
+    if status:
+        children = children.filter(status=status)
+    if mine:
+        children = children.filter(caseworker=user)
+    if programme_id:
+        children = children.filter(programme_id=programme_id)
+    return children
+
+
+def _get_for(queryset: QuerySet[M], user: Any, pk: int, *, for_write: bool) -> M:
+    obj = _visible(queryset, user).filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    if for_write and not _visible(queryset.filter(pk=pk), user, CARE_WRITERS).exists():
+        raise PermissionDenied
+    return obj
+
+
+def child_get_for(*, user: Any, pk: int, for_write: bool = False) -> Child:
+    return _get_for(
+        Child.objects.select_related(
+            "programme",
+            "programme__association",
+            "caseworker",
+            "household",
+            "origin_municipality",
+            "origin_location",
+            "settlement_municipality",
+        ),
+        user,
+        pk,
+        for_write=for_write,
+    )
+
+
+def can_write(*, user: Any, child: Child) -> bool:
+    return _visible(Child.objects.filter(pk=child.pk), user, CARE_WRITERS).exists()
+
+
+def may_see_restricted(*, user: Any) -> bool:
+    return bool(getattr(user, "has_perm", None)) and user.has_perm(RESTRICTED_PERMISSION)
+
+
+def decision_get_for(*, user: Any, pk: int) -> Decision:
+    return _get_for(Decision.objects.select_related("child"), user, pk, for_write=True)
+
+
+def review_get_for(*, user: Any, pk: int) -> PlanReview:
+    return _get_for(PlanReview.objects.select_related("child"), user, pk, for_write=True)
+
+
+def goal_get_for(*, user: Any, pk: int) -> PlanGoal:
+    return _get_for(PlanGoal.objects.select_related("child"), user, pk, for_write=True)
+
+
+def placement_get_for(*, user: Any, pk: int) -> Placement:
+    return _get_for(Placement.objects.select_related("child", "home"), user, pk, for_write=True)
+
+
+def household_list_for(*, user: Any, search: str = "", strengthening: bool | None = None) -> QuerySet[Household]:
+    households = _visible(Household.objects.select_related("programme"), user)
+    if search:
+        households = households.filter(name__icontains=search)
+    if strengthening is not None:
+        households = households.filter(in_family_strengthening=strengthening)
+    return households
+
+
+def household_get_for(*, user: Any, pk: int, for_write: bool = False) -> Household:
+    return _get_for(Household.objects.select_related("programme", "municipality"), user, pk, for_write=for_write)
+
+
+def household_can_write(*, user: Any, household: Household) -> bool:
+    return _visible(Household.objects.filter(pk=household.pk), user, CARE_WRITERS).exists()
+
+
+def child_writable_programme(*, user: Any, programme: Programme) -> None:
+    """Refuse (403) unless the user may register children in ``programme``."""
+    if not visible_to(
+        Programme.objects.filter(pk=programme.pk), user=user, paths=Programme.SCOPE_PATHS, roles=CARE_WRITERS
+    ).exists():
+        raise PermissionDenied
+
+
+def placement_home(*, user: Any, child: Child, pk: int) -> Home:
+    home = homes_for_placement(user=user, child=child).filter(pk=pk).first()
+    if home is None:
+        raise Http404
+    return home
+
+
+def homes_for_placement(*, user: Any, child: Child) -> QuerySet[Home]:
+    """Active homes the user may place a child in (within the user's writable programmes)."""
+    return visible_to(
+        Home.objects.filter(is_active=True).select_related("programme"),
+        user=user,
+        paths=Home.SCOPE_PATHS,
+        roles=CARE_WRITERS,
+    ).filter(programme__association_id=child.programme.association_id)
+
+
+# --- the child page ------------------------------------------------------------------------
+
+
+@dataclass
+class SiblingView:
+    child: Child
+    relation: SiblingRelation | None
+    placement: Placement | None
+    visible: bool
+    lives_with: bool
+
+
+@dataclass
+class ChildPage:
+    child: Child
+    siblings: list[SiblingView]
+    placements: list[Placement]
+    current: Placement | None
+    moves: int
+    decisions: list[Decision]
+    goals: list[PlanGoal]
+    reviews: list[PlanReview]
+    alerts: list[Alert]
+    gatekeepings: list[Gatekeeping]
+    aftercare: Aftercare | None
+    follow_ups: list[FollowUp]
+    group_intact: bool | None
+    with_sibling: bool | None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _open(placements: Iterable[Placement], day: dt.date) -> Placement | None:
+    now = [p for p in placements if p.start_date <= day and (p.end_date is None or p.end_date > day)]
+    return max(now, key=lambda p: (p.start_date, p.pk)) if now else None
+
+
+def _facts(placements: Iterable[Placement]) -> list[rules.PlacementFact]:
+    return [rules.PlacementFact(p.pk, p.home_id, p.type, p.start_date, p.end_date, p.end_reason) for p in placements]
+
+
+def child_page(*, user: Any, child: Child, today: dt.date | None = None) -> ChildPage:
+    """Everything on the child page in a fixed number of queries, however long the history."""
+    today = today or timezone.localdate()
+    placements = list(child.placements.select_related("home", "home__programme", "decision"))
+    decisions = list(child.decisions.select_related("recorded_by"))
+    goals = list(child.goals.all())
+    reviews = list(child.reviews.all())
+    alerts = sorted(child.alerts.all(), key=lambda a: (rules_severity(a.severity), a.raised_at))
+    gatekeepings = list(child.gatekeepings.all())
+    aftercare = Aftercare.objects.filter(child=child).first()
+    follow_ups = list(child.follow_ups.all())
+    siblings: list[SiblingView] = []
+    group: dict[int, list[rules.PlacementFact]] = {child.pk: _facts(placements)}
+    if child.sibling_group_id:
+        relations = {
+            (r.child_a_id, r.child_b_id): r
+            for r in SiblingRelation.objects.filter(child_a__sibling_group_id=child.sibling_group_id)
+        }
+        others = list(
+            Child.objects.filter(sibling_group_id=child.sibling_group_id)
+            .exclude(pk=child.pk)
+            .select_related("programme")
+            .prefetch_related(
+                Prefetch(
+                    "placements",
+                    queryset=Placement.objects.select_related("home", "home__programme"),
+                    to_attr="all_placements",
+                )
+            )
+            .order_by("birth_date", "pk")
+        )
+        visible = set(_visible(Child.objects.filter(pk__in=[o.pk for o in others]), user).values_list("pk", flat=True))
+        mine = _open(placements, today)
+        for other in others:
+            theirs = _open(other.all_placements, today)
+            key = (min(child.pk, other.pk), max(child.pk, other.pk))
+            group[other.pk] = _facts(other.all_placements)
+            siblings.append(
+                SiblingView(
+                    child=other,
+                    relation=relations.get(key),
+                    placement=theirs,
+                    visible=other.pk in visible,
+                    lives_with=bool(mine and theirs and mine.home_id == theirs.home_id),
+                )
+            )
+    situation = rules.group_situation(group, today)
+    return ChildPage(
+        child=child,
+        siblings=siblings,
+        placements=placements,
+        current=_open(placements, today),
+        moves=len(rules.moves(_facts(placements))),
+        decisions=decisions,
+        goals=goals,
+        reviews=reviews,
+        alerts=alerts,
+        gatekeepings=gatekeepings,
+        aftercare=aftercare,
+        follow_ups=follow_ups,
+        group_intact=situation.intact,
+        with_sibling=situation.with_sibling(child.pk),
+    )
+
+
+def rules_severity(severity: str) -> int:
+    return {"high": 0, "medium": 1, "low": 2}.get(severity, 3)
+
+
+# --- alerts --------------------------------------------------------------------------------
+
+
+def alert_list_for(
+    *, user: Any, mine: bool = False, programme_id: int | None = None, severity: str = "", rule: str = ""
+) -> QuerySet[Alert]:
+    alerts = _visible(Alert.objects.select_related("child", "child__programme", "child__caseworker"), user)
+    if mine:
+        alerts = alerts.filter(child__caseworker=user)
+    if programme_id:
+        alerts = alerts.filter(child__programme_id=programme_id)
+    if severity:
+        alerts = alerts.filter(severity=severity)
+    if rule:
+        alerts = alerts.filter(rule=rule)
+    return alerts
+
+
+# --- the caregiver view --------------------------------------------------------------------
+
+
+def caregiver_home_ids(*, user: Any) -> list[int]:
+    scope = scope_for(user)
+    return sorted(int(k) for k in scope.keys(ScopeKind.HOME, CAREGIVERS) if k.isdigit())
+
+
+def caregiver_children(*, user: Any, today: dt.date | None = None) -> QuerySet[Child]:
+    """Children with an open placement in one of the caregiver's homes today."""
+    today = today or timezone.localdate()
+    homes = caregiver_home_ids(user=user)
+    current = Placement.objects.filter(home_id__in=homes, start_date__lte=today).filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=today)
+    )
+    return (
+        Child.objects.filter(pk__in=current.values("child_id"))
+        .only("pk", "first_name", "last_name", "birth_date")
+        .prefetch_related(
+            Prefetch(
+                "goals",
+                queryset=PlanGoal.objects.exclude(status="dropped").only(
+                    "pk", "child_id", "domain", "description", "status", "target_date"
+                ),
+            ),
+            Prefetch("daily_notes", queryset=DailyNote.objects.select_related("author").order_by("-written_on", "-pk")),
+        )
+        .order_by("first_name", "pk")
+    )
+
+
+def caregiver_child_get(*, user: Any, pk: int) -> Child:
+    child = caregiver_children(user=user).filter(pk=pk).first()
+    if child is None:
+        raise Http404
+    return child
+
+
+def caregiver_home_of(*, user: Any, child: Child, today: dt.date | None = None) -> int:
+    today = today or timezone.localdate()
+    placement = (
+        Placement.objects.filter(child=child, home_id__in=caregiver_home_ids(user=user), start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=today))
+        .first()
+    )
+    if placement is None:
+        raise Http404
+    return placement.home_id

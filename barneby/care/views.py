@@ -1,0 +1,918 @@
+"""Care pages: thin views over the selectors and services."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from barneby.accounts.scoping import visible_to
+from barneby.audit.models import AuditAction
+from barneby.audit.services import audit_record
+from barneby.care import alerts as alert_rules
+from barneby.care import rules, selectors, services
+from barneby.care.forms import (
+    AftercareForm,
+    AlertFilterForm,
+    ChildFilterForm,
+    ChildForm,
+    ContactForm,
+    DailyNoteForm,
+    DecisionForm,
+    FollowUpForm,
+    GatekeepingForm,
+    GoalForm,
+    HouseholdForm,
+    MemberForm,
+    PlacementEndForm,
+    PlacementForm,
+    RestrictedForm,
+    ReviewForm,
+    ServiceForm,
+    SiblingForm,
+)
+from barneby.care.models import (
+    Child,
+    ChildStatus,
+    DecisionKind,
+    Placement,
+    PlacementType,
+    SiblingRelation,
+    age_on,
+)
+from barneby.care.permissions import CARE_READERS, CARE_WRITERS, CAREGIVERS, ME_ROLES
+from barneby.core.access import staff
+from barneby.core.htmx import render_page
+from barneby.core.listing import export_response, paginate, sort_by
+from barneby.organisation.models import Programme
+
+CHILD_COLUMNS = {
+    "name": ("last_name", "first_name"),
+    "born": "birth_date",
+    "status": ("status", "last_name"),
+    "programme": ("programme__name", "last_name"),
+}
+
+
+def _form_errors(form: forms.BaseForm, exc: ValidationError, prefix: str = "") -> None:
+    """Put a service's errors on the fields they belong to (``decision_x`` → ``x`` for decision fields)."""
+    for name, errors in exc.message_dict.items():
+        target = name.removeprefix(prefix) if prefix and name.startswith(prefix) else name
+        form.add_error(target if target in form.fields else None, errors)
+
+
+def _form_page(
+    request: HttpRequest,
+    *,
+    title: str,
+    form: forms.BaseForm,
+    cancel: str,
+    child: Child | None = None,
+    intro: str = "",
+    fieldsets: Sequence[tuple[str, Sequence[str]]] = (),
+    submit: str = "",
+) -> HttpResponse:
+    sets = [(legend, [form[name] for name in names if name in form.fields]) for legend, names in fieldsets]
+    context = {
+        "title": title,
+        "form": form,
+        "cancel": cancel,
+        "child": child,
+        "intro": intro,
+        "fieldsets": sets,
+        "submit": submit or _("Lagre"),
+    }
+    return render(request, "care/form.html", context, status=400 if form.is_bound and form.errors else 200)
+
+
+def _writable_programmes(request: HttpRequest) -> Any:
+    return visible_to(
+        Programme.objects.select_related("association").order_by("name"),
+        user=request.user,
+        paths=Programme.SCOPE_PATHS,
+        roles=CARE_WRITERS,
+    )
+
+
+# --- children ------------------------------------------------------------------------------
+
+
+@staff(CARE_READERS)
+@require_safe
+def child_list(request: HttpRequest) -> HttpResponse:
+    form = ChildFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    children = selectors.child_list_for(
+        user=request.user,
+        search=(data.get("q") or "").strip(),
+        status=data.get("status", ""),
+        mine=bool(data.get("mine")),
+    )
+    children, sorting = sort_by(children, request, CHILD_COLUMNS, "name")
+    page = paginate(request, children)
+    statuses = dict(ChildStatus.choices)
+    today = timezone.localdate()
+    rows = [(c, statuses[c.status], age_on(c.birth_date, today)) for c in page.object_list]
+    context = {
+        "form": form,
+        "page_obj": page,
+        "rows": rows,
+        "sorting": sorting,
+        "hx_target": "#results",
+        "can_create": _writable_programmes(request).exists(),
+    }
+    return render_page(request, "care/child_list.html", context, partial="results")
+
+
+@staff(CARE_WRITERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def child_create(request: HttpRequest) -> HttpResponse:
+    programmes = _writable_programmes(request)
+    form = ChildForm(request.POST or None)
+    form.fields["programme"] = forms.ModelChoiceField(label=_("Ansvarlig program"), queryset=programmes)
+    form.order_fields(["programme"])
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        programme = data.pop("programme")
+        try:
+            child = services.child_create(actor=request.user, programme=programme, caseworker=request.user, **data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("{name} er registrert.").format(name=child))
+            return redirect("care:child-detail", pk=child.pk)
+    return _form_page(request, title=_("Registrer barn eller ungdom"), form=form, cancel=reverse("care:child-list"))
+
+
+@staff(CARE_WRITERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    child = selectors.child_get_for(user=request.user, pk=pk, for_write=True)
+    form = ChildForm(request.POST or None, instance=selectors.child_get_for(user=request.user, pk=pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.child_update(actor=request.user, child=child, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Opplysningene er lagret."))
+            return redirect("care:child-detail", pk=pk)
+    return _form_page(
+        request,
+        title=_("Endre {name}").format(name=child),
+        form=form,
+        cancel=reverse("care:child-detail", args=[pk]),
+        child=child,
+    )
+
+
+@staff(CARE_READERS)
+@require_safe
+def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    child = selectors.child_get_for(user=request.user, pk=pk)
+    services.record_view(actor=request.user, child=child, request=request)
+    page = selectors.child_page(user=request.user, child=child)
+    today = timezone.localdate()
+    context = {
+        "page": page,
+        "child": child,
+        "age": age_on(child.birth_date, today),
+        "can_write": selectors.can_write(user=request.user, child=child),
+        "may_see_restricted": selectors.may_see_restricted(user=request.user),
+        "alerts": [(a, alert_rules.message(a), alert_rules.fix_url(a)) for a in page.alerts],
+        "next_statuses": _next_statuses(child),
+        "today": today,
+    }
+    return render(request, "care/child_detail.html", context)
+
+
+def _next_statuses(child: Child) -> list[tuple[str, Any]]:
+    from barneby.care.models import STATUS_FLOW
+
+    # Placement and its end set alternative care, reunification and aftercare themselves.
+    automatic = {ChildStatus.ALTERNATIVE_CARE, ChildStatus.AFTERCARE}
+    return [
+        (s, ChildStatus(s).label) for s in ChildStatus.values if s in STATUS_FLOW[child.status] and s not in automatic
+    ]
+
+
+@staff(CARE_WRITERS)
+@require_POST
+def child_status(request: HttpRequest, pk: int) -> HttpResponse:
+    child = selectors.child_get_for(user=request.user, pk=pk, for_write=True)
+    status = request.POST.get("status", "")
+    if status not in ChildStatus.values:
+        messages.error(request, _("Ukjent status."))
+    else:
+        try:
+            services.child_set_status(actor=request.user, child=child, status=status)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Status er endret til «{status}».").format(status=ChildStatus(status).label))
+    return redirect("care:child-detail", pk=pk)
+
+
+@staff(CARE_READERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def child_restricted(request: HttpRequest, pk: int) -> HttpResponse:
+    """Health, disability and HIV status: only with the extra permission; each view logged on its own."""
+    child = selectors.child_get_for(user=request.user, pk=pk)
+    if not selectors.may_see_restricted(user=request.user):
+        raise PermissionDenied
+    can_write = selectors.can_write(user=request.user, child=child)
+    form = RestrictedForm(request.POST or None, instance=child) if can_write else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            services.child_update_restricted(
+                actor=request.user, child=selectors.child_get_for(user=request.user, pk=pk), **form.cleaned_data
+            )
+            messages.success(request, _("De skjermede opplysningene er lagret."))
+            return redirect("care:child-restricted", pk=pk)
+    services.record_view(actor=request.user, child=child, request=request, restricted=True)
+    return render(request, "care/child_restricted.html", {"child": child, "form": form})
+
+
+# --- siblings ------------------------------------------------------------------------------
+
+
+@staff(CARE_WRITERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def sibling_add(request: HttpRequest, pk: int) -> HttpResponse:
+    child = selectors.child_get_for(user=request.user, pk=pk, for_write=True)
+    form = SiblingForm(request.POST or None)
+    choice: Any = form.fields["other_choice"]
+    choice.queryset = (
+        visible_to(Child.objects.all(), user=request.user, paths=Child.SCOPE_PATHS, roles=CARE_WRITERS)
+        .exclude(pk=child.pk)
+        .exclude(status=ChildStatus.LEFT)
+        .order_by("last_name", "first_name")
+    )
+    choice.label_from_instance = lambda c: f"{c.first_name} {c.last_name} ({c.birth_date:%d.%m.%Y})"
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sibling_link(
+                actor=request.user,
+                child=child,
+                other=form.cleaned_data["other_choice"],
+                kind=form.cleaned_data["kind"],
+                existing_bond=form.cleaned_data["existing_bond"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+            if "other" in exc.message_dict:
+                form.add_error("other_choice", exc.message_dict["other"])
+        else:
+            messages.success(request, _("Søskenrelasjonen er registrert."))
+            return redirect(reverse("care:child-detail", args=[pk]) + "#siblings")
+    return _form_page(
+        request,
+        title=_("Registrer søsken til {name}").format(name=child.first_name),
+        form=form,
+        cancel=reverse("care:child-detail", args=[pk]),
+        child=child,
+    )
+
+
+@staff(CARE_WRITERS)
+@require_POST
+def sibling_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    relation = SiblingRelation.objects.filter(pk=pk).first()
+    if relation is None:
+        raise Http404
+    child = selectors.child_get_for(user=request.user, pk=relation.child_a_id, for_write=True)
+    services.sibling_unlink(actor=request.user, relation=relation)
+    messages.success(request, _("Søskenrelasjonen er fjernet."))
+    return redirect(reverse("care:child-detail", args=[child.pk]) + "#siblings")
+
+
+# --- gatekeeping, decisions, placements ----------------------------------------------------
+
+
+@staff(CARE_WRITERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def gatekeeping_create(request: HttpRequest, pk: int) -> HttpResponse:
+    child = selectors.child_get_for(user=request.user, pk=pk, for_write=True)
+    form = GatekeepingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.gatekeeping_record(actor=request.user, child=child, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Inntaksvurderingen er registrert."))
+            return redirect("care:child-detail", pk=pk)
+    return _form_page(
+        request,
+        title=_("Inntaksvurdering for {name}").format(name=child.first_name),
+        intro=_("Før et barn tas inn i alternativ omsorg: er det nødvendig, og er dette tilbudet egnet?"),
+        form=form,
+        cancel=reverse("care:child-detail", args=[pk]),
+        child=child,
+    )
+
+
+DECISION_SET = (
+    "decided_on",
+    "decided_by",
+    "participants",
+    "best_interest",
+    "heard_how",
+    "child_views",
+    "not_heard_reason",
+)
+
+
+def _decision_data(form: forms.BaseForm) -> dict[str, Any]:
+    return {name: form.cleaned_data.get(name) for name in DECISION_SET}
+
+
+@staff(CARE_WRITERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def placement_create(request: HttpRequest, pk: int) -> HttpResponse:
+    child = selectors.child_get_for(user=request.user, pk=pk, for_write=True)
+    form = PlacementForm(request.POST or None, initial=_prefill(request))
+    home: Any = form.fields["home"]
+    home.queryset = selectors.homes_for_placement(user=request.user, child=child).order_by("programme__name", "name")
+    home.label_from_instance = lambda h: _("{home} – {programme} ({occupied} av {capacity} plasser i bruk)").format(
+        home=h.name, programme=h.programme.name, occupied=h.occupied, capacity=h.capacity
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.place_child(
+                actor=request.user,
+                child=child,
+                home=data["home"],
+                type=data["type"],
+                start_date=data["start_date"],
+                is_emergency=data["is_emergency"],
+                child_prepared=data["child_prepared"],
+                capacity_override=data["capacity_override"],
+                end_reason=data["end_reason"] or "planned_move",
+                decision=_decision_data(form),
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc, prefix="decision_")
+        else:
+            if result.separated_from:
+                names = ", ".join(c.first_name for c in result.separated_from)
+                messages.warning(
+                    request,
+                    _(
+                        "{name} bor nå ikke sammen med {siblings}. Registrer begrunnelsen, kontaktplanen og når "
+                        "splitten skal vurderes på nytt."
+                    ).format(name=child.first_name, siblings=names),
+                )
+                return redirect(reverse("care:decision-create", args=[pk]) + "?kind=sibling_separation")
+            messages.success(request, _("Plasseringen er registrert."))
+            return redirect(reverse("care:child-detail", args=[pk]) + "#placements")
+    return _form_page(
+        request,
+        title=_("Ny plassering for {name}").format(name=child.first_name),
+        intro=_("En plassering registreres alltid sammen med vedtaket og barnets syn."),
+        form=form,
+        cancel=reverse("care:child-detail", args=[pk]),
+        child=child,
+        fieldsets=[
+            (_("Plassering"), list(PlacementForm.field_order)),
+            (_("Vedtak"), list(DECISION_SET)),
+        ],
+    )
+
+
+def _prefill(request: HttpRequest) -> dict[str, Any]:
+    """Values a link may prefill (a matching proposal opens the form with its home)."""
+    initial: dict[str, Any] = {}
+    if request.GET.get("home", "").isdigit():
+        initial["home"] = int(request.GET["home"])
+    if request.GET.get("type") in PlacementType.values:
+        initial["type"] = request.GET["type"]
+    return initial
+
+
+@staff(CARE_WRITERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def placement_end(request: HttpRequest, pk: int) -> HttpResponse:
+    placement = selectors.placement_get_for(user=request.user, pk=pk)
+    if placement.end_date is not None:
+        messages.info(request, _("Plasseringen er allerede avsluttet."))
+        return redirect("care:child-detail", pk=placement.child_id)
+    form = PlacementEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.placement_end(
+                actor=request.user,
+                placement=placement,
+                end_date=form.cleaned_data["end_date"],
+                end_reason=form.cleaned_data["end_reason"],
+                decision=_decision_data(form),
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc, prefix="decision_")
+        else:
+            messages.success(request, _("Plasseringen er avsluttet."))
+            return redirect(reverse("care:child-detail", args=[placement.child_id]) + "#placements")
+    return _form_page(
+        request,
+        title=_("Avslutt plasseringen i {home}").format(home=placement.home.name),
+        form=form,
+        cancel=reverse("care:child-detail", args=[placement.child_id]),
+        child=placement.child,
+        fieldsets=[(_("Avslutning"), ["end_date", "end_reason"]), (_("Vedtak"), list(DECISION_SET))],
+    )
+
+
+SEPARATION_SET = ("separation_reason", "relationship_assessment", "contact_plan", "reassess_on")
+
+
+def _decision_fieldsets(kind: str) -> list[tuple[str, Sequence[str]]]:
+    sets: list[tuple[str, Sequence[str]]] = [(_("Vedtak"), ("kind", *DECISION_SET))]
+    if kind == DecisionKind.SIBLING_SEPARATION:
+        sets.append((_("Søskensplitt"), SEPARATION_SET))
+    if kind in {DecisionKind.AFTERCARE_DECLINE, DecisionKind.AFTERCARE_TERMINATION}:
+        sets.append((_("Klageadgang"), ("complaint_info_given",)))
+    return sets
+
+
+@staff(CARE_WRITERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
+    child = selectors.child_get_for(user=request.user, pk=pk, for_write=True)
+    kind = request.POST.get("kind") or request.GET.get("kind") or DecisionKind.PLACEMENT
+    kind = kind if kind in DecisionKind.values else DecisionKind.PLACEMENT
+    form = DecisionForm(request.POST or None, initial={"kind": kind})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decision_record(actor=request.user, child=child, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Vedtaket er registrert."))
+            return redirect(reverse("care:child-detail", args=[pk]) + "#decisions")
+    return _form_page(
+        request,
+        title=_("Nytt vedtak for {name}").format(name=child.first_name),
+        form=form,
+        cancel=reverse("care:child-detail", args=[pk]),
+        child=child,
+        fieldsets=_decision_fieldsets(kind),
+    )
+
+
+@staff(CARE_WRITERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = selectors.decision_get_for(user=request.user, pk=pk)
+    initial = {name: getattr(decision, name) for name in services.DECISION_FIELDS}
+    form = DecisionForm(request.POST or None, initial=initial)
+    kind_field: Any = form.fields["kind"]
+    kind_field.disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decision_update(actor=request.user, decision=decision, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Vedtaket er oppdatert."))
+            return redirect(reverse("care:child-detail", args=[decision.child_id]) + "#decisions")
+    return _form_page(
+        request,
+        title=_("Endre vedtak"),
+        form=form,
+        cancel=reverse("care:child-detail", args=[decision.child_id]),
+        child=decision.child,
+        fieldsets=_decision_fieldsets(decision.kind),
+    )
+
+
+# --- plan, reviews, aftercare, follow-ups --------------------------------------------------
+
+
+def _child_record_form(
+    request: HttpRequest,
+    *,
+    child: Child,
+    form: forms.BaseForm,
+    save: Callable[[dict[str, Any]], Any],
+    title: str,
+    done: str,
+    anchor: str,
+) -> HttpResponse:
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect(reverse("care:child-detail", args=[child.pk]) + anchor)
+    return _form_page(
+        request, title=title, form=form, cancel=reverse("care:child-detail", args=[child.pk]), child=child
+    )
+
+
+@staff(CARE_WRITERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def goal_create(request: HttpRequest, pk: int) -> HttpResponse:
+    child = selectors.child_get_for(user=request.user, pk=pk, for_write=True)
+    return _child_record_form(
+        request,
+        child=child,
+        form=GoalForm(request.POST or None),
+        save=lambda data: services.goal_save(actor=request.user, child=child, **data),
+        title=_("Nytt mål for {name}").format(name=child.first_name),
+        done=_("Målet er lagt til i utviklingsplanen."),
+        anchor="#plan",
+    )
+
+
+@staff(CARE_WRITERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    goal = selectors.goal_get_for(user=request.user, pk=pk)
+    return _child_record_form(
+        request,
+        child=goal.child,
+        form=GoalForm(request.POST or None, instance=goal),
+        save=lambda data: services.goal_save(actor=request.user, child=goal.child, goal=goal, **data),
+        title=_("Endre mål"),
+        done=_("Målet er oppdatert."),
+        anchor="#plan",
+    )
+
+
+@staff(CARE_WRITERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def review_create(request: HttpRequest, pk: int) -> HttpResponse:
+    child = selectors.child_get_for(user=request.user, pk=pk, for_write=True)
+    return _child_record_form(
+        request,
+        child=child,
+        form=ReviewForm(request.POST or None, initial={"reviewed_on": timezone.localdate()}),
+        save=lambda data: services.review_save(actor=request.user, child=child, **data),
+        title=_("Gjennomgang av utviklingsplanen for {name}").format(name=child.first_name),
+        done=_("Gjennomgangen er registrert."),
+        anchor="#plan",
+    )
+
+
+@staff(CARE_WRITERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    review = selectors.review_get_for(user=request.user, pk=pk)
+    return _child_record_form(
+        request,
+        child=review.child,
+        form=ReviewForm(request.POST or None, instance=review),
+        save=lambda data: services.review_save(actor=request.user, child=review.child, review=review, **data),
+        title=_("Endre gjennomgang"),
+        done=_("Gjennomgangen er oppdatert."),
+        anchor="#plan",
+    )
+
+
+@staff(CARE_WRITERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def aftercare_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    child = selectors.child_get_for(user=request.user, pk=pk, for_write=True)
+    current = getattr(child, "aftercare", None) if hasattr(child, "aftercare") else None
+    form = AftercareForm(request.POST or None, instance=current)
+    return _child_record_form(
+        request,
+        child=child,
+        form=form,
+        save=lambda data: services.aftercare_save(actor=request.user, child=child, **data),
+        title=_("Ettervern for {name}").format(name=child.first_name),
+        done=_("Ettervernet er lagret."),
+        anchor="#aftercare",
+    )
+
+
+@staff(CARE_WRITERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
+    child = selectors.child_get_for(user=request.user, pk=pk, for_write=True)
+    kind = "reunification" if child.status == ChildStatus.REUNIFIED else "aftercare"
+    return _child_record_form(
+        request,
+        child=child,
+        form=FollowUpForm(request.POST or None, initial={"kind": kind}),
+        save=lambda data: services.follow_up_record(actor=request.user, child=child, **data),
+        title=_("Oppfølgingsbesøk hos {name}").format(name=child.first_name),
+        done=_("Besøket er registrert."),
+        anchor="#aftercare",
+    )
+
+
+# --- alerts --------------------------------------------------------------------------------
+
+
+@staff(CARE_READERS)
+@require_safe
+def alert_list(request: HttpRequest) -> HttpResponse:
+    form = AlertFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    found = selectors.alert_list_for(user=request.user, mine=bool(data.get("mine")), severity=data.get("severity", ""))
+    found = found.order_by("child__programme__name", "raised_at", "pk")
+    page = paginate(request, found)
+    now = timezone.now()
+    rows = [
+        (
+            a,
+            alert_rules.RULE_TITLES.get(a.rule, a.rule),
+            alert_rules.message(a),
+            alert_rules.fix_url(a),
+            (now - a.raised_at).days,
+        )
+        for a in page.object_list
+    ]
+    per_programme = (
+        selectors.alert_list_for(user=request.user, mine=bool(data.get("mine")))
+        .values("child__programme__name")
+        .annotate(
+            high=Count("pk", filter=Q(severity="high")),
+            medium=Count("pk", filter=Q(severity="medium")),
+            low=Count("pk", filter=Q(severity="low")),
+        )
+        .order_by("child__programme__name")
+    )
+    context = {"form": form, "page_obj": page, "rows": rows, "per_programme": per_programme, "hx_target": "#results"}
+    return render_page(request, "care/alert_list.html", context, partial="results")
+
+
+# --- families ------------------------------------------------------------------------------
+
+
+@staff(CARE_READERS)
+@require_safe
+def household_list(request: HttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "").strip()[:100]
+    households = selectors.household_list_for(user=request.user, search=search).annotate(people=Count("members"))
+    page = paginate(request, households.order_by("name", "pk"))
+    context = {
+        "page_obj": page,
+        "search": search,
+        "hx_target": "#results",
+        "can_create": _writable_programmes(request).exists(),
+    }
+    return render_page(request, "care/household_list.html", context, partial="results")
+
+
+@staff(CARE_WRITERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def household_create(request: HttpRequest) -> HttpResponse:
+    form = HouseholdForm(request.POST or None)
+    form.fields["programme"] = forms.ModelChoiceField(label=_("Program"), queryset=_writable_programmes(request))
+    form.order_fields(["programme"])
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        programme = data.pop("programme")
+        try:
+            household = services.household_save(actor=request.user, programme=programme, **data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Familien er registrert."))
+            return redirect("care:household-detail", pk=household.pk)
+    return _form_page(request, title=_("Ny familie"), form=form, cancel=reverse("care:household-list"))
+
+
+@staff(CARE_WRITERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.household_get_for(user=request.user, pk=pk, for_write=True)
+    form = HouseholdForm(request.POST or None, instance=selectors.household_get_for(user=request.user, pk=pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_save(
+                actor=request.user, programme=household.programme, household=household, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Familien er oppdatert."))
+            return redirect("care:household-detail", pk=pk)
+    return _form_page(
+        request,
+        title=_("Endre {name}").format(name=household),
+        form=form,
+        cancel=reverse("care:household-detail", args=[pk]),
+    )
+
+
+HOUSEHOLD_PARTS: dict[str, tuple[type[forms.ModelForm[Any]], Any]] = {
+    "medlem": (MemberForm, None),
+    "nettverk": (ContactForm, None),
+    "tiltak": (ServiceForm, None),
+}
+
+
+@staff(CARE_READERS)
+@require_safe
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.household_get_for(user=request.user, pk=pk)
+    audit_record(actor=request.user, action=AuditAction.VIEW, obj=household, request=request)
+    context = {
+        "household": household,
+        "members": list(household.members.all()),
+        "network": list(household.network.all()),
+        "services": list(household.services.all()),
+        "children": list(
+            visible_to(household.children.all(), user=request.user, paths=Child.SCOPE_PATHS, roles=CARE_READERS)
+        ),
+        "risk_labels": [label for value, label in _risk_choices() if value in (household.risk_factors or [])],
+        "can_write": selectors.household_can_write(user=request.user, household=household),
+    }
+    return render(request, "care/household_detail.html", context)
+
+
+def _risk_choices() -> list[tuple[str, Any]]:
+    from barneby.care.models import RiskFactor
+
+    return list(RiskFactor.choices)
+
+
+@staff(CARE_WRITERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def household_add(request: HttpRequest, pk: int, part: str) -> HttpResponse:
+    household = selectors.household_get_for(user=request.user, pk=pk, for_write=True)
+    if part not in HOUSEHOLD_PARTS:
+        raise Http404
+    form_class, _unused = HOUSEHOLD_PARTS[part]
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_add(actor=request.user, household=household, record=form.save(commit=False))
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Lagret."))
+            return redirect("care:household-detail", pk=pk)
+    titles = {
+        "medlem": _("Nytt husstandsmedlem"),
+        "nettverk": _("Ny nettverkskontakt"),
+        "tiltak": _("Nytt støttetiltak"),
+    }
+    return _form_page(request, title=titles[part], form=form, cancel=reverse("care:household-detail", args=[pk]))
+
+
+# --- the caregiver's home ------------------------------------------------------------------
+
+
+@staff(CAREGIVERS)
+@require_safe
+def my_home(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    children = list(selectors.caregiver_children(user=request.user, today=today))
+    for child in children:
+        audit_record(
+            actor=request.user,
+            action=AuditAction.VIEW,
+            object_type="care.child",
+            object_id=child.pk,
+            request=request,
+            detail="caregiver view",
+        )
+    rows = [(c, age_on(c.birth_date, today), list(c.goals.all()), list(c.daily_notes.all())[:10]) for c in children]
+    return render(request, "care/my_home.html", {"rows": rows, "form": DailyNoteForm()})
+
+
+@staff(CAREGIVERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def daily_note_create(request: HttpRequest, pk: int) -> HttpResponse:
+    child = selectors.caregiver_child_get(user=request.user, pk=pk)
+    home_id = selectors.caregiver_home_of(user=request.user, child=child)
+    form = DailyNoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.daily_note_write(actor=request.user, child=child, home_id=home_id, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Dagboken er oppdatert."))
+            return redirect("care:my-home")
+    return _form_page(
+        request, title=_("Dagbok for {name}").format(name=child.first_name), form=form, cancel=reverse("care:my-home")
+    )
+
+
+# --- M&E: figures and the pseudonymised export --------------------------------------------
+
+
+def pseudonym(child_id: int) -> str:
+    """A stable pseudonym: not reversible without the server's secret key."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"care.child:{child_id}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:16]
+
+
+def _age_band(age: int) -> str:
+    for low, high in ((0, 5), (6, 12), (13, 17), (18, 24)):
+        if low <= age <= high:
+            return f"{low}–{high}"
+    return "25+"
+
+
+def _me_children(request: HttpRequest) -> Any:
+    return visible_to(Child.objects.all(), user=request.user, paths=Child.SCOPE_PATHS, roles=ME_ROLES)
+
+
+@staff(ME_ROLES, personal_data=False)
+@require_safe
+def figures(request: HttpRequest) -> HttpResponse:
+    """Aggregated figures per programme; cells under the threshold are suppressed."""
+    children = _me_children(request)
+    rows = list(
+        children.values("programme__name", "programme__code")
+        .annotate(
+            total=Count("pk"),
+            in_care=Count("pk", filter=Q(status=ChildStatus.ALTERNATIVE_CARE)),
+            aftercare=Count("pk", filter=Q(status=ChildStatus.AFTERCARE)),
+            strengthening=Count("pk", filter=Q(status=ChildStatus.FAMILY_STRENGTHENING)),
+        )
+        .order_by("programme__name")
+    )
+    small = settings.CARE_SMALL_CELL
+    for row in rows:
+        for key in ("total", "in_care", "aftercare", "strengthening"):
+            if 0 < row[key] < small:
+                row[key] = None
+    return render(request, "care/figures.html", {"rows": rows, "small": small})
+
+
+@staff(ME_ROLES, personal_data=False)
+@require_safe
+def pseudonymised_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """One row per child with no name, identity number, birth date or address."""
+    today = timezone.localdate()
+    children = _me_children(request).select_related("programme").order_by("pk")
+    placements: dict[int, list[rules.PlacementFact]] = {}
+    for p in Placement.objects.filter(child__in=children).values_list(
+        "child_id", "id", "home_id", "type", "start_date", "end_date", "end_reason"
+    ):
+        placements.setdefault(p[0], []).append(rules.PlacementFact(*p[1:]))
+    groups: dict[int, dict[int, list[rules.PlacementFact]]] = {}
+    members = list(children.values_list("pk", "sibling_group_id"))
+    for pk, group in members:
+        if group:
+            groups.setdefault(group, {})[pk] = placements.get(pk, [])
+    situations = {g: rules.group_situation(m, today) for g, m in groups.items()}
+    statuses = dict(ChildStatus.choices)
+    types = dict(PlacementType.choices)
+    fmt = request.GET.get("format", "csv")
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        object_type="care.child",
+        request=request,
+        detail=f"pseudonymised {fmt}",
+    )
+
+    def row(child: Child) -> list[Any]:
+        own = placements.get(child.pk, [])
+        now = rules.current_placement(own, today)
+        situation = situations.get(child.sibling_group_id or 0)
+        with_sibling = situation.with_sibling(child.pk) if situation else None
+        return [
+            pseudonym(child.pk),
+            child.programme.code,
+            child.birth_date.year,
+            _age_band(age_on(child.birth_date, today)),
+            child.sex,
+            statuses[child.status],
+            child.target_group,
+            "ja" if child.is_unaccompanied else "nei",
+            types.get(now.type, "") if now else "",
+            len(rules.moves(own)),
+            "" if with_sibling is None else ("ja" if with_sibling else "nei"),
+        ]
+
+    headers = [
+        _("Pseudonym"),
+        _("Program"),
+        _("Fødselsår"),
+        _("Aldersgruppe"),
+        _("Kjønn"),
+        _("Status"),
+        _("Målgruppe"),
+        _("Enslig mindreårig"),
+        _("Plasseringstype"),
+        _("Flyttinger"),
+        _("Bor med søsken"),
+    ]
+    return export_response(fmt, "barn-pseudonymisert", headers, (row(c) for c in children.iterator(chunk_size=2000)))
