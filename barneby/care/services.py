@@ -178,6 +178,7 @@ def child_set_status(*, actor: Any, child: Child, status: str, on: dt.date | Non
 def _regroup(start_ids: Iterable[int]) -> None:
     """Recompute the sibling groups of the components containing ``start_ids``."""
     pending = set(start_ids)
+    used: set[int] = set()
     while pending:
         seed = pending.pop()
         component = {seed}
@@ -197,11 +198,13 @@ def _regroup(start_ids: Iterable[int]) -> None:
             continue
         existing = (
             Child.objects.filter(pk__in=component, sibling_group__isnull=False)
+            .exclude(sibling_group_id__in=used)
             .values_list("sibling_group_id", flat=True)
             .order_by("sibling_group_id")
             .first()
         )
         group_id = existing or SiblingGroup.objects.create().pk
+        used.add(group_id)
         Child.objects.filter(pk__in=component).update(sibling_group_id=group_id)
 
 
@@ -378,7 +381,8 @@ def _sync_occupancy(*homes: Home) -> None:
             .filter(Q(end_date__isnull=True) | Q(end_date__gt=today))
             .count()
         )
-        Home.objects.filter(pk=home.pk).update(occupied=count)
+        # An override may put a home over capacity; the register's count stops at capacity.
+        Home.objects.filter(pk=home.pk).update(occupied=min(count, home.capacity))
 
 
 def _separated_siblings(child: Child, home: Home, day: dt.date) -> list[Child]:
@@ -432,7 +436,8 @@ def place_child(
             date=current.start_date.strftime("%d.%m.%Y")
         )
     for other in placements:
-        if other is not current and (other.end_date is None or other.end_date > start_date):
+        overlaps = other is not current and (other.end_date is None or other.end_date > start_date)
+        if overlaps and "start_date" not in errors:
             errors["start_date"] = _("Plasseringen overlapper en tidligere plassering ({start}–{end}).").format(
                 start=other.start_date.strftime("%d.%m.%Y"),
                 end=other.end_date.strftime("%d.%m.%Y") if other.end_date else "",

@@ -333,5 +333,33 @@ def test_alert_messages_and_links_render_for_every_rule(w: f.World) -> None:
         alert = Alert(child=kid, rule=rule, key=finding_key, severity="high", params=params)
         assert alerts.message(alert)
         assert alerts.fix_url(alert).startswith("/omsorg/")
-    overdue = Alert(child=kid, rule="R4", key="R4:1:overdue", severity="medium", params={"sibling": "Ola", "missing": "overdue", "due": "2026-01-31"})
+    overdue = Alert(
+        child=kid,
+        rule="R4",
+        key="R4:1:overdue",
+        severity="medium",
+        params={"sibling": "Ola", "missing": "overdue", "due": "2026-01-31"},
+    )
     assert "31.01.2026" in alerts.message(overdue)
+
+
+def test_the_nightly_command_and_task(w: f.World) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    from barneby.care.tasks import evaluate_care_rules
+
+    kid = f.child(w.programme, w.caseworker)
+    f.gatekeep(kid, w.caseworker)
+    f.place(kid, w.home_a, w.caseworker, TODAY - 120 * DAY)
+    Alert.objects.all().delete()
+    out = io.StringIO()
+    call_command("evaluate_care_rules", verbosity=0, stdout=out)
+    assert "1 children" in out.getvalue() and "R5" in rules_of(kid.pk)
+    Alert.objects.all().delete()
+    result = evaluate_care_rules.enqueue()
+    assert result.return_value == {"children": 1, "raised": len(keys(kid.pk)), "cleared": 0}
+    out = io.StringIO()
+    call_command("evaluate_care_rules", "--enqueue", stdout=out)
+    assert out.getvalue().startswith("queued:")

@@ -19,6 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from barneby.accounts.roles import ALL_ROLES, API_USERS, AUDIT_READERS, PERSONAL_DATA_ROLES, USER_ADMINS, Role
 from barneby.core.access import API, PUBLIC, AccessRule, rule_of
 from barneby.core.tests.personas import make_persona, verified_client
+from barneby.care.permissions import CARE_READERS, CARE_WRITERS, CAREGIVERS, ME_ROLES
 from barneby.organisation.permissions import PROGRAMME_CREATORS, REGISTER_READERS, REGISTER_WRITERS
 
 SIGNED_IN = AccessRule(signed_in=True, personal_data=False)
@@ -71,6 +72,35 @@ EXPECTED: dict[str, AccessRule] = {
     "organisation:home-edit": staff(REGISTER_WRITERS),
     "organisation:home-deactivate": staff(REGISTER_WRITERS),
     "organisation:training-expiring": staff(REGISTER_READERS),
+    "care:child-list": staff(CARE_READERS),
+    "care:child-create": staff(CARE_WRITERS),
+    "care:child-detail": staff(CARE_READERS),
+    "care:child-edit": staff(CARE_WRITERS),
+    "care:child-status": staff(CARE_WRITERS),
+    "care:child-restricted": staff(CARE_READERS),
+    "care:sibling-add": staff(CARE_WRITERS),
+    "care:sibling-remove": staff(CARE_WRITERS),
+    "care:gatekeeping-create": staff(CARE_WRITERS),
+    "care:placement-create": staff(CARE_WRITERS),
+    "care:placement-end": staff(CARE_WRITERS),
+    "care:decision-create": staff(CARE_WRITERS),
+    "care:decision-edit": staff(CARE_WRITERS),
+    "care:goal-create": staff(CARE_WRITERS),
+    "care:goal-edit": staff(CARE_WRITERS),
+    "care:review-create": staff(CARE_WRITERS),
+    "care:review-edit": staff(CARE_WRITERS),
+    "care:aftercare-edit": staff(CARE_WRITERS),
+    "care:follow-up-create": staff(CARE_WRITERS),
+    "care:alert-list": staff(CARE_READERS),
+    "care:household-list": staff(CARE_READERS),
+    "care:household-create": staff(CARE_WRITERS),
+    "care:household-detail": staff(CARE_READERS),
+    "care:household-edit": staff(CARE_WRITERS),
+    "care:household-add": staff(CARE_WRITERS),
+    "care:my-home": staff(CAREGIVERS),
+    "care:daily-note-create": staff(CAREGIVERS),
+    "care:figures": AccessRule(roles=ME_ROLES, personal_data=False),
+    "care:pseudonymised-export": AccessRule(roles=ME_ROLES, personal_data=False),
     "admin:*": staff(USER_ADMINS),
     "api:*": API,
 }
@@ -93,6 +123,32 @@ SAMPLE_KWARGS: dict[str, dict[str, Any]] = {
     "organisation:location-deactivate": {"pk": 999999},
     "organisation:home-edit": {"pk": 999999},
     "organisation:home-deactivate": {"pk": 999999},
+    **{
+        f"care:{name}": {"pk": 999999}
+        for name in (
+            "child-detail",
+            "child-edit",
+            "child-status",
+            "child-restricted",
+            "sibling-add",
+            "sibling-remove",
+            "gatekeeping-create",
+            "placement-create",
+            "placement-end",
+            "decision-create",
+            "decision-edit",
+            "goal-create",
+            "goal-edit",
+            "review-create",
+            "review-edit",
+            "aftercare-edit",
+            "follow-up-create",
+            "household-detail",
+            "household-edit",
+            "daily-note-create",
+        )
+    },
+    "care:household-add": {"pk": 999999, "part": "medlem"},
 }
 
 # Views that only accept POST: a GET from an allowed user is 405, which still shows the rule let it through.
@@ -102,6 +158,8 @@ POST_ONLY = {
     "organisation:home-deactivate",
     "organisation:staff-deactivate",
     "organisation:location-deactivate",
+    "care:child-status",
+    "care:sibling-remove",
 }
 
 
