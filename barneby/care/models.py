@@ -328,7 +328,7 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
 class SiblingKind(models.TextChoices):
     FULL = "full", _("Helsøsken")
     HALF = "half", _("Halvsøsken")
-    STEP = "step", _("Steesøsken")
+    STEP = "step", _("Stesøsken")
     SOCIAL = "social", _("Sosiale søsken")
 
 

@@ -288,7 +288,7 @@ class Migration(migrations.Migration):
             name='SiblingRelation',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('full', 'Helsøsken'), ('half', 'Halvsøsken'), ('step', 'Steesøsken'), ('social', 'Sosiale søsken')], max_length=10, verbose_name='type')),
+                ('kind', models.CharField(choices=[('full', 'Helsøsken'), ('half', 'Halvsøsken'), ('step', 'Stesøsken'), ('social', 'Sosiale søsken')], max_length=10, verbose_name='type')),
                 ('existing_bond', models.BooleanField(default=True, verbose_name='har et etablert bånd')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='opprettet')),
                 ('child_a', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='care.child')),
