@@ -47,6 +47,7 @@ from barneby.care.models import (
     SupportService,
     age_on,
 )
+from barneby.care.rules import birthday as rules_birthday
 from barneby.organisation.models import Home, Programme
 
 M = TypeVar("M", bound=models.Model)
@@ -624,6 +625,39 @@ def aftercare_save(*, actor: Any, child: Child, **fields: Any) -> Aftercare:
     if errors:
         raise ValidationError(errors)
     return _save_child_record(actor, record, child, "aftercare", create=create)
+
+
+def close_aftercare_at_end_age(*, today: dt.date | None = None) -> int:
+    """Close aftercare for young people who have reached the end age (25); their case is then closed.
+
+    Run nightly before the rules. Returns how many were closed.
+    """
+    today = today or timezone.localdate()
+    end_age = alerts.thresholds().aftercare_end_age
+    try:
+        latest_birth = today.replace(year=today.year - end_age)
+    except ValueError:  # 29 February
+        latest_birth = today.replace(year=today.year - end_age, day=28)
+    due = Child.objects.filter(birth_date__lte=latest_birth).filter(
+        Q(status=ChildStatus.AFTERCARE) | Q(aftercare__isnull=False, aftercare__closed_on__isnull=True)
+    )
+    closed = 0
+    for child in due.select_related("aftercare").iterator(chunk_size=500):
+        reached = rules_birthday(child.birth_date, end_age)
+        with transaction.atomic():
+            Aftercare.objects.filter(child=child, closed_on__isnull=True).update(closed_on=reached)
+            if child.status == ChildStatus.AFTERCARE:
+                child.status, child.left_on = ChildStatus.LEFT, reached
+                child.save(update_fields=["status", "left_on", "updated_at"])
+            audit_record(
+                actor=None,
+                action=AuditAction.UPDATE,
+                object_type="care.child",
+                object_id=child.pk,
+                detail="aftercare closed at end age",
+            )
+        closed += 1
+    return closed
 
 
 def follow_up_record(*, actor: Any, child: Child, kind: str, visited_on: dt.date, notes: str) -> FollowUp:

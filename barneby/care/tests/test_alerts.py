@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
 from barneby.care import alerts, services
-from barneby.care.models import Alert, Decision, Gatekeeping, PlacementType
+from barneby.care.models import Alert, Child, Decision, Gatekeeping, PlacementType
 from barneby.care.tests import factories as f
 from barneby.care.tests.factories import TODAY, years_ago
+from barneby.organisation.models import Home
 
 pytestmark = pytest.mark.django_db
 
@@ -29,10 +31,10 @@ def w() -> f.World:
     return f.world()
 
 
-def placed(w: f.World, start: dt.date, home: object = None, **kw: object) -> object:
-    kid = f.child(w.programme, w.caseworker, **kw)  # type: ignore[arg-type]
+def placed(w: f.World, start: dt.date, home: Home | None = None, **kw: Any) -> Child:
+    kid = f.child(w.programme, w.caseworker, **kw)
     f.gatekeep(kid, w.caseworker)
-    f.place(kid, home or w.home_a, w.caseworker, start)  # type: ignore[arg-type]
+    f.place(kid, home or w.home_a, w.caseworker, start)
     services.review_save(
         actor=w.caseworker, child=kid, reviewed_on=TODAY, summary="Går bra.", child_took_part=True, child_views="Fint."
     )
@@ -40,12 +42,12 @@ def placed(w: f.World, start: dt.date, home: object = None, **kw: object) -> obj
     return kid
 
 
-def siblings(w: f.World, a: object, b: object, bond: bool = True) -> None:
-    services.sibling_link(actor=w.caseworker, child=a, other=b, kind="full", existing_bond=bond)  # type: ignore[arg-type]
+def siblings(w: f.World, a: Child, b: Child, bond: bool = True) -> None:
+    services.sibling_link(actor=w.caseworker, child=a, other=b, kind="full", existing_bond=bond)
 
 
-def separation(**kw: object) -> dict[str, object]:
-    fields: dict[str, object] = {
+def separation(**kw: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = {
         "kind": "sibling_separation",
         "separation_reason": "no_home",
         "relationship_assessment": "Nære søsken som savner hverandre.",
@@ -60,10 +62,11 @@ def test_r3_split_without_justification_is_raised_for_both_and_cleared_by_a_sepa
     a = placed(w, TODAY - 30 * DAY)
     b = placed(w, TODAY - 30 * DAY, home=w.home_b)
     siblings(w, a, b)
-    assert "R3" in rules_of(a.pk) and "R3" in rules_of(b.pk)  # type: ignore[attr-defined]
-    services.decision_record(actor=w.caseworker, child=a, **separation())  # type: ignore[arg-type]
-    assert "R3" not in rules_of(a.pk) | rules_of(b.pk)  # type: ignore[attr-defined]
-    assert "R4" not in rules_of(a.pk)  # type: ignore[attr-defined]
+    assert "R3" in rules_of(a.pk)
+    assert "R3" in rules_of(b.pk)
+    services.decision_record(actor=w.caseworker, child=a, **separation())
+    assert "R3" not in rules_of(a.pk) | rules_of(b.pk)
+    assert "R4" not in rules_of(a.pk)
 
 
 def test_r3_ignores_siblings_without_an_existing_bond_and_siblings_living_together(w: f.World) -> None:
@@ -72,7 +75,7 @@ def test_r3_ignores_siblings_without_an_existing_bond_and_siblings_living_togeth
     c = placed(w, TODAY - 30 * DAY)
     siblings(w, a, b, bond=False)
     siblings(w, a, c)
-    assert "R3" not in rules_of(a.pk) | rules_of(b.pk) | rules_of(c.pk)  # type: ignore[attr-defined]
+    assert "R3" not in rules_of(a.pk) | rules_of(b.pk) | rules_of(c.pk)
 
 
 def test_r4_overdue_reassessment_is_raised_and_cleared_by_a_new_date(w: f.World) -> None:
@@ -81,30 +84,30 @@ def test_r4_overdue_reassessment_is_raised_and_cleared_by_a_new_date(w: f.World)
     siblings(w, a, b)
     decision = services.decision_record(
         actor=w.caseworker,
-        child=a,  # type: ignore[arg-type]
+        child=a,
         **separation(decided_on=TODAY - 290 * DAY, reassess_on=TODAY - 100 * DAY),
     )
-    assert f"R4:{b.pk}:overdue" in keys(a.pk)  # type: ignore[attr-defined]
-    assert "R3" not in rules_of(a.pk)  # type: ignore[attr-defined]
+    assert f"R4:{b.pk}:overdue" in keys(a.pk)
+    assert "R3" not in rules_of(a.pk)
     services.decision_update(
         actor=w.caseworker,
         decision=decision,
-        **{k: v for k, v in separation(decided_on=TODAY - 290 * DAY, reassess_on=TODAY + 90 * DAY).items()},
+        **dict(separation(decided_on=TODAY - 290 * DAY, reassess_on=TODAY + 90 * DAY).items()),
     )
-    assert "R4" not in rules_of(a.pk)  # type: ignore[attr-defined]
+    assert "R4" not in rules_of(a.pk)
 
 
 def test_r4_missing_contact_plan_from_imported_data(w: f.World) -> None:
     a = placed(w, TODAY - 30 * DAY)
     b = placed(w, TODAY - 30 * DAY, home=w.home_b)
     siblings(w, a, b)
-    decision = services.decision_record(actor=w.caseworker, child=a, **separation())  # type: ignore[arg-type]
+    decision = services.decision_record(actor=w.caseworker, child=a, **separation())
     Decision.objects.filter(pk=decision.pk).update(contact_plan="")  # as an import might leave it
-    alerts.refresh([a.pk])  # type: ignore[attr-defined]
-    assert f"R4:{b.pk}:contact" in keys(a.pk)  # type: ignore[attr-defined]
+    alerts.refresh([a.pk])
+    assert f"R4:{b.pk}:contact" in keys(a.pk)
     decision.refresh_from_db()
     services.decision_update(actor=w.caseworker, decision=decision, contact_plan="Telefon hver uke.")
-    assert "R4" not in rules_of(a.pk)  # type: ignore[attr-defined]
+    assert "R4" not in rules_of(a.pk)
 
 
 def test_r5_no_review_for_three_months_is_raised_and_cleared_by_a_review(w: f.World) -> None:
@@ -137,9 +140,9 @@ def test_r7_emergency_placement_beyond_the_limit_is_raised_and_cleared_by_a_perm
 
 def test_r12_nearly_18_without_aftercare_assessment_is_raised_and_cleared(w: f.World) -> None:
     kid = placed(w, TODAY - 400 * DAY, birth_date=years_ago(18) + dt.timedelta(days=60))
-    assert "R12" in rules_of(kid.pk)  # type: ignore[attr-defined]
-    services.aftercare_save(actor=w.caseworker, child=kid, assessed_on=TODAY, plan="Egen leilighet.")  # type: ignore[arg-type]
-    assert "R12" not in rules_of(kid.pk)  # type: ignore[attr-defined]
+    assert "R12" in rules_of(kid.pk)
+    services.aftercare_save(actor=w.caseworker, child=kid, assessed_on=TODAY, plan="Egen leilighet.")
+    assert "R12" not in rules_of(kid.pk)
 
 
 def test_r14_declined_aftercare_not_recontacted_within_a_year(w: f.World) -> None:
@@ -262,27 +265,27 @@ def test_r22_unaccompanied_minor_not_settled_is_raised_and_cleared_by_settlement
 
 def test_r27_leaving_care_without_plan_and_support_person_is_raised_and_cleared(w: f.World) -> None:
     kid = placed(w, TODAY - 900 * DAY, birth_date=years_ago(18, days=20))
-    placement = kid.placements.get()  # type: ignore[attr-defined]
-    services.aftercare_save(actor=w.caseworker, child=kid, assessed_on=TODAY - 200 * DAY)  # type: ignore[arg-type]
+    placement = kid.placements.get()
+    services.aftercare_save(actor=w.caseworker, child=kid, assessed_on=TODAY - 200 * DAY)
     services.placement_end(
         actor=w.caseworker, placement=placement, end_date=TODAY - 5 * DAY, end_reason="aged_out", decision=f.decision()
     )
-    assert "R27:plan" in keys(kid.pk)  # type: ignore[attr-defined]
+    assert "R27:plan" in keys(kid.pk)
     services.aftercare_save(
         actor=w.caseworker,
-        child=kid,  # type: ignore[arg-type]
+        child=kid,
         plan="Hybel nær skolen, oppfølging hver uke.",
         support_person="Kari Nordmann",
     )
-    assert "R27" not in rules_of(kid.pk)  # type: ignore[attr-defined]
+    assert "R27" not in rules_of(kid.pk)
 
 
 def test_r27_follow_up_six_months_after_leaving(w: f.World) -> None:
     kid = placed(w, TODAY - 900 * DAY, birth_date=years_ago(19))
-    placement = kid.placements.get()  # type: ignore[attr-defined]
+    placement = kid.placements.get()
     services.aftercare_save(
         actor=w.caseworker,
-        child=kid,  # type: ignore[arg-type]
+        child=kid,
         assessed_on=TODAY - 300 * DAY,
         plan="Egen leilighet.",
         support_person="Per Hansen",
@@ -294,15 +297,15 @@ def test_r27_follow_up_six_months_after_leaving(w: f.World) -> None:
         end_reason="aged_out",
         decision=f.decision(decided_on=TODAY - 240 * DAY),
     )
-    assert "R27:follow-up:6" in keys(kid.pk)  # type: ignore[attr-defined]
+    assert "R27:follow-up:6" in keys(kid.pk)
     services.follow_up_record(
         actor=w.caseworker,
-        child=kid,  # type: ignore[arg-type]
+        child=kid,
         kind="aftercare",
         visited_on=TODAY - 60 * DAY,
         notes="Trives i egen bolig.",
     )
-    assert "R27" not in rules_of(kid.pk)  # type: ignore[attr-defined]
+    assert "R27" not in rules_of(kid.pk)
 
 
 def test_refresh_all_rebuilds_the_table_and_reports_counts(w: f.World) -> None:
@@ -311,10 +314,12 @@ def test_refresh_all_rebuilds_the_table_and_reports_counts(w: f.World) -> None:
     f.place(kid, w.home_a, w.caseworker, TODAY - 120 * DAY)
     Alert.objects.all().delete()
     result = alerts.refresh_all()
-    assert result.children == 1 and result.raised >= 1
+    assert result.children == 1
+    assert result.raised >= 1
     assert "R5" in rules_of(kid.pk)
     again = alerts.refresh_all()
-    assert again.raised == 0 and again.cleared == 0
+    assert again.raised == 0
+    assert again.cleared == 0
 
 
 def test_alert_messages_and_links_render_for_every_rule(w: f.World) -> None:
@@ -356,10 +361,26 @@ def test_the_nightly_command_and_task(w: f.World) -> None:
     Alert.objects.all().delete()
     out = io.StringIO()
     call_command("evaluate_care_rules", verbosity=0, stdout=out)
-    assert "1 children" in out.getvalue() and "R5" in rules_of(kid.pk)
+    assert "1 children" in out.getvalue()
+    assert "R5" in rules_of(kid.pk)
     Alert.objects.all().delete()
     result = evaluate_care_rules.enqueue()
     assert result.return_value == {"children": 1, "raised": len(keys(kid.pk)), "cleared": 0}
     out = io.StringIO()
     call_command("evaluate_care_rules", "--enqueue", stdout=out)
     assert out.getvalue().startswith("queued:")
+
+
+def test_aftercare_closes_at_25(w: f.World) -> None:
+    young = f.child(w.programme, w.caseworker, birth_date=years_ago(24))
+    old = f.child(w.programme, w.caseworker, birth_date=years_ago(25, days=3))
+    for kid in (young, old):
+        services.aftercare_save(
+            actor=w.caseworker, child=kid, assessed_on=TODAY - 400 * DAY, plan="Bolig", support_person="Kari"
+        )
+    assert services.close_aftercare_at_end_age() == 1
+    old.aftercare.refresh_from_db()
+    young.aftercare.refresh_from_db()
+    assert old.aftercare.closed_on == years_ago(25, days=3).replace(year=years_ago(25, days=3).year + 25)
+    assert young.aftercare.closed_on is None
+    assert services.close_aftercare_at_end_age() == 0

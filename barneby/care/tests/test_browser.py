@@ -89,7 +89,9 @@ def test_caseworker_places_three_siblings_and_justifies_the_split(live_server: A
     summary = page.locator(".ds-error-summary")
     summary.wait_for()
     text = summary.inner_text()
-    assert "Kontaktplan" in text and "Ny vurdering innen" in text and "Begrunnelse for at søsknene" in text
+    assert "Kontaktplan" in text
+    assert "Ny vurdering innen" in text
+    assert "Begrunnelse for at søsknene" in text
     assert not Decision.objects.filter(kind="sibling_separation").exists()
 
     page.get_by_label("Begrunnelse for at søsknene ikke bor sammen").select_option("no_home")

@@ -18,9 +18,11 @@ def test_a_same_day_move_is_a_move_and_the_new_home_is_current() -> None:
     history = [P(1, 10, "foster", D(2025, 1, 1), D(2026, 3, 1), "planned_move"), P(2, 20, "foster", D(2026, 3, 1))]
     assert rules.moves(history) == [D(2026, 3, 1)]
     current = rules.current_placement(history, D(2026, 3, 1))
-    assert current is not None and current.home_id == 20
+    assert current is not None
+    assert current.home_id == 20
     earlier = rules.current_placement(history, D(2026, 2, 28))
-    assert earlier is not None and earlier.home_id == 10
+    assert earlier is not None
+    assert earlier.home_id == 10
 
 
 def test_two_moves_on_one_day_count_twice() -> None:
@@ -31,7 +33,8 @@ def test_two_moves_on_one_day_count_twice() -> None:
     ]
     assert rules.moves(history) == [D(2026, 2, 1), D(2026, 2, 1)]
     current = rules.current_placement(history, D(2026, 2, 1))
-    assert current is not None and current.home_id == 30
+    assert current is not None
+    assert current.home_id == 30
 
 
 def test_a_new_type_in_the_same_home_is_not_a_move() -> None:
@@ -63,7 +66,10 @@ def group(**homes: list[P]) -> rules.GroupSituation:
     return rules.group_situation({int(k.removeprefix("c")): v for k, v in homes.items()}, TODAY)
 
 
-def open_in(home: int, start: D = D(2025, 1, 1)) -> list[P]:
+START = D(2025, 1, 1)
+
+
+def open_in(home: int, start: D = START) -> list[P]:
     return [P(home * 100 + start.toordinal() % 97, home, "foster", start)]
 
 
@@ -78,7 +84,8 @@ def test_half_siblings_split_two_and_one() -> None:
     # Relation kinds do not change the arithmetic: the group is who is linked.
     situation = group(c1=open_in(10), c2=open_in(10), c3=open_in(20))
     assert situation.intact is False
-    assert situation.with_sibling(1) is True and situation.with_sibling(2) is True
+    assert situation.with_sibling(1) is True
+    assert situation.with_sibling(2) is True
     assert situation.with_sibling(3) is False
     assert situation.homes_used == 2
 

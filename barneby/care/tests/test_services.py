@@ -63,7 +63,7 @@ def with_check_digits(first_nine: str) -> str:
 
 
 def test_valid_identity_and_d_numbers_are_stored_encrypted(w: f.World) -> None:
-    number = with_check_digits("151015512")  # 15.10.2015, individual number 512 (born 2000–2039)
+    number = with_check_digits("151015512")  # 15.10.2015, individual number 512 (born 2000-2039)
     kid = f.child(w.programme, w.caseworker, national_id=number, birth_date=dt.date(2015, 10, 15))
     kid.refresh_from_db()
     assert kid.national_id == number
@@ -181,7 +181,8 @@ def test_a_move_ends_the_current_placement_the_same_day_and_keeps_occupancy(w: f
     first = f.place(kid, w.home_a, w.caseworker, TODAY - 30 * DAY)
     f.place(kid, w.home_b, w.caseworker, TODAY)
     first.refresh_from_db()
-    assert first.end_date == TODAY and first.end_reason == "planned_move"
+    assert first.end_date == TODAY
+    assert first.end_reason == "planned_move"
     w.home_a.refresh_from_db()
     w.home_b.refresh_from_db()
     assert (w.home_a.occupied, w.home_b.occupied) == (0, 1)
@@ -267,7 +268,8 @@ def test_sibling_groups_follow_the_relations(w: f.World) -> None:
 def test_writes_are_audited_without_the_childs_name(w: f.World) -> None:
     kid = f.child(w.programme, w.caseworker, first_name="Synnøve")
     event = AuditEvent.objects.filter(object_type="care.child", object_id=str(kid.pk)).get()
-    assert event.action == "create" and "Synnøve" not in event.object_repr
+    assert event.action == "create"
+    assert "Synnøve" not in event.object_repr
 
 
 def test_aftercare_decline_needs_a_reason(w: f.World) -> None:

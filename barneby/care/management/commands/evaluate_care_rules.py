@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
-from barneby.care import alerts
+from barneby.care import alerts, services
 from barneby.care.tasks import evaluate_care_rules
 
 
@@ -23,10 +23,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["enqueue"]:
-            result = evaluate_care_rules.enqueue()
-            self.stdout.write(f"queued: {result.id}")
+            queued = evaluate_care_rules.enqueue()
+            self.stdout.write(f"queued: {queued.id}")
             return
         started = time.perf_counter()
+        closed = services.close_aftercare_at_end_age()
+        if closed:
+            self.stdout.write(f"aftercare closed at the end age: {closed}")
         with tqdm(total=0, unit="barn", disable=options["verbosity"] < 1) as bar:
 
             def progress(done: int, total: int) -> None:
