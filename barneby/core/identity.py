@@ -39,9 +39,7 @@ def person_number_error(
         allow_synthetic = bool(getattr(settings, "IDENTITY_ALLOW_SYNTHETIC", False))
     if len(number) != 11 or not number.isdigit():
         return _("Fødselsnummer og D-nummer har 11 sifre.")
-    if number[-2] != fodselsnummer.calc_check_digit1(number) or number[-1] != fodselsnummer.calc_check_digit2(
-        number
-    ):
+    if number[-2] != fodselsnummer.calc_check_digit1(number) or number[-1] != fodselsnummer.calc_check_digit2(number):
         return _("Kontrollsifrene stemmer ikke; sjekk nummeret.")
     synthetic = int(number[2:4]) > SYNTHETIC_MONTH_OFFSET
     if synthetic and not allow_synthetic:

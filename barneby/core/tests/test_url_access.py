@@ -17,9 +17,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from barneby.accounts.roles import ALL_ROLES, API_USERS, AUDIT_READERS, PERSONAL_DATA_ROLES, USER_ADMINS, Role
+from barneby.care.permissions import CARE_READERS, CARE_WRITERS, CAREGIVERS, ME_ROLES
 from barneby.core.access import API, PUBLIC, AccessRule, rule_of
 from barneby.core.tests.personas import make_persona, verified_client
-from barneby.care.permissions import CARE_READERS, CARE_WRITERS, CAREGIVERS, ME_ROLES
 from barneby.organisation.permissions import PROGRAMME_CREATORS, REGISTER_READERS, REGISTER_WRITERS
 
 SIGNED_IN = AccessRule(signed_in=True, personal_data=False)
