@@ -114,6 +114,9 @@ class SiblingForm(forms.Form):
     other_choice = forms.ModelChoiceField(label=_("Søsken"), queryset=Child.objects.none(), required=True)
     kind = forms.ChoiceField(label=_("Type søskenforhold"), choices=SiblingKind.choices)
     existing_bond = forms.BooleanField(label=_("Søsknene har et etablert bånd"), required=False, initial=True)
+    whole_group = forms.BooleanField(
+        label=_("Registrer også som søsken til resten av søskenflokken"), required=False, initial=True
+    )
 
 
 class GatekeepingForm(forms.Form):

@@ -324,3 +324,51 @@ def caregiver_home_of(*, user: Any, child: Child, today: dt.date | None = None) 
     if placement is None:
         raise Http404
     return placement.home_id
+
+
+# --- indicators (I11) ----------------------------------------------------------------------
+
+
+@dataclass
+class SiblingIndicators:
+    """I11: placed children with a placed sibling who live with one, and whole groups intact."""
+
+    with_sibling: dict[int, tuple[int, int]]  # programme id → (numerator, denominator)
+    groups_intact: int
+    groups_placed: int
+
+
+def sibling_indicators(children: QuerySet[Child], *, today: dt.date | None = None) -> SiblingIndicators:
+    """Computed from the children in ``children`` and their open placements on ``today`` (two queries)."""
+    today = today or timezone.localdate()
+    members = {
+        pk: (programme, group)
+        for pk, programme, group in children.filter(sibling_group__isnull=False).values_list(
+            "pk", "programme_id", "sibling_group_id"
+        )
+    }
+    homes = dict(
+        Placement.objects.filter(
+            child_id__in=children.filter(sibling_group__isnull=False).values("pk"), start_date__lte=today
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=today))
+        .values_list("child_id", "home_id")
+    )
+    groups: dict[int, dict[int, int | None]] = {}
+    for pk, (_programme, group) in members.items():
+        groups.setdefault(group, {})[pk] = homes.get(pk)
+    with_sibling: dict[int, tuple[int, int]] = {}
+    intact = placed = 0
+    for group_homes in groups.values():
+        situation = rules.GroupSituation(homes=group_homes)
+        if situation.intact is not None:
+            placed += 1
+            intact += int(situation.intact)
+        for pk in group_homes:
+            flag = situation.with_sibling(pk)
+            if flag is None:
+                continue
+            programme = members[pk][0]
+            yes, total = with_sibling.get(programme, (0, 0))
+            with_sibling[programme] = (yes + int(flag), total + 1)
+    return SiblingIndicators(with_sibling=with_sibling, groups_intact=intact, groups_placed=placed)

@@ -155,6 +155,13 @@ def child_update_restricted(*, actor: Any, child: Child, **fields: Any) -> Child
 
 
 def child_set_status(*, actor: Any, child: Child, status: str, on: dt.date | None = None) -> Child:
+    """Move the child along the lifecycle; alternative care starts and ends with a placement, not here."""
+    if child.placements.filter(end_date__isnull=True).exists() and status != child.status:
+        raise ValidationError(
+            {"status": _("Barnet har en åpen plassering; avslutt plasseringen med vedtak for å endre status.")}
+        )
+    if status == ChildStatus.ALTERNATIVE_CARE and status != child.status:
+        raise ValidationError({"status": _("Alternativ omsorg starter med en plassering og et vedtak.")})
     if status != child.status and status not in STATUS_FLOW[child.status]:
         raise ValidationError(
             {
@@ -223,6 +230,32 @@ def sibling_link(*, actor: Any, child: Child, other: Child, kind: str, existing_
         _audit_child(actor, AuditAction.UPDATE, child, detail=f"sibling+{other.pk}:{kind}")
     _refresh(child, other)
     return relation
+
+
+def sibling_link_group(
+    *, actor: Any, child: Child, other: Child, kind: str, existing_bond: bool = True
+) -> list[SiblingRelation]:
+    """Link ``child`` and its sibling group with ``other`` and its sibling group, pair by pair.
+
+    Pairs that are already related are left as they are; all or nothing.
+    """
+
+    def members(kid: Child) -> list[Child]:
+        kid.refresh_from_db(fields=["sibling_group"])
+        if not kid.sibling_group_id:
+            return [kid]
+        return list(Child.objects.filter(sibling_group_id=kid.sibling_group_id).order_by("pk"))
+
+    left, right = members(child), members(other)
+    made = []
+    with transaction.atomic():
+        for one in left:
+            for two in right:
+                a, b = sorted((one.pk, two.pk))
+                first = one.pk == child.pk and two.pk == other.pk
+                if a != b and (first or not SiblingRelation.objects.filter(child_a_id=a, child_b_id=b).exists()):
+                    made.append(sibling_link(actor=actor, child=one, other=two, kind=kind, existing_bond=existing_bond))
+    return made
 
 
 def sibling_unlink(*, actor: Any, relation: SiblingRelation) -> None:

@@ -11,7 +11,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -202,6 +202,9 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _next_statuses(child: Child) -> list[tuple[str, Any]]:
     from barneby.care.models import STATUS_FLOW
 
+    if child.status == ChildStatus.ALTERNATIVE_CARE:
+        return []  # ending the placement moves the status on, with its decision
+
     # Placement and its end set alternative care, reunification and aftercare themselves.
     automatic = {ChildStatus.ALTERNATIVE_CARE, ChildStatus.AFTERCARE}
     return [
@@ -266,7 +269,8 @@ def sibling_add(request: HttpRequest, pk: int) -> HttpResponse:
     choice.label_from_instance = lambda c: f"{c.first_name} {c.last_name} ({c.birth_date:%d.%m.%Y})"
     if request.method == "POST" and form.is_valid():
         try:
-            services.sibling_link(
+            link = services.sibling_link_group if form.cleaned_data["whole_group"] else services.sibling_link
+            link(
                 actor=request.user,
                 child=child,
                 other=form.cleaned_data["other_choice"],
@@ -629,7 +633,8 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     form = AlertFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     found = selectors.alert_list_for(user=request.user, mine=bool(data.get("mine")), severity=data.get("severity", ""))
-    found = found.order_by("child__programme__name", "raised_at", "pk")
+    rank = Case(When(severity="high", then=Value(0)), When(severity="medium", then=Value(1)), default=Value(2))
+    found = found.order_by(rank, "raised_at", "child__last_name", "pk")
     page = paginate(request, found)
     now = timezone.now()
     rows = [
@@ -837,8 +842,9 @@ def _me_children(request: HttpRequest) -> Any:
 def figures(request: HttpRequest) -> HttpResponse:
     """Aggregated figures per programme; cells under the threshold are suppressed."""
     children = _me_children(request)
+    siblings = selectors.sibling_indicators(children)
     rows = list(
-        children.values("programme__name", "programme__code")
+        children.values("programme_id", "programme__name", "programme__code")
         .annotate(
             total=Count("pk"),
             in_care=Count("pk", filter=Q(status=ChildStatus.ALTERNATIVE_CARE)),
@@ -852,7 +858,11 @@ def figures(request: HttpRequest) -> HttpResponse:
         for key in ("total", "in_care", "aftercare", "strengthening"):
             if 0 < row[key] < small:
                 row[key] = None
-    return render(request, "care/figures.html", {"rows": rows, "small": small})
+        yes, total = siblings.with_sibling.get(row["programme_id"], (0, 0))
+        row["with_sibling"] = round(100 * yes / total) if total >= small else None
+    intact = round(100 * siblings.groups_intact / siblings.groups_placed) if siblings.groups_placed >= small else None
+    context = {"rows": rows, "small": small, "intact": intact, "groups_placed": siblings.groups_placed}
+    return render(request, "care/figures.html", context)
 
 
 @staff(ME_ROLES, personal_data=False)

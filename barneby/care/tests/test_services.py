@@ -241,6 +241,13 @@ def test_status_lifecycle_is_enforced(w: f.World) -> None:
     services.child_set_status(actor=w.caseworker, child=kid, status="family_strengthening")
     kid.refresh_from_db()
     assert kid.status == "family_strengthening"
+    with pytest.raises(ValidationError, match="starter med en plassering"):
+        services.child_set_status(actor=w.caseworker, child=kid, status="alternative_care")
+    f.gatekeep(kid, w.caseworker)
+    f.place(kid, w.home_a, w.caseworker, TODAY)
+    kid.refresh_from_db()
+    with pytest.raises(ValidationError, match="åpen plassering"):
+        services.child_set_status(actor=w.caseworker, child=kid, status="left")
 
 
 def test_sibling_groups_follow_the_relations(w: f.World) -> None:
@@ -302,3 +309,14 @@ def test_household_exit_needs_an_outcome(w: f.World) -> None:
         risk_factors=["housing"],
     )
     assert household.pk
+
+
+def test_linking_with_the_whole_group(w: f.World) -> None:
+    a, b, c = (f.child(w.programme, w.caseworker) for _ in range(3))
+    services.sibling_link(actor=w.caseworker, child=a, other=b, kind="full")
+    made = services.sibling_link_group(actor=w.caseworker, child=c, other=a, kind="full")
+    assert len(made) == 2
+    assert SiblingRelation.objects.count() == 3
+    with pytest.raises(ValidationError):
+        services.sibling_link_group(actor=w.caseworker, child=c, other=a, kind="full")
+    assert SiblingRelation.objects.count() == 3

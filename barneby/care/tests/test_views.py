@@ -370,3 +370,23 @@ def test_aftercare_page_saves_and_decision_edit_fixes_the_voice(w: f.World) -> N
     )
     assert edit.status_code == 302, edit.content.decode()[:3000]
     assert not Alert.objects.filter(child=kid, rule="R16").exists()
+
+
+def test_figures_show_the_sibling_indicator_against_a_hand_count(w: f.World, settings: Any) -> None:
+    settings.CARE_SMALL_CELL = 1
+    w.home_a.capacity = 10
+    w.home_a.save()
+    # Group 1: three siblings, two together in home A, one in home B → 2 of 3 live with a sibling.
+    one, two, three = (placed_child(w) for _ in range(3))
+    f.place(three, w.home_b, w.caseworker, TODAY)
+    services.sibling_link_group(actor=w.caseworker, child=one, other=two, kind="full")
+    services.sibling_link_group(actor=w.caseworker, child=three, other=one, kind="half")
+    # Group 2: two siblings together → 2 of 2; the group is intact.
+    four, five = placed_child(w), placed_child(w)
+    services.sibling_link(actor=w.caseworker, child=four, other=five, kind="full")
+    # A child without siblings does not count.
+    placed_child(w)
+    client = client_for(Role.ME_ADVISOR, ScopeKind.ASSOCIATION, w.programme.association_id)
+    page = client.get("/omsorg/nokkeltall/").content.decode()
+    assert "<td>80 %</td>" in page  # 4 of 5
+    assert "50 % av 2" in page  # one of two groups intact
