@@ -390,3 +390,24 @@ def test_figures_show_the_sibling_indicator_against_a_hand_count(w: f.World, set
     page = client.get("/omsorg/nokkeltall/").content.decode()
     assert "<td>80 %</td>" in page  # 4 of 5
     assert "50 % av 2" in page  # one of two groups intact
+
+
+@pytest.mark.parametrize("url", ["/omsorg/barn/", "/omsorg/varsler/", "/omsorg/familier/"])
+def test_list_pages_run_a_constant_number_of_queries(w: f.World, url: str) -> None:
+    def measure() -> int:
+        client = verified_client(w.caseworker)
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            kid = f.child(w.programme, w.caseworker, is_unaccompanied=True, residence_decision_date=TODAY - 200 * DAY)
+            services.household_save(actor=w.caseworker, programme=w.programme, name=f"Familie {kid.pk}")
+
+    add(2)
+    few = measure()
+    add(12)
+    many = measure()
+    assert few == many, (few, many)
