@@ -20,6 +20,7 @@ from barneby.care.models import (
     HeardHow,
     Household,
     HouseholdMember,
+    KeepApartReason,
     PlacementType,
     PlanGoal,
     PlanReview,
@@ -90,8 +91,12 @@ class ChildForm(forms.ModelForm[Child]):
             "residence_decision_date",
             "settlement_date",
             "settlement_municipality",
+            "needs",
         ]
-        widgets = {"national_id": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"})}
+        widgets = {
+            "national_id": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+            "needs": forms.CheckboxSelectMultiple,
+        }
         help_texts = {"national_id": _("11 sifre. Lagres kryptert.")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -100,6 +105,12 @@ class ChildForm(forms.ModelForm[Child]):
             for name in ("origin_municipality", "settlement_municipality"):
                 municipality = getattr(self.instance, name)
                 self.initial[name] = municipality.number if municipality else ""
+
+
+class KeepApartForm(forms.Form):
+    other_choice = forms.ModelChoiceField(label=_("Barn"), queryset=Child.objects.none())
+    reason = forms.ChoiceField(label=_("Grunn"), choices=KeepApartReason.choices)
+    note = forms.CharField(label=_("Merknad"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
 class RestrictedForm(forms.ModelForm[Child]):

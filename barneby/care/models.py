@@ -27,7 +27,7 @@ from barneby.accounts.scoping import ScopePaths
 from barneby.core.fields import EncryptedTextField
 from barneby.core.identity import person_number_error
 from barneby.core.models import BaseModel
-from barneby.organisation.models import Home, Location, Municipality, Programme
+from barneby.organisation.models import Competence, Home, Location, Municipality, Programme
 
 
 def _child_paths(prefix: str) -> ScopePaths:
@@ -270,6 +270,11 @@ class Child(BaseModel):
         verbose_name=_("bosettingskommune"),
     )
     left_on = models.DateField(_("avsluttet"), null=True, blank=True)
+    # For placement matching: needs matched against homes' competences, and homes ruled out for this child.
+    needs = models.ManyToManyField(Competence, blank=True, related_name="+", verbose_name=_("behov"))
+    excluded_homes = models.ManyToManyField(
+        Home, blank=True, related_name="+", verbose_name=_("hjem som ikke kan brukes")
+    )
 
     class Meta:
         verbose_name = _("barn")
@@ -353,6 +358,36 @@ class SiblingRelation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.child_a_id}–{self.child_b_id} ({self.kind})"
+
+
+class KeepApartReason(models.TextChoices):
+    VIOLENCE = "violence", _("Vold eller overgrep mellom barna")
+    COURT_ORDER = "court_order", _("Vedtak eller dom")
+    OTHER_PROTECTION = "other_protection", _("Annen beskyttelsesgrunn")
+
+
+class KeepApart(models.Model):
+    """Two children who must never be placed in the same home, with the protection reason."""
+
+    SCOPE_PATHS = _child_paths("child_a__")
+
+    child_a = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
+    child_b = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("grunn"), max_length=20, choices=KeepApartReason.choices)
+    note = models.TextField(_("merknad"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("registrert"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("skal ikke bo sammen")
+        verbose_name_plural = _("skal ikke bo sammen")
+        constraints = [
+            models.UniqueConstraint(fields=["child_a", "child_b"], name="care_keepapart_pair_unique"),
+            models.CheckConstraint(condition=Q(child_a__lt=F("child_b")), name="care_keepapart_pair_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_a_id}–{self.child_b_id}"
 
 
 class GatekeepingReason(models.TextChoices):

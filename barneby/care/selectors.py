@@ -178,6 +178,7 @@ class ChildPage:
     group_intact: bool | None
     with_sibling: bool | None
     extra: dict[str, Any] = field(default_factory=dict)
+    needs: list[Any] = field(default_factory=list)
 
 
 def _open(placements: Iterable[Placement], day: dt.date) -> Placement | None:
@@ -251,6 +252,7 @@ def child_page(*, user: Any, child: Child, today: dt.date | None = None) -> Chil
         follow_ups=follow_ups,
         group_intact=situation.intact,
         with_sibling=situation.with_sibling(child.pk),
+        needs=list(child.needs.all()),
     )
 
 

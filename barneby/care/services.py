@@ -38,6 +38,7 @@ from barneby.care.models import (
     GatekeepingReason,
     Household,
     HouseholdMember,
+    KeepApart,
     Placement,
     PlanGoal,
     PlanReview,
@@ -125,22 +126,34 @@ def record_view(*, actor: Any, child: Child, request: Any = None, restricted: bo
 # --- children ------------------------------------------------------------------------------
 
 
+CHILD_MANY = ("needs", "excluded_homes")
+
+
+def _set_many(child: Child, many: dict[str, Any]) -> None:
+    for name, values in many.items():
+        getattr(child, name).set(values)
+
+
 def child_create(*, actor: Any, programme: Programme, **fields: Any) -> Child:
+    many = {name: fields.pop(name) for name in CHILD_MANY if name in fields}
     child = Child(programme=programme, status=ChildStatus.REFERRED)
     _set(child, fields, CHILD_FIELDS)
     with transaction.atomic():
         child.full_clean()
         child.save()
+        _set_many(child, many)
         _audit_child(actor, AuditAction.CREATE, child)
     _refresh(child)
     return child
 
 
 def child_update(*, actor: Any, child: Child, **fields: Any) -> Child:
+    many = {name: fields.pop(name) for name in CHILD_MANY if name in fields}
     _set(child, fields, CHILD_FIELDS)
     with transaction.atomic():
         child.full_clean()
         child.save()
+        _set_many(child, many)
         _audit_child(actor, AuditAction.UPDATE, child, detail=", ".join(sorted(fields)))
     _refresh(child)
     return child
@@ -256,6 +269,21 @@ def sibling_link_group(
                 if a != b and (first or not SiblingRelation.objects.filter(child_a_id=a, child_b_id=b).exists()):
                     made.append(sibling_link(actor=actor, child=one, other=two, kind=kind, existing_bond=existing_bond))
     return made
+
+
+def keep_apart_record(*, actor: Any, child: Child, other: Child, reason: str, note: str = "") -> KeepApart:
+    """Record that two children must never live in the same home (matching treats it as a hard rule)."""
+    if child.pk == other.pk:
+        raise ValidationError({"other": _("Velg et annet barn.")})
+    a, b = sorted((child.pk, other.pk))
+    if KeepApart.objects.filter(child_a_id=a, child_b_id=b).exists():
+        raise ValidationError({"other": _("Dette er allerede registrert.")})
+    record = KeepApart(child_a_id=a, child_b_id=b, reason=reason, note=note, recorded_by=actor)
+    with transaction.atomic():
+        record.full_clean()
+        record.save()
+        _audit_child(actor, AuditAction.UPDATE, child, detail=f"keep-apart {other.pk}")
+    return record
 
 
 def sibling_unlink(*, actor: Any, relation: SiblingRelation) -> None:

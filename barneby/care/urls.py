@@ -12,6 +12,7 @@ urlpatterns = [
     path("barn/<int:pk>/skjermet/", views.child_restricted, name="child-restricted"),
     path("barn/<int:pk>/sosken/", views.sibling_add, name="sibling-add"),
     path("sosken/<int:pk>/fjern/", views.sibling_remove, name="sibling-remove"),
+    path("barn/<int:pk>/hold-atskilt/", views.keep_apart_add, name="keep-apart-add"),
     path("barn/<int:pk>/inntak/", views.gatekeeping_create, name="gatekeeping-create"),
     path("barn/<int:pk>/plassering/", views.placement_create, name="placement-create"),
     path("plassering/<int:pk>/avslutt/", views.placement_end, name="placement-end"),

@@ -36,6 +36,7 @@ from barneby.care.forms import (
     GatekeepingForm,
     GoalForm,
     HouseholdForm,
+    KeepApartForm,
     MemberForm,
     PlacementEndForm,
     PlacementForm,
@@ -287,6 +288,45 @@ def sibling_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(
         request,
         title=_("Registrer søsken til {name}").format(name=child.first_name),
+        form=form,
+        cancel=reverse("care:child-detail", args=[pk]),
+        child=child,
+    )
+
+
+@staff(CARE_WRITERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def keep_apart_add(request: HttpRequest, pk: int) -> HttpResponse:
+    child = selectors.child_get_for(user=request.user, pk=pk, for_write=True)
+    form = KeepApartForm(request.POST or None)
+    choice: Any = form.fields["other_choice"]
+    choice.queryset = (
+        visible_to(Child.objects.all(), user=request.user, paths=Child.SCOPE_PATHS, roles=CARE_WRITERS)
+        .exclude(pk=child.pk)
+        .exclude(status=ChildStatus.LEFT)
+        .order_by("last_name", "first_name")
+    )
+    choice.label_from_instance = lambda c: f"{c.first_name} {c.last_name} ({c.birth_date:%d.%m.%Y})"
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.keep_apart_record(
+                actor=request.user,
+                child=child,
+                other=form.cleaned_data["other_choice"],
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+            if "other" in exc.message_dict:
+                form.add_error("other_choice", exc.message_dict["other"])
+        else:
+            messages.success(request, _("Registrert: barna skal ikke bo i samme hjem."))
+            return redirect(reverse("care:child-detail", args=[pk]) + "#siblings")
+    return _form_page(
+        request,
+        title=_("Skal ikke bo sammen med {name}").format(name=child.first_name),
+        intro=_("Forslag til plassering vil aldri sette disse barna i samme hjem."),
         form=form,
         cancel=reverse("care:child-detail", args=[pk]),
         child=child,

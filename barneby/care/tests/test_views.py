@@ -411,3 +411,29 @@ def test_list_pages_run_a_constant_number_of_queries(w: f.World, url: str) -> No
     add(12)
     many = measure()
     assert few == many, (few, many)
+
+
+def test_needs_and_keep_apart(w: f.World) -> None:
+    from barneby.care.models import KeepApart
+    from barneby.organisation.models import Competence
+
+    trauma = Competence.objects.get_or_create(code="trauma", defaults={"name_nb": "Traumer", "name_en": "Trauma"})[0]
+    kid = f.child(w.programme, w.caseworker, first_name="Behovsbarn")
+    other = f.child(w.programme, w.caseworker)
+    client = verified_client(w.caseworker)
+    data = {
+        "first_name": "Behovsbarn",
+        "last_name": "Testesen",
+        "birth_date": kid.birth_date.strftime("%d.%m.%Y"),
+        "sex": "female",
+        "target_group": "without_care",
+        "needs": [trauma.pk],
+    }
+    assert client.post(f"/omsorg/barn/{kid.pk}/endre/", data).status_code == 302
+    assert list(kid.needs.values_list("code", flat=True)) == ["trauma"]
+    assert "Traumer" in client.get(f"/omsorg/barn/{kid.pk}/").content.decode()
+    response = client.post(f"/omsorg/barn/{kid.pk}/hold-atskilt/", {"other_choice": other.pk, "reason": "violence"})
+    assert response.status_code == 302
+    assert KeepApart.objects.get().reason == "violence"
+    again = client.post(f"/omsorg/barn/{kid.pk}/hold-atskilt/", {"other_choice": other.pk, "reason": "violence"})
+    assert again.status_code == 400
