@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "barneby.api",
     "barneby.organisation",
     "barneby.care",
+    "barneby.placements",
+    "barneby.fundraising",
 ]
 
 MIDDLEWARE = [
@@ -301,3 +303,37 @@ CARE_RULES = {
 }
 # Aggregated figures hide counts below this (small-cell suppression).
 CARE_SMALL_CELL = env_int("BARNEBY_CARE_SMALL_CELL", 5, minimum=1)
+
+# --- Fundraising: KID, AvtaleGiro claims, OCR payments (FUNDRAISING.md §2, §3) ----------------
+# KID length and modulus are fixed in the payee agreement with Nets. MOD10 by default: netsgiro
+# cannot read back a MOD11 KID whose check digit is "-".
+FUNDRAISING_KID_LENGTH = env_int("BARNEBY_KID_LENGTH", 12, minimum=6)
+FUNDRAISING_KID_MODULUS = env_str("BARNEBY_KID_MODULUS", "MOD10").upper()
+if FUNDRAISING_KID_MODULUS not in {"MOD10", "MOD11"}:
+    raise ImproperlyConfigured(f"BARNEBY_KID_MODULUS must be MOD10 or MOD11, got {FUNDRAISING_KID_MODULUS!r}")
+if FUNDRAISING_KID_LENGTH > 25:
+    raise ImproperlyConfigured(f"BARNEBY_KID_LENGTH must be at most 25 (the Nets field), got {FUNDRAISING_KID_LENGTH}")
+# Day of the month on which AvtaleGiro claims fall due (Nets moves non-business days forward).
+FUNDRAISING_CLAIM_DAY = env_int("BARNEBY_CLAIM_DAY", 20, minimum=1)
+if FUNDRAISING_CLAIM_DAY > 28:
+    raise ImproperlyConfigured(f"BARNEBY_CLAIM_DAY must be 1-28 so every month has it, got {FUNDRAISING_CLAIM_DAY}")
+# The organisation's Nets identifiers: customer unit id (8 digits), OCR agreement id (9), account (11).
+FUNDRAISING_NETS_CUSTOMER_UNIT_ID = env_str("BARNEBY_NETS_CUSTOMER_UNIT_ID", "00010200")
+FUNDRAISING_NETS_AGREEMENT_ID = env_str("BARNEBY_NETS_AGREEMENT_ID", "001008566")
+FUNDRAISING_NETS_ACCOUNT = env_str("BARNEBY_NETS_ACCOUNT", "99991042764")
+for _name, _value, _digits in (
+    ("BARNEBY_NETS_CUSTOMER_UNIT_ID", FUNDRAISING_NETS_CUSTOMER_UNIT_ID, 8),
+    ("BARNEBY_NETS_AGREEMENT_ID", FUNDRAISING_NETS_AGREEMENT_ID, 9),
+    ("BARNEBY_NETS_ACCOUNT", FUNDRAISING_NETS_ACCOUNT, 11),
+):
+    if len(_value) != _digits or not _value.isdigit():
+        raise ImproperlyConfigured(f"{_name} must be {_digits} digits, got {_value!r}")
+# Generated claim files are written here (never served).
+FUNDRAISING_FILES_DIR = Path(env_str("BARNEBY_FUNDRAISING_FILES_DIR", str(VAR_DIR / "fundraising")))
+# Monthly sponsorship amounts (NOK): presets offered on sign-up, and the accepted range.
+FUNDRAISING_MONTHLY_PRESETS = [int(v) for v in env_list("BARNEBY_MONTHLY_PRESETS", ["250", "350", "500"])]
+FUNDRAISING_MONTHLY_MIN = env_int("BARNEBY_MONTHLY_MIN", 100, minimum=1)
+FUNDRAISING_MONTHLY_MAX = env_int("BARNEBY_MONTHLY_MAX", 50000, minimum=1)
+# Tax deduction for gifts (skatteloven § 6-50): minimum per donor and year, and the maximum by income year.
+FUNDRAISING_TAX_MIN = env_int("BARNEBY_TAX_DEDUCTION_MIN", 500, minimum=0)
+FUNDRAISING_TAX_MAX_BY_YEAR = {2022: 25000, 2023: 25000, 2024: 25000, 2025: 25000}

@@ -14,6 +14,7 @@ urlpatterns = [
     path("revisjon/", include("barneby.audit.urls")),
     path("organisasjon/", include("barneby.organisation.urls")),
     path("omsorg/", include("barneby.care.urls")),
+    path("plassering/", include("barneby.placements.urls")),
     *mark([path("i18n/setlang/", set_language, name="set_language")], PUBLIC),
     path("admin/", (mark(admin.site.get_urls(), AccessRule(roles=USER_ADMINS)), "admin", admin.site.name)),
     *api_urlpatterns,

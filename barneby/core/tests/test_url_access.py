@@ -21,6 +21,7 @@ from barneby.care.permissions import CARE_READERS, CARE_WRITERS, CAREGIVERS, ME_
 from barneby.core.access import API, PUBLIC, AccessRule, rule_of
 from barneby.core.tests.personas import make_persona, verified_client
 from barneby.organisation.permissions import PROGRAMME_CREATORS, REGISTER_READERS, REGISTER_WRITERS
+from barneby.placements.permissions import MATCHERS
 
 SIGNED_IN = AccessRule(signed_in=True, personal_data=False)
 
@@ -102,6 +103,11 @@ EXPECTED: dict[str, AccessRule] = {
     "care:daily-note-create": staff(CAREGIVERS),
     "care:figures": AccessRule(roles=ME_ROLES, personal_data=False),
     "care:pseudonymised-export": AccessRule(roles=ME_ROLES, personal_data=False),
+    "placements:run-list": staff(MATCHERS),
+    "placements:propose": staff(MATCHERS),
+    "placements:batch-create": staff(MATCHERS),
+    "placements:run-detail": staff(MATCHERS),
+    "placements:accept": staff(MATCHERS),
     "admin:*": staff(USER_ADMINS),
     "api:*": API,
 }
@@ -151,6 +157,9 @@ SAMPLE_KWARGS: dict[str, dict[str, Any]] = {
         )
     },
     "care:household-add": {"pk": 999999, "part": "medlem"},
+    "placements:propose": {"child_pk": 999999},
+    "placements:run-detail": {"pk": 999999},
+    "placements:accept": {"pk": 999999, "rank": 1},
 }
 
 # Views that only accept POST: a GET from an allowed user is 405, which still shows the rule let it through.
@@ -162,6 +171,8 @@ POST_ONLY = {
     "organisation:location-deactivate",
     "care:child-status",
     "care:sibling-remove",
+    "placements:propose",
+    "placements:accept",
 }
 
 

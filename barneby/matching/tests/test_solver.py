@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import pytest
+
+from barneby.matching import Child, Home, KeepApart, Problem, evaluate, greedy, solve, violations
+from barneby.matching.synthetic import instance
+
+from .factories import OSLO, brute_force, near, tiny_problem
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_solver_finds_and_proves_the_exhaustive_optimum(seed: int) -> None:
+    problem = tiny_problem(seed)
+    optimum, _ = brute_force(problem)
+    solution = solve(problem, time_limit_s=20)
+    assert violations(problem, solution.assignment) == []
+    assert solution.costs == optimum
+    assert solution.status.optimal
+    assert solution.status.gap is None
+    assert solution.status.lower_bound == optimum
+
+
+def test_best_fit_trap_is_solved_without_a_split() -> None:
+    # The pair fits the 2-place home and the trio the 3-place home; the trio is
+    # closest to the 4-place home, but putting it there would leave the pair
+    # nowhere to live together.
+    trio = [Child(id=i, age=9, sex="F", group=1, origin=near(1)) for i in (1, 2, 3)]
+    pair = [Child(id=i, age=9, sex="M", group=2, origin=near(50)) for i in (4, 5)]
+    homes = (
+        Home(id=10, places=3, location=near(40)),
+        Home(id=11, places=2, location=near(0)),
+        Home(id=12, places=1, location=near(60)),
+        Home(id=13, places=1, location=near(60)),
+    )
+    problem = Problem(children=(*trio, *pair), homes=homes)
+    optimum, _ = brute_force(problem)
+    solution = solve(problem, time_limit_s=20)
+    assert solution.costs == optimum
+    assert solution.costs.splits == 0
+    assert solution.assignment[1] == solution.assignment[2] == solution.assignment[3] == 10
+    assert solution.status.optimal
+
+
+def test_unplaceable_child_is_left_out_and_bound_is_proven() -> None:
+    problem = Problem(
+        children=(Child(id=1, age=3, sex="F", origin=OSLO), Child(id=2, age=15, sex="M", origin=OSLO)),
+        homes=(Home(id=10, places=2, min_age=10, location=OSLO),),
+    )
+    solution = solve(problem, time_limit_s=10)
+    assert solution.assignment == {1: None, 2: 10}
+    assert solution.costs.unplaced == 1
+    assert solution.status.optimal
+
+
+def test_keep_apart_pair_never_shares_a_home() -> None:
+    problem = Problem(
+        children=(
+            Child(id=1, age=9, sex="F", keep_apart=(KeepApart(2, "violence"),), origin=OSLO),
+            Child(id=2, age=9, sex="F", origin=OSLO),
+        ),
+        homes=(Home(id=10, places=2, location=OSLO), Home(id=11, places=1, location=near(100))),
+    )
+    solution = solve(problem, time_limit_s=10)
+    assert solution.assignment[1] != solution.assignment[2]
+    assert solution.costs.unplaced == 0
+
+
+def test_greedy_is_valid_and_keeps_groups_whole_where_it_can() -> None:
+    problem = instance(120, seed=3)
+    solution = greedy(problem)
+    assert violations(problem, solution.assignment) == []
+    assert solution.costs == evaluate(problem, solution.assignment)
+    assert solution.status.solver == "greedy"
+    assert solution.costs.unplaced == 0
+
+
+def test_solver_is_never_worse_than_greedy_on_a_synthetic_batch() -> None:
+    problem = instance(60, seed=5)
+    exact = solve(problem, time_limit_s=4)
+    assert violations(problem, exact.assignment) == []
+    assert exact.key() <= greedy(problem).key()
+
+
+def test_same_input_and_seed_give_the_same_solution() -> None:
+    problem = tiny_problem(3, children=7, homes=5)
+    first = solve(problem, time_limit_s=20, seed=4)
+    second = solve(problem, time_limit_s=20, seed=4)
+    assert first.status.optimal
+    assert first.assignment == second.assignment
+    assert first.costs == second.costs
+    assert greedy(problem).assignment == greedy(problem).assignment
+
+
+def test_regions_are_solved_separately_when_crossing_is_forbidden() -> None:
+    problem = instance(40, seed=2, cross_region=False)
+    solution = solve(problem, time_limit_s=20)
+    assert violations(problem, solution.assignment) == []
+    homes = {h.id: h for h in problem.homes}
+    for child in problem.children:
+        home = solution.assignment[child.id]
+        assert home is None or homes[home].region == child.region
+
+
+def test_fix_and_optimize_improves_on_greedy_within_its_budget() -> None:
+    problem = instance(150, seed=8)
+    solution = solve(problem, time_limit_s=4, exact_limit=0)
+    assert solution.status.solver == "highs fix-and-optimize"
+    assert violations(problem, solution.assignment) == []
+    assert solution.key() <= greedy(problem).key()

@@ -1,0 +1,96 @@
+"""Placement proposals: ask, read the explanation, choose one — the placement form opens prefilled."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from barneby.care import selectors as care_selectors
+from barneby.core.access import staff
+from barneby.core.htmx import render_page
+from barneby.core.listing import paginate
+from barneby.organisation.models import Programme
+from barneby.placements import selectors, services
+from barneby.placements.models import RunKind, RunStatus
+from barneby.placements.permissions import MATCHERS
+
+
+class BatchForm(forms.Form):
+    programme: forms.ModelChoiceField[Programme] = forms.ModelChoiceField(
+        label=gettext_lazy("Program"), queryset=Programme.objects.none()
+    )
+
+
+@staff(MATCHERS)
+@require_safe
+def run_list(request: HttpRequest) -> HttpResponse:
+    page = paginate(request, selectors.run_list_for(user=request.user))
+    return render(request, "placements/run_list.html", {"page_obj": page})
+
+
+@staff(MATCHERS)
+@require_POST
+def propose(request: HttpRequest, child_pk: int) -> HttpResponse:
+    child = care_selectors.child_get_for(user=request.user, pk=child_pk, for_write=True)
+    try:
+        run = services.propose_for_child(actor=request.user, child=child)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("care:child-detail", pk=child_pk)
+    return redirect("placements:run-detail", pk=run.pk)
+
+
+@staff(MATCHERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def batch_create(request: HttpRequest) -> HttpResponse:
+    form = BatchForm(request.POST or None)
+    programme: Any = form.fields["programme"]
+    programme.queryset = selectors.programmes_for(user=request.user)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            run = services.start_batch(actor=request.user, programme=form.cleaned_data["programme"])
+        messages.info(request, _("Kjøringen er startet. Siden oppdateres når den er ferdig."))
+        return redirect("placements:run-detail", pk=run.pk)
+    return render(request, "placements/batch_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@staff(MATCHERS)
+@require_safe
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = selectors.run_get_for(user=request.user, pk=pk)
+    english = (get_language() or "nb").startswith("en")
+    ranks: dict[int, list[Any]] = defaultdict(list)
+    for proposal in run.proposals.select_related("child", "home", "home__programme"):
+        proposal.explanation = proposal.explanation_en if english else proposal.explanation_nb  # type: ignore[attr-defined]
+        ranks[proposal.rank].append(proposal)
+    context = {
+        "run": run,
+        "ranks": sorted(ranks.items()),
+        "running": run.status in {RunStatus.QUEUED, RunStatus.RUNNING},
+        "is_group": run.kind == RunKind.GROUP,
+        "hx_target": "#run",
+    }
+    return render_page(request, "placements/run_detail.html", context, partial="run")
+
+
+@staff(MATCHERS)
+@require_POST
+def accept(request: HttpRequest, pk: int, rank: int) -> HttpResponse:
+    run = selectors.run_get_for(user=request.user, pk=pk)
+    try:
+        url = services.accept(actor=request.user, run=run, rank=rank)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("placements:run-detail", pk=pk)
+    messages.info(request, _("Forslaget er valgt. Registrer plasseringen med vedtak og barnets syn."))
+    return redirect(url)
