@@ -15,6 +15,7 @@ urlpatterns = [
     path("organisasjon/", include("barneby.organisation.urls")),
     path("omsorg/", include("barneby.care.urls")),
     path("plassering/", include("barneby.placements.urls")),
+    path("innsamling/", include("barneby.fundraising.urls")),
     *mark([path("i18n/setlang/", set_language, name="set_language")], PUBLIC),
     path("admin/", (mark(admin.site.get_urls(), AccessRule(roles=USER_ADMINS)), "admin", admin.site.name)),
     *api_urlpatterns,

@@ -58,7 +58,8 @@ def child_list_for(
 
 
 def _get_for(queryset: QuerySet[M], user: Any, pk: int, *, for_write: bool) -> M:
-    obj = _visible(queryset, user).filter(pk=pk).first()
+    # No ordering: `.first()` would otherwise sort by the default ordering and mislead the planner.
+    obj = _visible(queryset, user).filter(pk=pk).order_by().first()
     if obj is None:
         raise Http404
     if for_write and not _visible(queryset.filter(pk=pk), user, CARE_WRITERS).exists():

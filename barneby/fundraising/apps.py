@@ -6,3 +6,12 @@ class FundraisingConfig(AppConfig):
     name = "barneby.fundraising"
     label = "fundraising"
     verbose_name = _("Innsamling")
+
+    def ready(self) -> None:
+        from barneby.core import menu
+        from barneby.fundraising.permissions import FUNDRAISING_ROLES
+
+        menu.register("fundraising:supporter-list", _("Givere"), FUNDRAISING_ROLES, order=300)
+        menu.register("fundraising:nets-import", _("Filer fra Nets"), FUNDRAISING_ROLES, order=305)
+        menu.register("fundraising:unmatched", _("Ikke avstemte innbetalinger"), FUNDRAISING_ROLES, order=310)
+        menu.register("fundraising:claim-runs", _("Månedlige trekk"), FUNDRAISING_ROLES, order=315)

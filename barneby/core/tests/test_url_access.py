@@ -20,6 +20,7 @@ from barneby.accounts.roles import ALL_ROLES, API_USERS, AUDIT_READERS, PERSONAL
 from barneby.care.permissions import CARE_READERS, CARE_WRITERS, CAREGIVERS, ME_ROLES
 from barneby.core.access import API, PUBLIC, AccessRule, rule_of
 from barneby.core.tests.personas import make_persona, verified_client
+from barneby.fundraising.permissions import FUNDRAISING_ROLES
 from barneby.organisation.permissions import PROGRAMME_CREATORS, REGISTER_READERS, REGISTER_WRITERS
 from barneby.placements.permissions import MATCHERS
 
@@ -108,6 +109,20 @@ EXPECTED: dict[str, AccessRule] = {
     "placements:batch-create": staff(MATCHERS),
     "placements:run-detail": staff(MATCHERS),
     "placements:accept": staff(MATCHERS),
+    **{
+        f"fundraising:{name}": staff(FUNDRAISING_ROLES)
+        for name in (
+            "supporter-list",
+            "supporter-create",
+            "supporter-detail",
+            "agreement-create",
+            "gift-create",
+            "nets-import",
+            "unmatched",
+            "claim-runs",
+            "claim-file",
+        )
+    },
     "admin:*": staff(USER_ADMINS),
     "api:*": API,
 }
@@ -160,6 +175,10 @@ SAMPLE_KWARGS: dict[str, dict[str, Any]] = {
     "placements:propose": {"child_pk": 999999},
     "placements:run-detail": {"pk": 999999},
     "placements:accept": {"pk": 999999, "rank": 1},
+    "fundraising:supporter-detail": {"pk": 999999},
+    "fundraising:agreement-create": {"pk": 999999},
+    "fundraising:gift-create": {"pk": 999999},
+    "fundraising:claim-file": {"pk": 999999},
 }
 
 # Views that only accept POST: a GET from an allowed user is 405, which still shows the rule let it through.

@@ -1,0 +1,128 @@
+"""Donor-service pages: only donor service of the association; files in, payments matched, claims out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from barneby.accounts.models import User
+from barneby.accounts.roles import Role
+from barneby.core.tests.personas import make_persona, verified_client
+from barneby.fundraising.models import ClaimRun, OcrImport, Payment, PaymentAgreement, Supporter
+from barneby.fundraising.tests import factories as ff
+from barneby.organisation.models import MemberAssociation
+
+pytestmark = pytest.mark.django_db
+
+
+def test_supporter_agreement_and_gift_pages(donor_service: User) -> None:
+    client = verified_client(donor_service)
+    response = client.post(
+        "/innsamling/givere/ny/",
+        {
+            "kind": "person",
+            "first_name": "Ingrid",
+            "last_name": "Hansen",
+            "email": "ingrid@example.org",
+            "postcode": "5003",
+            "city": "Bergen",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    supporter = Supporter.objects.get()
+    bad = client.post(
+        f"/innsamling/givere/{supporter.pk}/avtale/",
+        {"method": "avtalegiro", "monthly_amount": "0", "start_date": "01.01.2027"},
+    )
+    assert bad.status_code == 400
+    ok = client.post(
+        f"/innsamling/givere/{supporter.pk}/avtale/",
+        {"method": "avtalegiro", "monthly_amount": "350", "start_date": "01.01.2027"},
+    )
+    assert ok.status_code == 302
+    agreement = PaymentAgreement.objects.get()
+    gift = client.post(
+        f"/innsamling/givere/{supporter.pk}/gave/", {"amount": "-5", "date": "01.11.2026", "channel": "bank_transfer"}
+    )
+    assert gift.status_code == 400
+    page = client.get(f"/innsamling/givere/{supporter.pk}/").content.decode()
+    assert agreement.kid in page
+    assert "kr\xa0350,00" in page
+    listing = client.get("/innsamling/givere/", {"q": agreement.kid}).content.decode()
+    assert "Ingrid Hansen" in listing
+
+
+def test_ocr_upload_unmatched_queue_and_manual_match(donor_service: User, association: MemberAssociation) -> None:
+    supporter = ff.supporter(association)
+    agreement = ff.agreement(supporter)
+    data = ff.ocr_file([(agreement.kid, Decimal("350")), ("000000000018", Decimal("200"))]).encode("iso-8859-1")
+    client = verified_client(donor_service)
+    response = client.post("/innsamling/nets/", {"kind": "ocr", "file": SimpleUploadedFile("ocr.txt", data)})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert OcrImport.objects.get().transaction_count == 2
+    again = client.post("/innsamling/nets/", {"kind": "ocr", "file": SimpleUploadedFile("ocr.txt", data)})
+    assert again.status_code == 400
+    assert "allerede importert" in again.content.decode()
+    assert Payment.objects.count() == 2
+    broken = client.post(
+        "/innsamling/nets/", {"kind": "ocr", "file": SimpleUploadedFile("x.txt", b"NY000010 not a nets file")}
+    )
+    assert broken.status_code == 400
+    queue = client.get("/innsamling/uavstemt/").content.decode()
+    assert "kr\xa0200,00" in queue
+    payment = Payment.objects.get(status="unmatched")
+    wrong = client.post("/innsamling/uavstemt/", {"payment": payment.pk, "kid": "999999999999"})
+    assert wrong.status_code == 400
+    matched = client.post("/innsamling/uavstemt/", {"payment": payment.pk, "donor_number": supporter.donor_number})
+    assert matched.status_code == 302
+    payment.refresh_from_db()
+    assert payment.status == "manual"
+    assert "Alle innbetalinger er avstemt" in client.get("/innsamling/uavstemt/").content.decode()
+
+
+def test_claim_run_page_and_file(donor_service: User, association: MemberAssociation) -> None:
+    supporter = ff.supporter(association)
+    ff.agreement(supporter, state="active")
+    client = verified_client(donor_service)
+    period = (dt.date.today().replace(day=1) + dt.timedelta(days=40)).replace(day=1)
+    response = client.post("/innsamling/trekk/", {"period": period.strftime("%d.%m.%Y")})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    run = ClaimRun.objects.get()
+    assert run.claim_count == 1
+    again = client.post("/innsamling/trekk/", {"period": period.strftime("%d.%m.%Y")})
+    assert again.status_code == 302
+    assert ClaimRun.objects.get().claim_count == 1  # nobody charged twice
+    download = client.get(f"/innsamling/trekk/{run.pk}/fil/")
+    assert download.status_code == 200
+    assert download.content.startswith(b"NY000010")
+
+
+@pytest.mark.parametrize("role", [Role.CASEWORKER, Role.PROGRAMME_DIRECTOR, Role.ME_ADVISOR, Role.AUDITOR])
+def test_only_donor_service_reaches_the_pages(role: Role, association: MemberAssociation) -> None:
+    supporter = ff.supporter(association)
+    client = verified_client(make_persona(role))
+    for url in (
+        "/innsamling/givere/",
+        f"/innsamling/givere/{supporter.pk}/",
+        "/innsamling/nets/",
+        "/innsamling/uavstemt/",
+        "/innsamling/trekk/",
+    ):
+        assert client.get(url).status_code in {403, 404}, url
+
+
+def test_donor_service_of_another_association_sees_nothing(
+    other_association: MemberAssociation, association: MemberAssociation, client: Client
+) -> None:
+    from barneby.accounts.roles import ScopeKind
+
+    supporter = ff.supporter(association, first_name="Skjult")
+    other = verified_client(
+        make_persona(Role.DONOR_SERVICE, scope_kind=ScopeKind.ASSOCIATION, scope_key=str(other_association.pk))
+    )
+    assert other.get(f"/innsamling/givere/{supporter.pk}/").status_code == 404
+    assert "Skjult" not in other.get("/innsamling/givere/").content.decode()
