@@ -995,6 +995,34 @@ class National:
             self.place(child, self.rng.choice(self.homes[code]), start, end=ended, end_reason=EndReason.ADOPTION)
             self.decision(child, DecisionKind.LEAVING_CARE, ended)
 
+    def waiting(self) -> None:
+        """Children assessed for alternative care and waiting for a home, to show placement proposals."""
+        programme = next((p for p in self.programmes.values() if p.pk == self.caseworker_programme), None)
+        programme = programme or self.programmes[SIB_BGO]
+        last_name = self.fake.last_name()
+        group = [
+            self.child(
+                programme,
+                birth_for_age(self.rng, self.today, age),
+                status=ChildStatus.ASSESSED,
+                last_name=last_name,
+                referred_on=self.days_ago(20, 40),
+            )
+            for age in (11, 8, 5)
+        ]
+        self.siblings(group, kind=SiblingKind.FULL)
+        singles = [
+            self.child(
+                programme,
+                birth_for_age(self.rng, self.today, age),
+                status=ChildStatus.ASSESSED,
+                referred_on=self.days_ago(10, 30),
+            )
+            for age in (13, 4)
+        ]
+        for child in (*group, *singles):
+            self.gatekeep(child, self.days_ago(2, 9), reasons=["neglect", "parent_illness"])
+
     def finish(self) -> None:
         # R16: one decision with no trace of the child's views.
         heard_age = [
@@ -1061,6 +1089,7 @@ class National:
             self.reunified,
             self.strengthening,
             self.early,
+            self.waiting,
             self.finish,
         ]
         for step in self.context.progress(steps, desc="barn i Norge"):

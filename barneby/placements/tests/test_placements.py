@@ -171,3 +171,12 @@ def test_loader_turns_records_into_the_solver_problem(w: f.World) -> None:
     assert by_id[kids[0].pk].keep_apart[0].child == kids[1].pk
     assert {h.id for h in problem.homes} == {w.home_a.pk, w.home_b.pk, w.home_small.pk}
     assert {h.id: h.max_siblings for h in problem.homes}[w.home_small.pk] == 1
+
+
+def test_a_single_child_is_not_called_a_sibling_group(w: f.World) -> None:
+    kid = f.child(w.programme, w.caseworker, first_name="Ene")
+    f.gatekeep(kid, w.caseworker)
+    run = services.propose_for_child(actor=w.caseworker, child=kid)
+    page = verified_client(w.caseworker).get(f"/plassering/kjoring/{run.pk}/").content.decode()
+    assert "Forslag for Ene</h1>" in page
+    assert "søsknene bor sammen" not in page
