@@ -8,6 +8,7 @@ class FundraisingConfig(AppConfig):
     verbose_name = _("Innsamling")
 
     def ready(self) -> None:
+        import barneby.fundraising.demo  # noqa: F401  (registers the demo generator)
         from barneby.core import menu
         from barneby.fundraising.permissions import FUNDRAISING_ROLES
 
