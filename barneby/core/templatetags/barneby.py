@@ -26,7 +26,10 @@ def ds_input(field: BoundField) -> str:
     """Render a form field's widget with Designsystemet classes and ARIA links to help and errors."""
     widget: forms.Widget = field.field.widget
     existing = widget.attrs.get("class", "")
-    attrs: dict[str, str | bool] = {"class": f"{existing} ds-input".strip()}
+    # A list of checkboxes or radio buttons: Django puts the class on the wrapper too, which must
+    # not look like one input box.
+    css = "choice-list" if isinstance(widget, forms.RadioSelect) else "ds-input"
+    attrs: dict[str, str | bool] = {"class": f"{existing} {css}".strip()}
     described = []
     if field.help_text:
         described.append(f"{field.auto_id}_help")

@@ -109,3 +109,20 @@ def test_htmx_call_after_the_session_ended_redirects_the_whole_page(client: Clie
     response = client.get("/revisjon/", HTTP_HX_REQUEST="true")
     assert response.status_code == 204
     assert response["HX-Redirect"].startswith("/konto/logg-inn/?next=")
+
+
+def test_a_list_of_checkboxes_is_not_styled_as_one_input_box() -> None:
+    from django import forms
+
+    from barneby.core.templatetags.barneby import ds_input
+
+    class Choose(forms.Form):
+        pick = forms.MultipleChoiceField(choices=[("a", "A"), ("b", "B")], widget=forms.CheckboxSelectMultiple)
+        text = forms.CharField()
+
+    form = Choose()
+    boxes = str(ds_input(form["pick"]))
+    assert "ds-input" not in boxes
+    assert 'class="choice-list"' in boxes
+    assert 'type="checkbox"' in boxes
+    assert 'class="ds-input"' in str(ds_input(form["text"]))
