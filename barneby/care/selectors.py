@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import hashlib
+import hmac
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Prefetch, Q, QuerySet
+from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -19,17 +22,20 @@ from barneby.care.models import (
     Aftercare,
     Alert,
     Child,
+    ChildStatus,
     DailyNote,
     Decision,
     FollowUp,
     Gatekeeping,
     Household,
     Placement,
+    PlacementType,
     PlanGoal,
     PlanReview,
     SiblingRelation,
+    age_on,
 )
-from barneby.care.permissions import CARE_READERS, CARE_WRITERS, CAREGIVERS, RESTRICTED_PERMISSION
+from barneby.care.permissions import CARE_READERS, CARE_WRITERS, CAREGIVERS, ME_ROLES, RESTRICTED_PERMISSION
 from barneby.organisation.models import Home, Programme
 
 M = TypeVar("M", bound=Model)
@@ -90,6 +96,16 @@ def can_write(*, user: Any, child: Child) -> bool:
 
 def may_see_restricted(*, user: Any) -> bool:
     return bool(getattr(user, "has_perm", None)) and user.has_perm(RESTRICTED_PERMISSION)
+
+
+def children_to_link(*, user: Any, child: Child) -> QuerySet[Child]:
+    """Children the user may link to ``child`` (as a sibling, or as one who must live apart)."""
+    return (
+        _visible(Child.objects.all(), user, CARE_WRITERS)
+        .exclude(pk=child.pk)
+        .exclude(status=ChildStatus.LEFT)
+        .order_by("last_name", "first_name")
+    )
 
 
 def decision_get_for(*, user: Any, pk: int) -> Decision:
@@ -375,3 +391,85 @@ def sibling_indicators(children: QuerySet[Child], *, today: dt.date | None = Non
             yes, total = with_sibling.get(programme, (0, 0))
             with_sibling[programme] = (yes + int(flag), total + 1)
     return SiblingIndicators(with_sibling=with_sibling, groups_intact=intact, groups_placed=placed)
+
+
+# --- M&E: aggregated figures and the pseudonymised extract ---------------------------------
+
+
+def me_children(*, user: Any) -> QuerySet[Child]:
+    """The children an M&E advisor's figures are computed over (never shown by name)."""
+    return visible_to(Child.objects.all(), user=user, paths=Child.SCOPE_PATHS, roles=ME_ROLES)
+
+
+def me_figures(*, user: Any) -> dict[str, Any]:
+    """Counts per programme and the I11 sibling indicator, with small cells suppressed (``None``)."""
+    children = me_children(user=user)
+    siblings = sibling_indicators(children)
+    rows = list(
+        children.values("programme_id", "programme__name", "programme__code")
+        .annotate(
+            total=Count("pk"),
+            in_care=Count("pk", filter=Q(status=ChildStatus.ALTERNATIVE_CARE)),
+            in_aftercare=Count("pk", filter=Q(status=ChildStatus.AFTERCARE)),
+            strengthening=Count("pk", filter=Q(status=ChildStatus.FAMILY_STRENGTHENING)),
+        )
+        .order_by("programme__name")
+    )
+    small = settings.CARE_SMALL_CELL
+    for row in rows:
+        for key in ("total", "in_care", "in_aftercare", "strengthening"):
+            if 0 < row[key] < small:
+                row[key] = None
+        yes, total = siblings.with_sibling.get(row["programme_id"], (0, 0))
+        row["with_sibling"] = round(100 * yes / total) if total >= small else None
+    intact = round(100 * siblings.groups_intact / siblings.groups_placed) if siblings.groups_placed >= small else None
+    return {"rows": rows, "small": small, "intact": intact, "groups_placed": siblings.groups_placed}
+
+
+def pseudonym(child_id: int) -> str:
+    """A stable pseudonym: not reversible without the server's secret key."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"care.child:{child_id}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:16]
+
+
+def age_band(age: int) -> str:
+    for low, high in ((0, 5), (6, 12), (13, 17), (18, 24)):
+        if low <= age <= high:
+            return f"{low}–{high}"
+    return "25+"
+
+
+def pseudonymised_rows(*, user: Any, today: dt.date | None = None) -> Iterator[list[Any]]:
+    """One row per child in the advisor's scope: no name, identity number, birth date or address."""
+    today = today or timezone.localdate()
+    children = me_children(user=user).select_related("programme").order_by("pk")
+    placements: dict[int, list[rules.PlacementFact]] = {}
+    for p in Placement.objects.filter(child__in=children).values_list(
+        "child_id", "id", "home_id", "type", "start_date", "end_date", "end_reason"
+    ):
+        placements.setdefault(p[0], []).append(rules.PlacementFact(*p[1:]))
+    groups: dict[int, dict[int, list[rules.PlacementFact]]] = {}
+    for pk, group in children.values_list("pk", "sibling_group_id"):
+        if group:
+            groups.setdefault(group, {})[pk] = placements.get(pk, [])
+    situations = {g: rules.group_situation(m, today) for g, m in groups.items()}
+    statuses = dict(ChildStatus.choices)
+    types = dict(PlacementType.choices)
+    for child in children.iterator(chunk_size=2000):
+        own = placements.get(child.pk, [])
+        now = rules.current_placement(own, today)
+        situation = situations.get(child.sibling_group_id or 0)
+        with_sibling = situation.with_sibling(child.pk) if situation else None
+        yield [
+            pseudonym(child.pk),
+            child.programme.code,
+            child.birth_date.year,
+            age_band(age_on(child.birth_date, today)),
+            child.sex,
+            statuses[child.status],
+            child.target_group,
+            "ja" if child.is_unaccompanied else "nei",
+            types.get(now.type, "") if now else "",
+            len(rules.moves(own)),
+            "" if with_sibling is None else ("ja" if with_sibling else "nei"),
+        ]

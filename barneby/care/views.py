@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Count, Q, Value, When
@@ -23,7 +20,7 @@ from barneby.accounts.scoping import visible_to
 from barneby.audit.models import AuditAction
 from barneby.audit.services import audit_record
 from barneby.care import alerts as alert_rules
-from barneby.care import rules, selectors, services
+from barneby.care import selectors, services
 from barneby.care.forms import (
     AftercareForm,
     AlertFilterForm,
@@ -46,16 +43,19 @@ from barneby.care.forms import (
     SiblingForm,
 )
 from barneby.care.models import (
+    STATUS_FLOW,
+    Aftercare,
     Child,
     ChildStatus,
     DecisionKind,
-    Placement,
     PlacementType,
+    RiskFactor,
     SiblingRelation,
     age_on,
 )
 from barneby.care.permissions import CARE_READERS, CARE_WRITERS, CAREGIVERS, ME_ROLES
 from barneby.core.access import staff
+from barneby.core.forms import add_service_errors
 from barneby.core.htmx import render_page
 from barneby.core.listing import export_response, paginate, sort_by
 from barneby.organisation.models import Programme
@@ -66,13 +66,6 @@ CHILD_COLUMNS = {
     "status": ("status", "last_name"),
     "programme": ("programme__name", "last_name"),
 }
-
-
-def _form_errors(form: forms.BaseForm, exc: ValidationError, prefix: str = "") -> None:
-    """Put a service's errors on the fields they belong to (``decision_x`` → ``x`` for decision fields)."""
-    for name, errors in exc.message_dict.items():
-        target = name.removeprefix(prefix) if prefix and name.startswith(prefix) else name
-        form.add_error(target if target in form.fields else None, errors)
 
 
 def _form_page(
@@ -151,7 +144,7 @@ def child_create(request: HttpRequest) -> HttpResponse:
         try:
             child = services.child_create(actor=request.user, programme=programme, caseworker=request.user, **data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("{name} er registrert.").format(name=child))
             return redirect("care:child-detail", pk=child.pk)
@@ -167,7 +160,7 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.child_update(actor=request.user, child=child, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Opplysningene er lagret."))
             return redirect("care:child-detail", pk=pk)
@@ -201,8 +194,6 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _next_statuses(child: Child) -> list[tuple[str, Any]]:
-    from barneby.care.models import STATUS_FLOW
-
     if child.status == ChildStatus.ALTERNATIVE_CARE:
         return []  # ending the placement moves the status on, with its decision
 
@@ -255,19 +246,18 @@ def child_restricted(request: HttpRequest, pk: int) -> HttpResponse:
 # --- siblings ------------------------------------------------------------------------------
 
 
+def _child_label(child: Child) -> str:
+    return f"{child.first_name} {child.last_name} ({child.birth_date:%d.%m.%Y})"
+
+
 @staff(CARE_WRITERS)
 @require_http_methods(["GET", "HEAD", "POST"])
 def sibling_add(request: HttpRequest, pk: int) -> HttpResponse:
     child = selectors.child_get_for(user=request.user, pk=pk, for_write=True)
     form = SiblingForm(request.POST or None)
     choice: Any = form.fields["other_choice"]
-    choice.queryset = (
-        visible_to(Child.objects.all(), user=request.user, paths=Child.SCOPE_PATHS, roles=CARE_WRITERS)
-        .exclude(pk=child.pk)
-        .exclude(status=ChildStatus.LEFT)
-        .order_by("last_name", "first_name")
-    )
-    choice.label_from_instance = lambda c: f"{c.first_name} {c.last_name} ({c.birth_date:%d.%m.%Y})"
+    choice.queryset = selectors.children_to_link(user=request.user, child=child)
+    choice.label_from_instance = _child_label
     if request.method == "POST" and form.is_valid():
         try:
             link = services.sibling_link_group if form.cleaned_data["whole_group"] else services.sibling_link
@@ -279,9 +269,7 @@ def sibling_add(request: HttpRequest, pk: int) -> HttpResponse:
                 existing_bond=form.cleaned_data["existing_bond"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
-            if "other" in exc.message_dict:
-                form.add_error("other_choice", exc.message_dict["other"])
+            add_service_errors(form, exc, aliases={"other": "other_choice"})
         else:
             messages.success(request, _("Søskenrelasjonen er registrert."))
             return redirect(reverse("care:child-detail", args=[pk]) + "#siblings")
@@ -300,13 +288,8 @@ def keep_apart_add(request: HttpRequest, pk: int) -> HttpResponse:
     child = selectors.child_get_for(user=request.user, pk=pk, for_write=True)
     form = KeepApartForm(request.POST or None)
     choice: Any = form.fields["other_choice"]
-    choice.queryset = (
-        visible_to(Child.objects.all(), user=request.user, paths=Child.SCOPE_PATHS, roles=CARE_WRITERS)
-        .exclude(pk=child.pk)
-        .exclude(status=ChildStatus.LEFT)
-        .order_by("last_name", "first_name")
-    )
-    choice.label_from_instance = lambda c: f"{c.first_name} {c.last_name} ({c.birth_date:%d.%m.%Y})"
+    choice.queryset = selectors.children_to_link(user=request.user, child=child)
+    choice.label_from_instance = _child_label
     if request.method == "POST" and form.is_valid():
         try:
             services.keep_apart_record(
@@ -317,9 +300,7 @@ def keep_apart_add(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
-            if "other" in exc.message_dict:
-                form.add_error("other_choice", exc.message_dict["other"])
+            add_service_errors(form, exc, aliases={"other": "other_choice"})
         else:
             messages.success(request, _("Registrert: barna skal ikke bo i samme hjem."))
             return redirect(reverse("care:child-detail", args=[pk]) + "#siblings")
@@ -357,7 +338,7 @@ def gatekeeping_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.gatekeeping_record(actor=request.user, child=child, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Inntaksvurderingen er registrert."))
             return redirect("care:child-detail", pk=pk)
@@ -412,7 +393,7 @@ def placement_create(request: HttpRequest, pk: int) -> HttpResponse:
                 decision=_decision_data(form),
             )
         except ValidationError as exc:
-            _form_errors(form, exc, prefix="decision_")
+            add_service_errors(form, exc, prefix="decision_")
         else:
             if result.separated_from:
                 names = ", ".join(c.first_name for c in result.separated_from)
@@ -468,7 +449,7 @@ def placement_end(request: HttpRequest, pk: int) -> HttpResponse:
                 decision=_decision_data(form),
             )
         except ValidationError as exc:
-            _form_errors(form, exc, prefix="decision_")
+            add_service_errors(form, exc, prefix="decision_")
         else:
             messages.success(request, _("Plasseringen er avsluttet."))
             return redirect(reverse("care:child-detail", args=[placement.child_id]) + "#placements")
@@ -505,7 +486,7 @@ def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.decision_record(actor=request.user, child=child, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Vedtaket er registrert."))
             return redirect(reverse("care:child-detail", args=[pk]) + "#decisions")
@@ -531,7 +512,7 @@ def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.decision_update(actor=request.user, decision=decision, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Vedtaket er oppdatert."))
             return redirect(reverse("care:child-detail", args=[decision.child_id]) + "#decisions")
@@ -562,7 +543,7 @@ def _child_record_form(
         try:
             save(form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, done)
             return redirect(reverse("care:child-detail", args=[child.pk]) + anchor)
@@ -635,8 +616,7 @@ def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def aftercare_edit(request: HttpRequest, pk: int) -> HttpResponse:
     child = selectors.child_get_for(user=request.user, pk=pk, for_write=True)
-    current = getattr(child, "aftercare", None) if hasattr(child, "aftercare") else None
-    form = AftercareForm(request.POST or None, instance=current)
+    form = AftercareForm(request.POST or None, instance=Aftercare.objects.filter(child=child).first())
     return _child_record_form(
         request,
         child=child,
@@ -731,7 +711,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
         try:
             household = services.household_save(actor=request.user, programme=programme, **data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Familien er registrert."))
             return redirect("care:household-detail", pk=household.pk)
@@ -749,7 +729,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, programme=household.programme, household=household, **form.cleaned_data
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Familien er oppdatert."))
             return redirect("care:household-detail", pk=pk)
@@ -761,10 +741,10 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-HOUSEHOLD_PARTS: dict[str, tuple[type[forms.ModelForm[Any]], Any]] = {
-    "medlem": (MemberForm, None),
-    "nettverk": (ContactForm, None),
-    "tiltak": (ServiceForm, None),
+HOUSEHOLD_PARTS: dict[str, type[forms.ModelForm[Any]]] = {
+    "medlem": MemberForm,
+    "nettverk": ContactForm,
+    "tiltak": ServiceForm,
 }
 
 
@@ -781,16 +761,10 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "children": list(
             visible_to(household.children.all(), user=request.user, paths=Child.SCOPE_PATHS, roles=CARE_READERS)
         ),
-        "risk_labels": [label for value, label in _risk_choices() if value in (household.risk_factors or [])],
+        "risk_labels": [label for value, label in RiskFactor.choices if value in (household.risk_factors or [])],
         "can_write": selectors.household_can_write(user=request.user, household=household),
     }
     return render(request, "care/household_detail.html", context)
-
-
-def _risk_choices() -> list[tuple[str, Any]]:
-    from barneby.care.models import RiskFactor
-
-    return list(RiskFactor.choices)
 
 
 @staff(CARE_WRITERS)
@@ -799,13 +773,12 @@ def household_add(request: HttpRequest, pk: int, part: str) -> HttpResponse:
     household = selectors.household_get_for(user=request.user, pk=pk, for_write=True)
     if part not in HOUSEHOLD_PARTS:
         raise Http404
-    form_class, _unused = HOUSEHOLD_PARTS[part]
-    form = form_class(request.POST or None)
+    form = HOUSEHOLD_PARTS[part](request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.household_add(actor=request.user, household=household, record=form.save(commit=False))
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Lagret."))
             return redirect("care:household-detail", pk=pk)
@@ -848,7 +821,7 @@ def daily_note_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.daily_note_write(actor=request.user, child=child, home_id=home_id, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Dagboken er oppdatert."))
             return redirect("care:my-home")
@@ -860,70 +833,17 @@ def daily_note_create(request: HttpRequest, pk: int) -> HttpResponse:
 # --- M&E: figures and the pseudonymised export --------------------------------------------
 
 
-def pseudonym(child_id: int) -> str:
-    """A stable pseudonym: not reversible without the server's secret key."""
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"care.child:{child_id}".encode(), hashlib.sha256)
-    return digest.hexdigest()[:16]
-
-
-def _age_band(age: int) -> str:
-    for low, high in ((0, 5), (6, 12), (13, 17), (18, 24)):
-        if low <= age <= high:
-            return f"{low}–{high}"
-    return "25+"
-
-
-def _me_children(request: HttpRequest) -> Any:
-    return visible_to(Child.objects.all(), user=request.user, paths=Child.SCOPE_PATHS, roles=ME_ROLES)
-
-
 @staff(ME_ROLES, personal_data=False)
 @require_safe
 def figures(request: HttpRequest) -> HttpResponse:
     """Aggregated figures per programme; cells under the threshold are suppressed."""
-    children = _me_children(request)
-    siblings = selectors.sibling_indicators(children)
-    rows = list(
-        children.values("programme_id", "programme__name", "programme__code")
-        .annotate(
-            total=Count("pk"),
-            in_care=Count("pk", filter=Q(status=ChildStatus.ALTERNATIVE_CARE)),
-            aftercare=Count("pk", filter=Q(status=ChildStatus.AFTERCARE)),
-            strengthening=Count("pk", filter=Q(status=ChildStatus.FAMILY_STRENGTHENING)),
-        )
-        .order_by("programme__name")
-    )
-    small = settings.CARE_SMALL_CELL
-    for row in rows:
-        for key in ("total", "in_care", "aftercare", "strengthening"):
-            if 0 < row[key] < small:
-                row[key] = None
-        yes, total = siblings.with_sibling.get(row["programme_id"], (0, 0))
-        row["with_sibling"] = round(100 * yes / total) if total >= small else None
-    intact = round(100 * siblings.groups_intact / siblings.groups_placed) if siblings.groups_placed >= small else None
-    context = {"rows": rows, "small": small, "intact": intact, "groups_placed": siblings.groups_placed}
-    return render(request, "care/figures.html", context)
+    return render(request, "care/figures.html", selectors.me_figures(user=request.user))
 
 
 @staff(ME_ROLES, personal_data=False)
 @require_safe
 def pseudonymised_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """One row per child with no name, identity number, birth date or address."""
-    today = timezone.localdate()
-    children = _me_children(request).select_related("programme").order_by("pk")
-    placements: dict[int, list[rules.PlacementFact]] = {}
-    for p in Placement.objects.filter(child__in=children).values_list(
-        "child_id", "id", "home_id", "type", "start_date", "end_date", "end_reason"
-    ):
-        placements.setdefault(p[0], []).append(rules.PlacementFact(*p[1:]))
-    groups: dict[int, dict[int, list[rules.PlacementFact]]] = {}
-    members = list(children.values_list("pk", "sibling_group_id"))
-    for pk, group in members:
-        if group:
-            groups.setdefault(group, {})[pk] = placements.get(pk, [])
-    situations = {g: rules.group_situation(m, today) for g, m in groups.items()}
-    statuses = dict(ChildStatus.choices)
-    types = dict(PlacementType.choices)
     fmt = request.GET.get("format", "csv")
     audit_record(
         actor=request.user,
@@ -932,26 +852,6 @@ def pseudonymised_export(request: HttpRequest) -> HttpResponse | StreamingHttpRe
         request=request,
         detail=f"pseudonymised {fmt}",
     )
-
-    def row(child: Child) -> list[Any]:
-        own = placements.get(child.pk, [])
-        now = rules.current_placement(own, today)
-        situation = situations.get(child.sibling_group_id or 0)
-        with_sibling = situation.with_sibling(child.pk) if situation else None
-        return [
-            pseudonym(child.pk),
-            child.programme.code,
-            child.birth_date.year,
-            _age_band(age_on(child.birth_date, today)),
-            child.sex,
-            statuses[child.status],
-            child.target_group,
-            "ja" if child.is_unaccompanied else "nei",
-            types.get(now.type, "") if now else "",
-            len(rules.moves(own)),
-            "" if with_sibling is None else ("ja" if with_sibling else "nei"),
-        ]
-
     headers = [
         _("Pseudonym"),
         _("Program"),
@@ -965,4 +865,5 @@ def pseudonymised_export(request: HttpRequest) -> HttpResponse | StreamingHttpRe
         _("Flyttinger"),
         _("Bor med søsken"),
     ]
-    return export_response(fmt, "barn-pseudonymisert", headers, (row(c) for c in children.iterator(chunk_size=2000)))
+    rows = selectors.pseudonymised_rows(user=request.user)
+    return export_response(fmt, "barn-pseudonymisert", headers, rows)

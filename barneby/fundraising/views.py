@@ -15,11 +15,11 @@ from django.views.decorators.http import require_http_methods, require_safe
 from barneby.accounts.roles import ScopeKind
 from barneby.accounts.scoping import scope_for
 from barneby.core.access import staff
+from barneby.core.forms import add_service_errors
 from barneby.core.htmx import render_page
 from barneby.core.listing import paginate
 from barneby.fundraising import claims, payments, selectors, services
 from barneby.fundraising.forms import AgreementForm, ClaimRunForm, GiftForm, MatchForm, NetsFileForm, SupporterForm
-from barneby.fundraising.models import PaymentAgreement, Supporter
 from barneby.fundraising.permissions import FUNDRAISING_ROLES
 from barneby.organisation.models import MemberAssociation
 
@@ -36,14 +36,6 @@ def _association(request: HttpRequest) -> MemberAssociation:
 def _association_for_post(request: HttpRequest) -> MemberAssociation | None:
     """Pages render for any donor-service user; only a submitted form needs the association."""
     return _association(request) if request.method == "POST" else None
-
-
-def _errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _form_page(request: HttpRequest, form: forms.BaseForm, title: str, cancel: str, **extra: Any) -> HttpResponse:
@@ -69,7 +61,7 @@ def supporter_create(request: HttpRequest) -> HttpResponse:
         try:
             supporter = services.supporter_create(actor=request.user, association=association, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("Giveren er registrert med givernummer {number}.").format(number=supporter.donor_number)
@@ -104,7 +96,7 @@ def agreement_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             agreement = services.agreement_create(actor=request.user, supporter=supporter, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Avtalen er opprettet med KID {kid}.").format(kid=agreement.kid))
             return redirect("fundraising:supporter-detail", pk=pk)
@@ -122,7 +114,7 @@ def gift_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.gift_create(actor=request.user, supporter=supporter, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Gaven er registrert."))
             return redirect("fundraising:supporter-detail", pk=pk)
@@ -181,15 +173,19 @@ def unmatched(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             agreement = supporter = None
             if form.cleaned_data["kid"]:
-                agreement = PaymentAgreement.objects.filter(
-                    kid=form.cleaned_data["kid"].strip(), supporter__association=association
-                ).first()
+                agreement = (
+                    selectors.agreement_list_for(user=request.user)
+                    .filter(kid=form.cleaned_data["kid"].strip(), supporter__association=association)
+                    .first()
+                )
                 if agreement is None:
                     form.add_error("kid", _("Ingen avtale har denne KID-en."))
             else:
-                supporter = Supporter.objects.filter(
-                    donor_number=form.cleaned_data["donor_number"], association=association
-                ).first()
+                supporter = (
+                    selectors.supporter_list_for(user=request.user)
+                    .filter(donor_number=form.cleaned_data["donor_number"], association=association)
+                    .first()
+                )
                 if supporter is None:
                     form.add_error("donor_number", _("Ingen giver har dette givernummeret."))
             if not form.errors:
@@ -198,7 +194,7 @@ def unmatched(request: HttpRequest) -> HttpResponse:
                         actor=request.user, payment=payment, agreement=agreement, supporter=supporter
                     )
                 except ValidationError as exc:
-                    _errors(form, exc)
+                    add_service_errors(form, exc)
                 else:
                     messages.success(request, _("Innbetalingen er avstemt."))
                     return redirect("fundraising:unmatched")
@@ -222,7 +218,7 @@ def claim_runs(request: HttpRequest) -> HttpResponse:
                 actor=request.user, association=association, period=form.cleaned_data["period"]
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,

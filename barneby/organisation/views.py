@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from barneby.audit.models import AuditAction
 from barneby.audit.services import audit_record
 from barneby.core.access import staff
+from barneby.core.forms import add_service_errors
 from barneby.core.htmx import render_page
 from barneby.core.listing import export_response, paginate, sort_by
 from barneby.organisation import selectors, services
@@ -474,13 +475,6 @@ def location_list(request: HttpRequest) -> HttpResponse:
     return render_page(request, "organisation/location_list.html", context, partial="results")
 
 
-def _form_errors(form: Any, exc: ValidationError, aliases: dict[str, str] | None = None) -> None:
-    """Put a service's validation errors on the form fields they belong to."""
-    for field, errors in exc.message_dict.items():
-        target = (aliases or {}).get(field, field)
-        form.add_error(target if target in form.fields else None, errors)
-
-
 def _staff_form(request: HttpRequest, instance: StaffMember) -> StaffForm:
     form = StaffForm(request.POST or None, instance=instance)
     programmes = selectors.programme_list_for(user=request.user).filter(association_id=instance.association_id)
@@ -502,7 +496,7 @@ def staff_create(request: HttpRequest, association_pk: int) -> HttpResponse:
                 actor=request.user, association=association, **{n: form.cleaned_data[n] for n in StaffForm.Meta.fields}
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("{name} er registrert.").format(name=person))
             return redirect("organisation:staff-detail", pk=person.pk)
@@ -520,7 +514,7 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, staff=person, **{n: form.cleaned_data[n] for n in StaffForm.Meta.fields}
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Endringene er lagret."))
             return redirect("organisation:staff-detail", pk=pk)
@@ -551,7 +545,7 @@ def location_edit(request: HttpRequest, pk: int) -> HttpResponse:
             fields["municipality"] = services.municipality_by_number(form.cleaned_data["municipality_number"])
             services.location_update(actor=request.user, location=location, **fields)
         except ValidationError as exc:
-            _form_errors(form, exc, {"municipality": "municipality_number"})
+            add_service_errors(form, exc, aliases={"municipality": "municipality_number"})
         else:
             messages.success(request, _("Endringene er lagret."))
             return redirect("organisation:location-list")
@@ -571,7 +565,7 @@ def location_create(request: HttpRequest, association_pk: int) -> HttpResponse:
             fields["municipality"] = services.municipality_by_number(form.cleaned_data["municipality_number"])
             services.location_create(actor=request.user, association=association, **fields)
         except ValidationError as exc:
-            _form_errors(form, exc, {"municipality": "municipality_number"})
+            add_service_errors(form, exc, aliases={"municipality": "municipality_number"})
         else:
             messages.success(request, _("Stedet er opprettet."))
             return redirect("organisation:location-list")
@@ -593,7 +587,7 @@ def association_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **{n: form.cleaned_data[n] for n in AssociationForm.Meta.fields},
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Endringene er lagret."))
             return redirect("organisation:association-list")
