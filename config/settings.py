@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "barneby.care",
     "barneby.placements",
     "barneby.fundraising",
+    "barneby.sponsorships",
+    "barneby.partners",
+    "barneby.newsletter",
 ]
 
 MIDDLEWARE = [

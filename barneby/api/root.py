@@ -77,3 +77,11 @@ api.add_router("/organisation/", organisation_router)
 from barneby.care.apis import router as care_router  # noqa: E402
 
 api.add_router("/care/", care_router)
+
+from barneby.fundraising.apis import router as fundraising_router  # noqa: E402
+
+api.add_router("/fundraising/", fundraising_router)
+
+from barneby.sponsorships.apis import router as sponsorships_router  # noqa: E402
+
+api.add_router("/sponsorships/", sponsorships_router)
