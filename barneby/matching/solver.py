@@ -7,7 +7,9 @@
    batches above ``AGG_BLOCKS_FROM`` children (fast, finds fewer splits), and
    on the whole batch up to ``AGG_WHOLE_LIMIT`` (a proven lower bound, and
    usually a placement reaching it).
-3. Needs and distance with the per-home model of :mod:`barneby.matching.exact`,
+3. Needs and distance by moving whole parts between homes
+   (:mod:`barneby.matching.polish`), which cannot touch the first two levels.
+4. Needs and distance with the per-home model of :mod:`barneby.matching.exact`,
    the first two levels held: on every eligible pair up to ``exact_limit``
    candidate pairs, otherwise fix-and-optimize (free a few hundred children
    around a split group or a random child, fix the rest, re-solve, keep if
@@ -28,14 +30,17 @@ from barneby.matching.aggregate import aggregate_bound
 from barneby.matching.exact import SubProblem, solve_levels
 from barneby.matching.greedy import default_index, greedy_positions
 from barneby.matching.index import Index
+from barneby.matching.polish import polish_blocks
 from barneby.matching.problem import Costs, Problem, Solution
 from barneby.matching.result import make_solution, trivial_bound
 from barneby.matching.rules import pair_cost, violations
 
-EXACT_LIMIT = 250_000  # candidate pairs the full model handles well in a minute on two cores
+EXACT_LIMIT = 40_000  # candidate pairs above which the full model's LP alone outlasts the time limit
 CHUNK = 300  # children freed per fix-and-optimize step
 CHUNK_TIME_S = 6.0
-AGGREGATE_SHARE = 0.85  # of the time limit, at most, for the first two levels (the ones that matter most)
+AGGREGATE_SHARE = 0.6  # of the time limit, at most, for the first two levels (the ones that matter most)
+AGG_BLOCKS_ONLY_SHARE = 0.6  # of the time limit, for the blocks on batches too big for the whole aggregate
+POLISH_SHARE = 0.5  # of the time left after the first two levels, for moving parts to cut needs and distance
 AGG_WHOLE_LIMIT = 1_000  # children; up to here the aggregated model also runs on the whole batch (bound)
 AGG_BLOCKS_FROM = 300  # children; from here the aggregated model first runs block by block
 AGG_BLOCKS_SHARE = 0.3  # of the time limit, for the blocks when the whole batch follows
@@ -289,7 +294,7 @@ def solve(
     n_children = len(index.children)
     if len(components) == 1 and n_children > AGG_BLOCKS_FROM:
         # Blocks first: they find fewer splits quickly on batches of any size.
-        share = AGGREGATE_SHARE if n_children > AGG_WHOLE_LIMIT else AGG_BLOCKS_SHARE
+        share = AGG_BLOCKS_ONLY_SHARE if n_children > AGG_WHOLE_LIMIT else AGG_BLOCKS_SHARE
         positions = _aggregate_chunks(
             index,
             positions,
@@ -312,6 +317,12 @@ def solve(
             and _valid(index, aggregate.positions)
         ):
             positions = aggregate.positions
+    # Parts to homes: needs, then distance, the first two levels untouched.
+    polished = polish_blocks(
+        index, positions, deadline=time.perf_counter() + POLISH_SHARE * (deadline - time.perf_counter()), seed=seed
+    )
+    if _positions_key(index, polished) < _positions_key(index, positions) and _valid(index, polished):
+        positions = polished
     exact_bound = [0, 0, 0, 0]
     all_exact = True
     solver = "highs"

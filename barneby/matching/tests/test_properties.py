@@ -70,3 +70,20 @@ def test_solver_respects_every_hard_constraint_and_never_loses_to_greedy(problem
     assert set(solution.assignment) == {c.id for c in problem.children}
     if solution.status.optimal:
         assert solution.status.lower_bound == solution.costs
+
+
+@FAST
+@given(problems())
+def test_polishing_keeps_the_first_two_levels_and_every_hard_constraint(problem: Problem) -> None:
+    from barneby.matching.greedy import default_index, greedy_positions
+    from barneby.matching.polish import polish
+    from barneby.matching.solver import _positions_key
+
+    index = default_index(problem)
+    before = greedy_positions(index)
+    after = polish(index, before, time_limit_s=5)
+    assignment = {c.id: None if k is None else index.homes[k].id for c, k in zip(index.children, after, strict=True)}
+    assert violations(problem, assignment) == []
+    old, new = _positions_key(index, before), _positions_key(index, after)
+    assert new[:2] == old[:2]
+    assert new <= old
