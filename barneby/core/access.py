@@ -6,7 +6,9 @@ URL sets (admin, API, language switch) get theirs through :func:`mark`.
 
 * no rule → 404, so a forgotten decorator can never expose a page;
 * a staff rule and an anonymous visitor → redirect to sign-in;
-* a staff rule and a user with none of its roles → 403;
+* a staff rule and a user with none of its roles → 403, or 404 when the
+  rule is ``hidden`` (pages whose very existence is nobody else's business,
+  such as the donor-service back office; anonymous visitors get 404 there too);
 * a page with personal data, 2FA required, and no verified second factor
   → redirect to set up or enter the second factor.
 
@@ -46,7 +48,8 @@ class AccessRule:
     one of these roles. ``signed_in``: any signed-in user, with or without
     a role (sign-out, the second-factor pages). ``personal_data``: the page
     shows personal data, so a verified second factor is required where 2FA
-    is enforced.
+    is enforced. ``hidden``: everyone without the roles, signed in or not,
+    gets 404 instead of 403 or the sign-in page.
     """
 
     public: bool = False
@@ -54,6 +57,7 @@ class AccessRule:
     signed_in: bool = False
     roles: frozenset[Role] = frozenset()
     personal_data: bool = True
+    hidden: bool = False
 
     def allows_role_set(self, roles: frozenset[Role]) -> bool:
         return self.public or self.api or self.signed_in or not self.roles.isdisjoint(roles)
@@ -82,14 +86,14 @@ def signed_in(*, personal_data: bool = False) -> Callable[[F], F]:
     return decorator
 
 
-def staff(roles: Iterable[Role], *, personal_data: bool = True) -> Callable[[F], F]:
-    """Mark a view as open to signed-in users holding one of ``roles``."""
+def staff(roles: Iterable[Role], *, personal_data: bool = True, hidden: bool = False) -> Callable[[F], F]:
+    """Mark a view as open to signed-in users holding one of ``roles`` (others: 403, or 404 if ``hidden``)."""
     granted = frozenset(roles)
     if not granted:
         raise ValueError("a staff rule needs at least one role")
 
     def decorator(view: F) -> F:
-        return _attach(view, AccessRule(roles=granted, personal_data=personal_data))
+        return _attach(view, AccessRule(roles=granted, personal_data=personal_data, hidden=hidden))
 
     return decorator
 
@@ -156,8 +160,12 @@ class AccessMiddleware:
             return None
         user = request.user
         if not user.is_authenticated:
+            if rule.hidden:
+                raise Http404("hidden page")
             return _to(request, redirect_to_login(request.get_full_path()))
         if not rule.signed_in and rule.roles.isdisjoint(scope_for(user).roles):
+            if rule.hidden:
+                raise Http404("hidden page")
             raise PermissionDenied
         if rule.personal_data and needs_second_factor(user):
             return _to(request, redirect("accounts:two-factor"))

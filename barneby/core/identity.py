@@ -1,7 +1,9 @@
 """Norwegian identity numbers, validated with python-stdnum behind one small wrapper.
 
 Fødselsnummer, D-nummer (day + 40) and H-nummer (month + 40) are checked by
-``stdnum.no.fodselsnummer``. Synthetic test numbers (Skatteetaten's Tenor
+``stdnum.no.fodselsnummer``; the first check digit also follows the rule for
+numbers issued from 2032, where K1 may make the weighted sum leave a remainder
+of 0 to 3 (stdnum knows only the old rule, remainder 0). Synthetic test numbers (Skatteetaten's Tenor
 numbers, month + 80) are accepted only when ``IDENTITY_ALLOW_SYNTHETIC`` is on,
 which tests and demo data use and production leaves off.
 """
@@ -16,6 +18,18 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, 
 from stdnum.no import fodselsnummer, orgnr
 
 SYNTHETIC_MONTH_OFFSET = 80
+K1_WEIGHTS = (3, 7, 6, 1, 8, 9, 4, 5, 2)
+K2_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+
+
+def _check_digits_ok(number: str) -> bool:
+    """Both check digits, K1 by the old rule or the one from 2032 (both are valid side by side)."""
+    digits = [int(d) for d in number]
+    k1_sum = sum(w * d for w, d in zip(K1_WEIGHTS, digits, strict=False)) + digits[9]
+    if k1_sum % 11 not in (0, 1, 2, 3):
+        return False
+    k2 = (11 - sum(w * d for w, d in zip(K2_WEIGHTS, digits, strict=False)) % 11) % 11
+    return k2 == digits[10]
 
 
 def compact(value: str) -> str:
@@ -39,7 +53,7 @@ def person_number_error(
         allow_synthetic = bool(getattr(settings, "IDENTITY_ALLOW_SYNTHETIC", False))
     if len(number) != 11 or not number.isdigit():
         return _("Fødselsnummer og D-nummer har 11 sifre.")
-    if number[-2] != fodselsnummer.calc_check_digit1(number) or number[-1] != fodselsnummer.calc_check_digit2(number):
+    if not _check_digits_ok(number):
         return _("Kontrollsifrene stemmer ikke; sjekk nummeret.")
     synthetic = int(number[2:4]) > SYNTHETIC_MONTH_OFFSET
     if synthetic and not allow_synthetic:
