@@ -22,8 +22,9 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from barneby.matching.exact import INF, new_highs
+from barneby.matching.exact import INF
 from barneby.matching.index import Index
+from barneby.matching.mip import MipBuilder
 
 PART_CANDIDATES = 40  # homes per part beyond its current one, cheapest first
 
@@ -99,7 +100,7 @@ def polish(
     for i, k in enumerate(positions):
         if k is not None and i not in moving:
             capacity[k] -= 1
-    h = new_highs(seed=seed)
+    model = MipBuilder()
     cols_of: list[list[tuple[int, int]]] = []  # per part: (home, column)
     unmet_cost: list[float] = []
     dist_cost: list[float] = []
@@ -112,25 +113,14 @@ def polish(
                 u, d = index.cost[i][k]
                 unmet += u
                 dist += d
-            column = len(unmet_cost)
+            column = model.col(1.0)
             unmet_cost.append(float(unmet))
             dist_cost.append(float(dist))
             cols.append((k, column))
             at_home[k].append((column, len(p.members)))
         cols_of.append(cols)
     n = len(unmet_cost)
-    h.addCols(
-        n,
-        np.zeros(n),
-        np.zeros(n),
-        np.ones(n),
-        0,
-        np.zeros(0, dtype=np.int64),
-        np.zeros(0, dtype=np.int64),
-        np.zeros(0),
-    )
-    h.changeColsIntegrality(n, np.arange(n, dtype=np.int64), np.full(n, int(highspy.HighsVarType.kInteger), np.uint8))
-    rows: list[tuple[list[int], list[float], float, float]] = []
+    rows = model.rows
     for cols in cols_of:
         rows.append(([c for _, c in cols], [1.0] * len(cols), 1.0, 1.0))
     for k, entries in sorted(at_home.items()):
@@ -148,9 +138,9 @@ def polish(
         for n_part in members:
             for k, c in cols_of[n_part]:
                 per_home[k].append(c)
-        for cols in per_home.values():
-            if len(cols) > 1:
-                rows.append((cols, [1.0] * len(cols), -INF, 1.0))
+        for shared in per_home.values():
+            if len(shared) > 1:
+                rows.append((shared, [1.0] * len(shared), -INF, 1.0))
     # Children kept apart: not in the same home, whether the other one moves or not.
     part_of = {i: n_part for n_part, p in enumerate(parts) for i in p.members}
     for n_part, p in enumerate(parts):
@@ -167,22 +157,7 @@ def polish(
                     for k, c in cols_of[n_part]:
                         if k in theirs:
                             rows.append(([c, theirs[k]], [1.0, 1.0], -INF, 1.0))
-    starts, indices, values, lo, hi = [], [], [], [], []
-    for cols, coefs, low, high in rows:
-        starts.append(len(indices))
-        indices.extend(cols)
-        values.extend(coefs)
-        lo.append(low)
-        hi.append(high)
-    h.addRows(
-        len(rows),
-        np.array(lo),
-        np.array(hi),
-        len(indices),
-        np.array(starts, dtype=np.int64),
-        np.array(indices, dtype=np.int64),
-        np.array(values),
-    )
+    h = model.highs(seed=seed)
     current = np.zeros(n)
     for p, cols in zip(parts, cols_of, strict=True):
         for k, c in cols:

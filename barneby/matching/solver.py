@@ -6,7 +6,8 @@
    :mod:`barneby.matching.aggregate`: block by block of neighbouring homes on
    batches above ``AGG_BLOCKS_FROM`` children (fast, finds fewer splits), and
    on the whole batch up to ``AGG_WHOLE_LIMIT`` (a proven lower bound, and
-   usually a placement reaching it).
+   usually a placement reaching it); beyond that, the class model of
+   :mod:`barneby.matching.classes` gives the lower bound.
 3. Needs and distance by moving whole parts between homes
    (:mod:`barneby.matching.polish`), which cannot touch the first two levels.
 4. Needs and distance with the per-home model of :mod:`barneby.matching.exact`,
@@ -27,6 +28,7 @@ import time
 from collections import defaultdict
 
 from barneby.matching.aggregate import aggregate_bound
+from barneby.matching.classes import class_aggregate
 from barneby.matching.exact import SubProblem, solve_levels
 from barneby.matching.greedy import default_index, greedy_positions
 from barneby.matching.index import Index
@@ -40,6 +42,7 @@ CHUNK = 300  # children freed per fix-and-optimize step
 CHUNK_TIME_S = 6.0
 AGGREGATE_SHARE = 0.6  # of the time limit, at most, for the first two levels (the ones that matter most)
 AGG_BLOCKS_ONLY_SHARE = 0.6  # of the time limit, for the blocks on batches too big for the whole aggregate
+CLASS_SHARE = 0.2  # of the time limit, for the bound of the class model on batches above AGG_WHOLE_LIMIT
 POLISH_SHARE = 0.5  # of the time left after the first two levels, for moving parts to cut needs and distance
 AGG_WHOLE_LIMIT = 1_000  # children; up to here the aggregated model also runs on the whole batch (bound)
 AGG_BLOCKS_FROM = 300  # children; from here the aggregated model first runs block by block
@@ -302,6 +305,16 @@ def solve(
             deadline=time.perf_counter() + share * (deadline - time.perf_counter()),
             seed=seed,
         )
+    if len(components) == 1 and n_children > AGG_WHOLE_LIMIT:
+        # Too big for the whole aggregate: sibling groups counted by class give the bound.
+        classes = class_aggregate(index, time_limit_s=CLASS_SHARE * time_limit_s, seed=seed, warm=positions)
+        bound = _lexmax(bound, (classes.unplaced, classes.splits, 0, 0))
+        if (
+            classes.positions is not None
+            and _positions_key(index, classes.positions) < _positions_key(index, positions)
+            and _valid(index, classes.positions)
+        ):
+            positions = classes.positions
     if len(components) == 1 and n_children <= AGG_WHOLE_LIMIT:
         # Per-region models are exact by themselves when regions are closed;
         # otherwise the aggregate handles the whole batch at once.
