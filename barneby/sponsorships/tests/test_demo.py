@@ -1,0 +1,56 @@
+"""The national sponsorship demo: approved profiles and sponsors, one open transfer task; idempotent."""
+
+from __future__ import annotations
+
+import pytest
+
+from barneby.core.demo import DemoContext
+from barneby.fundraising.tests import factories as fund
+from barneby.organisation.tests import factories as org
+from barneby.sponsorships.demo import seed_sponsorships
+from barneby.sponsorships.models import Sponsorship, SponsorshipEvent, SponsorshipProfile, TransferTask
+from barneby.sponsorships.tests.factories import child, world
+
+pytestmark = pytest.mark.django_db
+
+
+def test_national_sponsorship_demo_is_small_realistic_and_idempotent() -> None:
+    w = world()
+    w.association.code = "NO-SOS"
+    w.association.save()
+    for n in range(5):
+        child(w, first_name=f"Barn{n}")
+    for n in range(30):
+        supporter = fund.supporter(w.association, first_name=f"Giver{n}")
+        if n % 2:
+            fund.agreement(supporter, amount="350.00")
+    org.association(code="SE-SOS", name="SOS Sverige 2", country="SE")
+    context = DemoContext(scale="national", seed=1, progress=lambda items, **_kw: items)
+    seed_sponsorships(context)
+    counts = (Sponsorship.objects.count(), SponsorshipProfile.objects.count(), SponsorshipEvent.objects.count())
+    # The children are referred, not in care yet: the demo takes only children in a village programme's care.
+    assert SponsorshipProfile.objects.count() == 0
+    assert counts[0] == 24
+    assert Sponsorship.objects.filter(state="active").count() >= 15
+    assert Sponsorship.objects.filter(state="ended").exclude(end_reason="").count() == 1
+    seed_sponsorships(context)
+    assert counts == (Sponsorship.objects.count(), SponsorshipProfile.objects.count(), SponsorshipEvent.objects.count())
+    assert context.counts["fadderskap"] == 24
+
+
+def test_demo_profiles_are_approved_and_one_is_withdrawn_with_a_task() -> None:
+    from barneby.care.models import Child, ChildStatus
+
+    w = world()
+    w.association.code = "NO-SOS"
+    w.association.save()
+    for n in range(4):
+        kid = child(w, first_name=f"Barn{n}")
+        Child.objects.filter(pk=kid.pk).update(status=ChildStatus.ALTERNATIVE_CARE)
+    for n in range(6):
+        fund.supporter(w.association, first_name=f"Giver{n}")
+    seed_sponsorships(DemoContext(scale="national", seed=1, progress=lambda items, **_kw: items))
+    assert SponsorshipProfile.objects.filter(status="approved").count() == 3
+    assert SponsorshipProfile.objects.filter(status="withdrawn").count() == 1
+    assert Sponsorship.objects.filter(target_kind="child").count() == 4
+    assert TransferTask.objects.filter(status="open").count() == 1
