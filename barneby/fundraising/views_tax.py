@@ -1,0 +1,133 @@
+"""Donor-service pages for the yearly tax-deduction report (RF-1310): figures, validation report, downloads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
+
+from barneby.accounts.roles import ScopeKind
+from barneby.accounts.scoping import scope_for
+from barneby.audit.models import AuditAction
+from barneby.audit.services import audit_record
+from barneby.core.access import staff
+from barneby.core.forms import add_service_errors
+from barneby.core.listing import PER_PAGE, csv_response
+from barneby.fundraising import taxreport
+from barneby.fundraising.permissions import FUNDRAISING_ROLES
+from barneby.organisation.models import MemberAssociation
+
+FORMATS = ("json", "xml", "csv")
+# The files for Skatteetaten; CSV is streamed from the same report.
+FILE_BUILDERS: dict[str, Callable[[taxreport.TaxReport], bytes]] = {
+    "json": taxreport.report_json_bytes,
+    "xml": taxreport.report_xml,
+}
+
+
+class TaxYearForm(forms.Form):
+    year = forms.IntegerField(
+        label=gettext_lazy("Inntektsår"),
+        min_value=2000,
+        max_value=2100,
+        error_messages={"invalid": gettext_lazy("Oppgi inntektsåret med fire sifre.")},
+    )
+
+
+def default_year() -> int:
+    """Last year: the report is made in January for the year that just ended."""
+    return timezone.localdate().year - 1
+
+
+def association_for(user: Any) -> MemberAssociation | None:
+    """The member association a donor-service user reports for (the first, if several), or ``None``."""
+    keys = scope_for(user).keys(ScopeKind.ASSOCIATION, FUNDRAISING_ROLES)
+    ids = sorted(int(k) for k in keys if k.isdigit())
+    return MemberAssociation.objects.filter(pk__in=ids).order_by("pk").first() if ids else None
+
+
+def _year_form(request: HttpRequest) -> TaxYearForm:
+    return TaxYearForm({"year": request.GET.get("year", "").strip()[:10] or str(default_year())})
+
+
+@staff(FUNDRAISING_ROLES, hidden=True)
+@require_safe
+def tax_report(request: HttpRequest) -> HttpResponse:
+    association = association_for(request.user)
+    form = _year_form(request)
+    report: taxreport.TaxReport | None = None
+    if association is not None and form.is_valid():
+        try:
+            report = taxreport.build_tax_report(association=association, year=form.cleaned_data["year"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    page = Paginator(report.validation_rows() if report else [], PER_PAGE).get_page(request.GET.get("page"))
+    reporter_error = ""
+    if report is not None and report.lines:
+        try:
+            taxreport.reporter_number()
+        except ValidationError as exc:
+            reporter_error = " ".join(exc.messages)
+    context = {
+        "form": form,
+        "association": association,
+        "report": report,
+        "left_out_by_reason": report.left_out_by_reason() if report else [],
+        "page_obj": page,
+        "known_years": taxreport.known_years(),
+        "reporter_error": reporter_error,
+        "formats": FORMATS,
+    }
+    return render(request, "fundraising/tax_report.html", context, status=400 if form.errors else 200)
+
+
+@staff(FUNDRAISING_ROLES, hidden=True)
+@require_safe
+def tax_report_download(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
+    """The report as Skatteetaten's JSON, the gavefrivilligorganisasjon XML or CSV; logged, since it holds fnr."""
+    if fmt not in FORMATS:
+        raise Http404
+    association = association_for(request.user)
+    if association is None:
+        raise Http404
+    form = _year_form(request)
+    back = reverse("fundraising:tax-report")
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for e in form.errors.get("year", [])))
+        return redirect(back)
+    year = form.cleaned_data["year"]
+    try:
+        report = taxreport.build_tax_report(association=association, year=year)
+        if not report.lines:
+            raise ValidationError(
+                _("Ingen givere kan rapporteres for {year}, så det er ingen fil å laste ned.").format(year=year)
+            )
+        content = FILE_BUILDERS[fmt](report) if fmt in FILE_BUILDERS else b""
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(f"{back}?year={year}")
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        obj=association,
+        request=request,
+        detail=f"tax report {year} {fmt}: {report.reported_count} donors, {report.total_amount} NOK",
+    )
+    filename = f"skattefradrag-{year}"
+    if fmt == "csv":
+        return csv_response(filename, taxreport.CSV_HEADERS, taxreport.report_csv_rows(report))
+    content_type = "application/json" if fmt == "json" else "application/xml"
+    response = HttpResponse(content, content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
