@@ -337,6 +337,34 @@ FUNDRAISING_FILES_DIR = Path(env_str("BARNEBY_FUNDRAISING_FILES_DIR", str(VAR_DI
 FUNDRAISING_MONTHLY_PRESETS = [int(v) for v in env_list("BARNEBY_MONTHLY_PRESETS", ["250", "350", "500"])]
 FUNDRAISING_MONTHLY_MIN = env_int("BARNEBY_MONTHLY_MIN", 100, minimum=1)
 FUNDRAISING_MONTHLY_MAX = env_int("BARNEBY_MONTHLY_MAX", 50000, minimum=1)
+if not FUNDRAISING_MONTHLY_MIN <= FUNDRAISING_MONTHLY_MAX:
+    raise ImproperlyConfigured("BARNEBY_MONTHLY_MIN must not be above BARNEBY_MONTHLY_MAX")
 # Tax deduction for gifts (skatteloven § 6-50): minimum per donor and year, and the maximum by income year.
-FUNDRAISING_TAX_MIN = env_int("BARNEBY_TAX_DEDUCTION_MIN", 500, minimum=0)
-FUNDRAISING_TAX_MAX_BY_YEAR = {2022: 25000, 2023: 25000, 2024: 25000, 2025: 25000}
+# Later years are added with BARNEBY_TAX_DEDUCTION_MAX="2026:25000,2027:30000" once Skatteetaten publishes them;
+# the report refuses a year missing from the table.
+FUNDRAISING_TAX_DEDUCTION_MIN = env_int("BARNEBY_TAX_DEDUCTION_MIN", 500, minimum=0)
+FUNDRAISING_TAX_DEDUCTION_MAX: dict[int, int] = {2022: 25000, 2023: 25000, 2024: 25000, 2025: 25000}
+for _entry in env_list("BARNEBY_TAX_DEDUCTION_MAX", []):
+    _year, _sep, _cap = _entry.partition(":")
+    if not (_sep and _year.strip().isdigit() and _cap.strip().isdigit()):
+        raise ImproperlyConfigured(f"BARNEBY_TAX_DEDUCTION_MAX entries are YEAR:AMOUNT, got {_entry!r}")
+    FUNDRAISING_TAX_DEDUCTION_MAX[int(_year)] = int(_cap)
+# The reporting organisation (oppgavegiver) for RF-1310: organisasjonsnummer and the contact Skatteetaten notifies.
+FUNDRAISING_ORGANISATION_NUMBER = env_str("BARNEBY_ORGANISATION_NUMBER", "")
+FUNDRAISING_TAX_CONTACT = {
+    "navn": env_str("BARNEBY_TAX_CONTACT_NAME", ""),
+    "telefonnummer": env_str("BARNEBY_TAX_CONTACT_PHONE", ""),
+    "varselEpostadresse": env_str("BARNEBY_TAX_CONTACT_EMAIL", ""),
+    "varselSmsMobilnummer": env_str("BARNEBY_TAX_CONTACT_SMS", ""),
+}
+
+# --- Newsletter: double opt-in (FUNDRAISING.md §4) -----------------------------------------------
+# Days a confirmation link stays valid; the version of the consent text shown where people sign up.
+NEWSLETTER_CONFIRM_DAYS = env_int("BARNEBY_NEWSLETTER_CONFIRM_DAYS", 7, minimum=1)
+NEWSLETTER_CONSENT_TEXT_VERSION = env_str("BARNEBY_NEWSLETTER_CONSENT_TEXT_VERSION", "2026-1")
+
+# --- Sponsorships (fadderskap) --------------------------------------------------------------
+# Monthly amounts follow FUNDRAISING_MONTHLY_* above, like the payment agreements that pay them.
+# Photos of sponsored children (approved profiles only) are stored here and served only through an access check.
+SPONSORSHIP_PHOTO_DIR = Path(env_str("BARNEBY_SPONSORSHIP_PHOTO_DIR", str(VAR_DIR / "sponsorships")))
+SPONSORSHIP_PHOTO_MAX_BYTES = env_int("BARNEBY_SPONSORSHIP_PHOTO_MAX_BYTES", 2 * 1024 * 1024, minimum=1)

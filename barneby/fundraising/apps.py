@@ -16,3 +16,5 @@ class FundraisingConfig(AppConfig):
         menu.register("fundraising:nets-import", _("Filer fra Nets"), FUNDRAISING_ROLES, order=305)
         menu.register("fundraising:unmatched", _("Ikke avstemte innbetalinger"), FUNDRAISING_ROLES, order=310)
         menu.register("fundraising:claim-runs", _("Månedlige trekk"), FUNDRAISING_ROLES, order=315)
+        menu.register("fundraising:supporter-duplicates", _("Mulige dubletter"), FUNDRAISING_ROLES, order=302)
+        menu.register("fundraising:tax-report", _("Skattefradrag"), FUNDRAISING_ROLES, order=340)

@@ -1,18 +1,62 @@
-"""Demo data for the fundraising back office (synthetic supporters only; Faker ``no_NO``)."""
+"""Demo data for the fundraising back office (synthetic supporters only; Faker ``no_NO``).
+
+``--scale national``: a few hundred supporters made through the services, with
+agreements, last month's payments, gifts and an unmatched queue.
+
+``--scale global``: on top of that, 130,000 monthly sponsors of the Norwegian
+association (AvtaleGiro and Vipps agreements with their KIDs, some with a
+synthetic, encrypted fødselsnummer and a tax-deduction consent) and a year of
+monthly claims and payments (≈ 1.5 million of each), a Christmas gift from some,
+a few missed claims (arrears) and unmatched payments — bulk-inserted in rounds
+(``COPY`` on PostgreSQL, ``executemany`` on SQLite) with the care demo's ``Inserter``.
+
+Idempotent: the national part runs once (recognised by its supporters), the global
+part once (recognised by its donor numbers).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
+import netsgiro
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 from faker import Faker
+from stdnum.no import orgnr
 
+from barneby.care.demo import Inserter, _reset_sequences, birth_for_age, synthetic_person_number
+from barneby.care.models import Sex
 from barneby.core.demo import DemoContext, register
+from barneby.core.fields import encrypt_value
 from barneby.fundraising import payments, services
-from barneby.fundraising.models import AgreementState, GiftChannel, PaymentMethod, Supporter, SupporterKind
+from barneby.fundraising.claims import period_end
+from barneby.fundraising.kid import GIFT_SEQUENCE, as_modulus, kid_base, make_kid
+from barneby.fundraising.models import (
+    AgreementState,
+    Claim,
+    ClaimRun,
+    ClaimRunStatus,
+    Consent,
+    ConsentPurpose,
+    ConsentSource,
+    Gift,
+    GiftChannel,
+    NetsFileKind,
+    OcrImport,
+    Payment,
+    PaymentAgreement,
+    PaymentMethod,
+    PaymentSource,
+    PaymentStatus,
+    Supporter,
+    SupporterKind,
+    normalise_phone,
+)
 from barneby.organisation.models import MemberAssociation
 
 NORWAY_CODE = "NO-SOS"
@@ -22,10 +66,21 @@ COMPANIES = 20
 
 @register("fundraising", order=300)
 def seed_fundraising(context: DemoContext) -> None:
-    """National: a few hundred supporters with agreements, a month of payments, gifts and an unmatched queue."""
+    """The national supporters, and at global scale the 130,000 sponsors with a year of payments."""
     association = MemberAssociation.objects.filter(code=NORWAY_CODE).first()
-    if association is None or Supporter.objects.filter(association=association).exists():
+    if association is None:
         return
+    if not Supporter.objects.filter(association=association, donor_number__lt=GLOBAL_FIRST_DONOR).exists():
+        seed_national(context, association)
+    if context.scale == "global":
+        seed_global(context, association)
+    context.counts["givere"] = Supporter.objects.filter(association=association).count()
+    if context.scale == "global":
+        context.counts["innbetalinger"] = Payment.objects.filter(association=association).count()
+
+
+def seed_national(context: DemoContext, association: MemberAssociation) -> None:
+    """A few hundred supporters with agreements, a month of payments, gifts and an unmatched queue."""
     rng = random.Random(context.seed + 300)
     fake = Faker("no_NO")
     fake.seed_instance(context.seed + 300)
@@ -54,6 +109,7 @@ def seed_fundraising(context: DemoContext) -> None:
                 amount=Decimal(rng.choice([5000, 10000, 25000])),
                 date=today - dt.timedelta(days=rng.randint(10, 300)),
                 channel=GiftChannel.BANK_TRANSFER,
+                send_receipt=False,  # synthetic donors: no e-mail
             )
             continue
         method = rng.choices([PaymentMethod.AVTALEGIRO, PaymentMethod.VIPPS, PaymentMethod.GIRO], [85, 8, 7])[0]
@@ -79,6 +135,7 @@ def seed_fundraising(context: DemoContext) -> None:
                 amount=Decimal(rng.choice([200, 500, 1000])),
                 date=today - dt.timedelta(days=rng.randint(5, 200)),
                 channel=rng.choice([GiftChannel.VIPPS, GiftChannel.GIRO]),
+                send_receipt=False,
             )
     for _ in range(6):  # payments whose KID nobody has: the queue donor service matches by hand
         payments.payment_register(
@@ -88,4 +145,333 @@ def seed_fundraising(context: DemoContext) -> None:
             paid_date=today - dt.timedelta(days=rng.randint(1, 20)),
             kid=str(rng.randrange(10**10, 10**11)),
         )
-    context.counts["givere"] = Supporter.objects.filter(association=association).count()
+
+
+# --- global scale ------------------------------------------------------------------------------
+
+GLOBAL_SPONSORS = 130_000
+GLOBAL_MONTHS = 12
+GLOBAL_FIRST_DONOR = 500_001  # far above the national demo's and the hand-made donor numbers
+GLOBAL_CHUNK = 5000  # sponsors built and inserted per round: bounds memory
+VIPPS_SHARE = 0.12
+COMPANY_SHARE = 0.03
+IDENTITY_SHARE = 0.6  # persons who asked for the tax deduction and gave their fødselsnummer
+MISSED_SHARE = 0.02  # claims the bank could not collect: the arrears list
+GIFT_SHARE = 0.08  # sponsors who also gave a Christmas gift to their gift KID
+UNMATCHED_PER_MONTH = 40
+TAX_CONSENT_TEXT = "skattefradrag-2024-1"
+DEMO_EMAIL_DOMAINS = ("example.no", "example.com", "example.net")
+
+
+@dataclass
+class _AddressPool:
+    """Names and addresses drawn once from Faker and reused: Faker per row is too slow at global scale."""
+
+    female: list[str]
+    male: list[str]
+    last: list[str]
+    addresses: list[tuple[str, str, str]]
+    companies: list[str]
+
+    @classmethod
+    def build(cls, fake: Faker, size: int = 600) -> _AddressPool:
+        return cls(
+            female=sorted({fake.first_name_female() for _ in range(size)}),
+            male=sorted({fake.first_name_male() for _ in range(size)}),
+            last=sorted({fake.last_name() for _ in range(size)}),
+            addresses=[(fake.street_address(), fake.postcode(), fake.city()) for _ in range(size)],
+            companies=sorted({fake.company() for _ in range(size // 3)}),
+        )
+
+
+def _months(last: dt.date, count: int) -> list[dt.date]:
+    """The first days of the ``count`` months ending with ``last``'s month, oldest first."""
+    months = [last.replace(day=1)]
+    while len(months) < count:
+        months.append((months[-1] - dt.timedelta(days=1)).replace(day=1))
+    return months[::-1]
+
+
+def _email_part(text: str) -> str:
+    table = str.maketrans({"æ": "ae", "ø": "o", "å": "a", " ": "", "-": "", "'": ""})
+    return text.lower().translate(table)
+
+
+def _organisation_number(rng: random.Random) -> str:
+    """A 9-digit number with a valid MOD11 check digit (bases whose check digit would be 10 are skipped)."""
+    while True:
+        base = f"9{rng.randrange(10**7):07d}"
+        for digit in "0123456789":
+            if orgnr.is_valid(base + digit):
+                return base + digit
+
+
+@dataclass
+class _Month:
+    period: dt.date
+    due: dt.date
+    avtalegiro_run: int
+    vipps_run: int
+    ocr: int
+    transactions: int = 0
+    ocr_total: Decimal = Decimal(0)
+    matched: int = 0
+    runs: dict[int, tuple[int, Decimal]] = field(default_factory=dict)  # run id → (claims, total)
+
+
+def seed_global(
+    context: DemoContext,
+    association: MemberAssociation,
+    *,
+    sponsors: int = GLOBAL_SPONSORS,
+    months: int = GLOBAL_MONTHS,
+    last_period: dt.date | None = None,
+    vipps_share: float = VIPPS_SHARE,
+    first_donor: int = GLOBAL_FIRST_DONOR,
+) -> bool:
+    """``sponsors`` monthly sponsors with agreements and KIDs, and ``months`` of claims and payments.
+
+    Bulk inserts (COPY on PostgreSQL, ``executemany`` on SQLite) in rounds of
+    ``GLOBAL_CHUNK`` sponsors. Synthetic people only; identity numbers are
+    synthetic (month + 80) and stored encrypted like the model does. Returns
+    ``False`` (and does nothing) if the global sponsors are already there.
+    """
+    if Supporter.objects.filter(donor_number__gte=first_donor, donor_number__lt=first_donor + sponsors).exists():
+        return False
+    rng = random.Random(context.seed + 301)
+    fake = Faker("no_NO")
+    fake.seed_instance(context.seed + 301)
+    pool = _AddressPool.build(fake)
+    length = int(settings.FUNDRAISING_KID_LENGTH)
+    modulus = as_modulus(settings.FUNDRAISING_KID_MODULUS)
+    presets = [Decimal(p) for p in settings.FUNDRAISING_MONTHLY_PRESETS]
+    today = timezone.localdate()
+    last = last_period or (today.replace(day=1) - dt.timedelta(days=1))
+    periods = _months(last, months)
+    now = timezone.now()
+
+    runs, imports = Inserter(ClaimRun), Inserter(OcrImport)
+    top = max(
+        (
+            int(n)
+            for n in ClaimRun.objects.exclude(transmission_number="").values_list("transmission_number", flat=True)
+        ),
+        default=0,
+    )
+    calendar: list[_Month] = []
+    for n, period in enumerate(periods):
+        due = period.replace(day=int(settings.FUNDRAISING_CLAIM_DAY))
+        month = _Month(
+            period=period,
+            due=due,
+            avtalegiro_run=runs.add(
+                association_id=association.pk,
+                method=PaymentMethod.AVTALEGIRO,
+                period=period,
+                due_date=due,
+                status=ClaimRunStatus.COMPLETE,
+                transmission_number=f"{top + n + 1:07d}",
+                completed_at=now,
+            ),
+            vipps_run=runs.add(
+                association_id=association.pk,
+                method=PaymentMethod.VIPPS,
+                period=period,
+                due_date=due,
+                status=ClaimRunStatus.COMPLETE,
+                completed_at=now,
+            ),
+            ocr=imports.add(
+                association_id=association.pk,
+                kind=NetsFileKind.OCR,
+                transmission_number=f"{9_000_000 + (first_donor // 1000) % 1000 * 100 + n:07d}",
+                data_transmitter=netsgiro.NETS_ID,
+                data_recipient=settings.FUNDRAISING_NETS_CUSTOMER_UNIT_ID,
+                nets_date=due,
+                file_name=f"ocr-{period:%Y-%m}.txt",
+            ),
+        )
+        calendar.append(month)
+    # Parents first: the months' runs and imports exist before any claim or payment points at them.
+    runs.flush()
+    imports.flush()
+
+    supporters, agreements = Inserter(Supporter), Inserter(PaymentAgreement)
+    consents, claims, payments, gifts = Inserter(Consent), Inserter(Claim), Inserter(Payment), Inserter(Gift)
+    tables = [supporters, agreements, consents, claims, payments, gifts]
+    transaction_numbers = [0] * len(calendar)
+    rounds = -(-sponsors // GLOBAL_CHUNK)
+    for round_ in context.progress(range(rounds), desc="faddere (global)", total=rounds):
+        start = first_donor + round_ * GLOBAL_CHUNK
+        for donor in range(start, min(start + GLOBAL_CHUNK, first_donor + sponsors)):
+            company = rng.random() < COMPANY_SHARE
+            street, postcode, city = rng.choice(pool.addresses)
+            phone = f"+47 {rng.choice('49')}{donor % 10_000_000:07d}"
+            fields: dict[str, Any] = {
+                "association_id": association.pk,
+                "donor_number": donor,
+                "phone": phone,
+                "phone_key": normalise_phone(phone),
+                "street_address": street,
+                "postcode": postcode,
+                "city": city,
+            }
+            with_identity = False
+            if company:
+                name = rng.choice(pool.companies)
+                fields.update(
+                    kind=SupporterKind.COMPANY,
+                    company_name=name,
+                    organisation_number=_organisation_number(rng),
+                    email=f"post{donor}@{rng.choice(DEMO_EMAIL_DOMAINS)}",
+                )
+            else:
+                sex = rng.choice([Sex.FEMALE, Sex.MALE])
+                first = rng.choice(pool.female if sex == Sex.FEMALE else pool.male)
+                last_name = rng.choice(pool.last)
+                fields.update(
+                    kind=SupporterKind.PERSON,
+                    first_name=first,
+                    last_name=last_name,
+                    email=f"{_email_part(first)}.{_email_part(last_name)}{donor % 1000}@{rng.choice(DEMO_EMAIL_DOMAINS)}",
+                )
+                if rng.random() < IDENTITY_SHARE:
+                    number = synthetic_person_number(rng, birth_for_age(rng, today, rng.randint(20, 85)), sex)
+                    if number:
+                        fields["national_id"] = encrypt_value(number)  # as EncryptedTextField stores it
+                        with_identity = True
+            supporter = supporters.add(**fields)
+            if with_identity:
+                consents.add(
+                    supporter_id=supporter,
+                    purpose=ConsentPurpose.TAX_DEDUCTION,
+                    granted=True,
+                    source=ConsentSource.FORM,
+                    text_version=TAX_CONSENT_TEXT,
+                    recorded_at=now,
+                )
+            vipps = rng.random() < vipps_share
+            amount = rng.choice(presets) if rng.random() < 0.8 else Decimal(rng.randrange(150, 1000, 50))
+            if company:
+                amount *= 4
+            started = periods[0] - dt.timedelta(days=rng.randint(-200, 3000))
+            kid = make_kid(kid_base(donor, 1, length=length), length=length, modulus=modulus)
+            agreement = agreements.add(
+                supporter_id=supporter,
+                sequence=1,
+                method=PaymentMethod.VIPPS if vipps else PaymentMethod.AVTALEGIRO,
+                kid=kid,
+                monthly_amount=amount,
+                state=AgreementState.ACTIVE,
+                vipps_agreement_id=f"agr_demo_{donor}" if vipps else "",
+                start_date=started,
+                activated_at=now,
+            )
+            for index, month in enumerate(calendar):
+                if started > period_end(month.period):
+                    continue
+                run = month.vipps_run if vipps else month.avtalegiro_run
+                claim = claims.add(
+                    claim_run_id=run,
+                    agreement_id=agreement,
+                    period=month.period,
+                    amount=amount,
+                    due_date=month.due,
+                    external_id=f"chr_demo_{donor}_{month.period:%Y%m}" if vipps else "",
+                )
+                count, total = month.runs.get(run, (0, Decimal(0)))
+                month.runs[run] = (count + 1, total + amount)
+                if rng.random() < MISSED_SHARE:
+                    continue  # not collected: stays open on the arrears list
+                values: dict[str, Any] = {}
+                if not vipps:
+                    transaction_numbers[index] += 1
+                    month.transactions += 1
+                    month.ocr_total += amount
+                    month.matched += 1
+                    values = {
+                        "ocr_import_id": month.ocr,
+                        "assignment_number": "0000001",
+                        "transaction_number": transaction_numbers[index],
+                        "transaction_type": int(netsgiro.TransactionType.FROM_AVTALEGIRO),
+                    }
+                payments.add(
+                    association_id=association.pk,
+                    source=PaymentSource.VIPPS if vipps else PaymentSource.OCR,
+                    kid=kid,
+                    amount=amount,
+                    paid_date=month.due,
+                    bank_date=month.due,
+                    status=PaymentStatus.MATCHED,
+                    supporter_id=supporter,
+                    agreement_id=agreement,
+                    claim_id=claim,
+                    matched_at=now,
+                    **values,
+                )
+            if rng.random() < GIFT_SHARE:
+                # A Christmas gift by giro to the donor's gift KID (sequence 00), in the last December of the year.
+                index = max((i for i, m in enumerate(calendar) if m.period.month == 12), default=len(calendar) - 1)
+                month = calendar[index]
+                gift_kid = make_kid(kid_base(donor, GIFT_SEQUENCE, length=length), length=length, modulus=modulus)
+                gift_amount = Decimal(rng.choice([200, 500, 1000, 2500]))
+                paid = month.period.replace(day=rng.randint(1, 23))
+                transaction_numbers[index] += 1
+                month.transactions += 1
+                month.ocr_total += gift_amount
+                month.matched += 1
+                payment = payments.add(
+                    association_id=association.pk,
+                    source=PaymentSource.OCR,
+                    ocr_import_id=month.ocr,
+                    assignment_number="0000001",
+                    transaction_number=transaction_numbers[index],
+                    transaction_type=int(netsgiro.TransactionType.FROM_GIRO_DEBITED_ACCOUNT),
+                    kid=gift_kid,
+                    amount=gift_amount,
+                    paid_date=paid,
+                    bank_date=paid,
+                    status=PaymentStatus.MATCHED,
+                    supporter_id=supporter,
+                    matched_at=now,
+                )
+                gifts.add(
+                    supporter_id=supporter, amount=gift_amount, date=paid, channel=GiftChannel.GIRO, payment_id=payment
+                )
+        for table in tables:
+            table.flush()
+    # Payments whose KID nobody has: the queue donor service matches by hand.
+    for index, month in enumerate(calendar):
+        for _ in range(UNMATCHED_PER_MONTH):
+            amount = Decimal(rng.choice([100, 250, 350, 500]))
+            transaction_numbers[index] += 1
+            month.transactions += 1
+            month.ocr_total += amount
+            payments.add(
+                association_id=association.pk,
+                source=PaymentSource.OCR,
+                ocr_import_id=month.ocr,
+                assignment_number="0000001",
+                transaction_number=transaction_numbers[index],
+                transaction_type=int(netsgiro.TransactionType.FROM_GIRO_DEBITED_ACCOUNT),
+                kid=str(rng.randrange(10**10, 10**11)),
+                amount=amount,
+                paid_date=month.due,
+                bank_date=month.due,
+                status=PaymentStatus.UNMATCHED,
+            )
+    payments.flush()
+    for month in calendar:
+        for run, (count, total) in month.runs.items():
+            ClaimRun.objects.filter(pk=run).update(claim_count=count, total_amount=total)
+        OcrImport.objects.filter(pk=month.ocr).update(
+            transaction_count=month.transactions,
+            total_amount=month.ocr_total,
+            matched_count=month.matched,
+            unmatched_count=month.transactions - month.matched,
+        )
+    _reset_sequences([runs, imports, *tables])
+    # Fresh planner statistics after a bulk load (PostgreSQL has none until autovacuum runs).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return True

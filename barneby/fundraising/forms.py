@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from barneby.fundraising.models import GiftChannel, PaymentMethod, Supporter
+from barneby.fundraising.models import ConsentPurpose, ConsentSource, GiftChannel, PaymentMethod, Supporter
 
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 
@@ -74,6 +74,14 @@ class MatchForm(forms.Form):
 
 
 class ClaimRunForm(forms.Form):
+    method = forms.ChoiceField(
+        label=_("Betalingsmåte"),
+        choices=[
+            (PaymentMethod.AVTALEGIRO.value, _("AvtaleGiro: trekkfil til Nets")),
+            (PaymentMethod.GIRO.value, _("Giro: fakturaer med KID i PDF for utsending")),
+        ],
+        initial=PaymentMethod.AVTALEGIRO.value,
+    )
     period = forms.DateField(
         label=_("Måned"), help_text=_("En dato i måneden det skal trekkes for, for eksempel 01.01.2027.")
     )
@@ -83,3 +91,49 @@ class ClaimRunForm(forms.Form):
         today = timezone.localdate()
         nxt = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
         self.fields["period"].initial = nxt
+
+
+class SupporterCreateForm(SupporterForm):
+    """The new-supporter form; ``create_anyway`` confirms a record despite possible duplicates."""
+
+    create_anyway = forms.BooleanField(
+        label=_("Opprett likevel: dette er ikke noen av giverne over"),
+        required=False,
+    )
+
+    def supporter_fields(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k != "create_anyway"}
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Formål"), choices=ConsentPurpose.choices)
+    granted = forms.TypedChoiceField(
+        label=_("Svar"),
+        choices=[("1", _("Samtykker")), ("0", _("Trekker samtykket tilbake"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    source = forms.ChoiceField(label=_("Kilde"), choices=ConsentSource.choices, initial=ConsentSource.DONOR_SERVICE)
+    text_version = forms.CharField(
+        label=_("Versjon av samtykketeksten"),
+        max_length=100,
+        required=False,
+        help_text=_("For eksempel «nyhetsbrev-2026-01». Må oppgis når giveren samtykker."),
+    )
+
+
+class MergeForm(forms.Form):
+    duplicate = forms.IntegerField(label=_("Givernummeret til dubletten"), min_value=1)
+    confirm = forms.BooleanField(
+        label=_("Jeg har sammenlignet postene og vil slå dem sammen"),
+        required=True,
+        error_messages={"required": _("Bekreft at postene skal slås sammen.")},
+    )
+
+
+class EraseForm(forms.Form):
+    confirm = forms.CharField(
+        label=_("Skriv givernummeret for å bekrefte"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )

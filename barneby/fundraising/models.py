@@ -15,11 +15,14 @@ Supporters are scoped to a member association; donor service sees only its own.
 
 from __future__ import annotations
 
+from typing import Any, NoReturn
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +34,18 @@ from barneby.core.models import BaseModel
 POSTCODE = RegexValidator(r"^\d{4}$", _("Postnummer har fire sifre."))
 DIGITS_7 = RegexValidator(r"^\d{7}$", _("Sju sifre."))
 DIGITS_8 = RegexValidator(r"^\d{8}$", _("Åtte sifre."))
+
+
+def normalise_phone(value: str) -> str:
+    """A phone number reduced to digits for duplicate detection: spaces gone, a Norwegian +47/0047 prefix dropped.
+
+    ``"+47 912 34 567"``, ``"0047 91234567"`` and ``"912 34 567"`` all give ``"91234567"``;
+    foreign numbers keep their country code (``"+46 70 123 45 67"`` → ``"46701234567"``).
+    """
+    digits = "".join(ch for ch in value or "" if ch.isdigit())
+    if digits.startswith("00"):
+        digits = digits[2:]
+    return digits[2:] if digits.startswith("47") and len(digits) == 10 else digits
 
 
 class SupporterKind(models.TextChoices):
@@ -74,12 +89,23 @@ class Supporter(BaseModel):
         related_name="merged_from",
         verbose_name=_("slått sammen med"),
     )
+    merged_at = models.DateTimeField(_("slått sammen den"), null=True, blank=True)
     is_anonymised = models.BooleanField(_("anonymisert"), default=False)
+    anonymised_at = models.DateTimeField(_("anonymisert den"), null=True, blank=True)
+    # False once merged into another record or anonymised: kept for history, no longer served.
+    is_active = models.BooleanField(_("aktiv"), default=True)
+    # Digits of the phone number without +47 (see ``normalise_phone``), kept in step by ``save``
+    # so duplicate detection can look numbers up with an index.
+    phone_key = models.CharField(_("telefon (normalisert)"), max_length=30, blank=True, editable=False, db_index=True)
 
     class Meta:
         verbose_name = _("giver")
         verbose_name_plural = _("givere")
         ordering = ["donor_number"]
+        indexes = [
+            models.Index(Lower("email"), name="fundraising_supporter_email_ci"),
+            models.Index("postcode", Lower("last_name"), name="fundraising_supporter_name_pc"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind=SupporterKind.COMPANY) | Q(organisation_number=""),
@@ -93,8 +119,17 @@ class Supporter(BaseModel):
     def __str__(self) -> str:
         return f"{self.donor_number} {self.display_name}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.phone_key = normalise_phone(self.phone)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "phone" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "phone_key"}
+        super().save(*args, **kwargs)
+
     @property
     def display_name(self) -> str:
+        if self.is_anonymised:
+            return str(_("Anonymisert giver"))
         if self.kind == SupporterKind.COMPANY:
             return self.company_name
         return f"{self.first_name} {self.last_name}".strip()
@@ -102,7 +137,7 @@ class Supporter(BaseModel):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.kind == SupporterKind.COMPANY:
-            if not self.company_name.strip():
+            if not self.company_name.strip() and not self.is_anonymised:
                 errors["company_name"] = str(_("Oppgi firmanavnet."))
             if self.organisation_number:
                 message = organisation_number_error(self.organisation_number)
@@ -462,6 +497,8 @@ class Gift(BaseModel):
         Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="gift", verbose_name=_("innbetaling")
     )
     note = models.CharField(_("merknad"), max_length=200, blank=True)
+    # When the last e-mail receipt went out (``receipts.py``); empty if none was sent.
+    receipt_sent_at = models.DateTimeField(_("kvittering sendt"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("gave")
@@ -477,3 +514,94 @@ class Gift(BaseModel):
     def clean(self) -> None:
         if self.amount is not None and self.amount <= 0:
             raise ValidationError({"amount": _("Beløpet må være større enn null.")})
+
+    @property
+    def receipt_number(self) -> str:
+        """The number printed on the receipt: the gift's year and its id, e.g. ``2026-000123``."""
+        return f"{self.date:%Y}-{self.pk:06d}"
+
+
+# --- Consents and communication preferences (FUNDRAISING.md §4) -------------------------------
+
+
+class ConsentPurpose(models.TextChoices):
+    """What a supporter agrees to. Channels are for appeals and news; receipts and agreement letters need none."""
+
+    NEWSLETTER = "newsletter", _("Nyhetsbrev")
+    EMAIL = "email", _("Henvendelser på e-post")
+    SMS = "sms", _("Henvendelser på SMS")
+    PHONE = "phone", _("Henvendelser på telefon")
+    POST = "post", _("Henvendelser i posten")
+    TAX_DEDUCTION = "tax_deduction", _("Skattefradrag (rapportering til Skatteetaten)")
+
+
+class ConsentSource(models.TextChoices):
+    FORM = "form", _("Skjema på nett")
+    PHONE = "phone", _("Telefon")
+    LETTER = "letter", _("Brev")
+    EMAIL = "email", _("E-post")
+    IMPORT = "import", _("Import")
+    DONOR_SERVICE = "donor_service", _("Giverservice")
+
+
+class AppendOnlyConsentError(Exception):
+    """Raised on an attempt to change or remove a consent entry; record a new entry instead."""
+
+
+class ConsentQuerySet(models.QuerySet["Consent"]):
+    def update(self, **kwargs: Any) -> int:
+        # The one change allowed: a merge moves the log to the surviving record, unchanged.
+        if set(kwargs) - {"supporter", "supporter_id"}:
+            raise AppendOnlyConsentError("consent entries cannot be changed; record a new entry")
+        return super().update(**kwargs)
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyConsentError("consent entries cannot be deleted")
+
+
+class Consent(models.Model):
+    """One entry in a supporter's consent log: granted or withdrawn, for one purpose. Append-only.
+
+    The current state of a purpose is the latest entry (``recorded_at``, then id);
+    a withdrawal is a new entry, never an edit, so the log proves what the
+    supporter agreed to, when, how and to which text (GDPR art. 7(1)).
+    """
+
+    SCOPE_PATHS = ScopePaths(association="supporter__association_id")
+
+    supporter = models.ForeignKey(Supporter, on_delete=models.PROTECT, related_name="consents", verbose_name=_("giver"))
+    purpose = models.CharField(_("formål"), max_length=20, choices=ConsentPurpose.choices)
+    granted = models.BooleanField(_("samtykket"))
+    source = models.CharField(_("kilde"), max_length=20, choices=ConsentSource.choices)
+    text_version = models.CharField(
+        _("tekstversjon"), max_length=100, blank=True, help_text=_("Versjonen av samtykketeksten giveren svarte på.")
+    )
+    recorded_at = models.DateTimeField(_("tidspunkt"), default=timezone.now, db_index=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registrert av"),
+    )
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("samtykke")
+        verbose_name_plural = _("samtykker")
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["supporter", "purpose", "recorded_at"], name="fundraising_consent_latest")]
+
+    def __str__(self) -> str:
+        state = _("samtykket") if self.granted else _("trukket tilbake")
+        return f"{self.get_purpose_display()}: {state}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyConsentError("consent entries cannot be changed; record a new entry")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyConsentError("consent entries cannot be deleted")

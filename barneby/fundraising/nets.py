@@ -12,6 +12,7 @@ Norwegian :class:`~django.core.exceptions.ValidationError` naming the line.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -180,6 +181,85 @@ def read_transmission(data: bytes | str, *, expect: Callable[[netsgiro.Assignmen
     if expect is not None and not all(expect(a) for a in transmission.assignments):
         raise _error(_("Filen inneholder oppdrag av feil type for denne importen."))
     return transmission
+
+
+# One OCR giro payment, as read from its amount items 1 and 2: (assignment number, transaction
+# number, transaction type, Nets date, amount in øre, sign, KID, bank date, debit account).
+# Plain tuples: an OCR file on a debit day holds 130,000 of them.
+OcrRow = tuple[str, int, int, dt.date, int, str, str, dt.date | None, str]
+
+
+@dataclass(frozen=True)
+class OcrFile:
+    """An OCR giro transmission read for import: its identity, totals and payments."""
+
+    number: str
+    data_transmitter: str
+    data_recipient: str
+    date: dt.date | None
+    rows: list[OcrRow]
+    total_ore: int
+
+    def get_num_transactions(self) -> int:
+        return len(self.rows)
+
+    def get_total_amount(self) -> Decimal:
+        return Decimal(self.total_ore) / 100
+
+
+def read_ocr(data: bytes | str) -> OcrFile:
+    """An OCR giro file, validated whole like :func:`read_transmission`, without netsgiro's object layer.
+
+    The records are netsgiro's (``parse_records``); what ``Transmission.from_records``
+    would add — an object per payment, built with every field validated again — is a
+    third of the time of reading a 130,000-payment file, and the import needs only
+    these columns. Each payment must be amount item 1 followed by item 2 (and item 3
+    for types 20 and 21), as the OCR giro specification says.
+    """
+    records = parse_records(decode(data))
+    start, end = records[0], records[-1]
+    assert isinstance(start, TransmissionStart) and isinstance(end, TransmissionEnd)  # noqa: PT018 - parse_records
+    rows: list[OcrRow] = []
+    assignment_number = ""
+    pending: TransactionAmountItem1 | None = None
+    for line, record in enumerate(records, start=1):
+        if isinstance(record, AssignmentStart):
+            if record.service_code != netsgiro.ServiceCode.OCR_GIRO:
+                raise _error(_("Filen inneholder oppdrag av feil type for denne importen."))
+            assignment_number = record.assignment_number
+        elif isinstance(record, TransactionAmountItem1):
+            if pending is not None:
+                raise _line_error(line, _("transaksjonen foran mangler beløpspost 2."))
+            pending = record
+        elif isinstance(record, TransactionAmountItem2):
+            if pending is None or pending.transaction_number != record.transaction_number:
+                raise _line_error(line, _("beløpspost 2 hører ikke til beløpspost 1 foran seg."))
+            rows.append(
+                (
+                    assignment_number,
+                    pending.transaction_number,
+                    int(pending.transaction_type),
+                    pending.nets_date,
+                    pending.amount,
+                    pending.sign or "0",
+                    (pending.kid or "").strip(),
+                    record.bank_date,
+                    record.debit_account or "",
+                )
+            )
+            pending = None
+        elif isinstance(record, TransactionRecord) and not isinstance(record, TransactionAmountItem3):
+            raise _line_error(line, _("posten hører ikke hjemme i en OCR-fil."))
+        elif isinstance(record, AssignmentEnd) and pending is not None:
+            raise _line_error(line, _("transaksjonen foran mangler beløpspost 2."))
+    return OcrFile(
+        number=start.transmission_number,
+        data_transmitter=start.data_transmitter,
+        data_recipient=start.data_recipient,
+        date=end.nets_date,
+        rows=rows,
+        total_ore=int(end.total_amount or 0),
+    )
 
 
 def is_ocr_assignment(assignment: netsgiro.Assignment) -> bool:

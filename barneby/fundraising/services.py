@@ -1,4 +1,4 @@
-"""Writes for supporters, agreements and gifts: validated, audited, atomic.
+"""Writes for supporters, agreements, gifts and consents: validated, audited, atomic.
 
 Payments and Nets files are in ``payments.py``, the monthly claim run in
 ``claims.py`` and Vipps in ``vipps.py``. Services do not check permissions; the
@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +23,9 @@ from barneby.audit.services import audit_record
 from barneby.fundraising.kid import GIFT_SEQUENCE, KidError, kid_base, make_kid
 from barneby.fundraising.models import (
     AgreementState,
+    Consent,
+    ConsentPurpose,
+    ConsentSource,
     Gift,
     GiftChannel,
     PaymentAgreement,
@@ -156,10 +159,115 @@ def gift_create(
     date: dt.date,
     channel: GiftChannel | str,
     note: str = "",
+    send_receipt: bool = True,
 ) -> Gift:
-    """Register a one-off gift by hand; zero and negative amounts are refused."""
+    """Register a one-off gift by hand; zero and negative amounts are refused.
+
+    The donor gets an e-mail receipt with a PDF once the transaction commits
+    (``receipts.py``; only with an e-mail address and not anonymised). Demo data
+    and bulk registrations pass ``send_receipt=False``.
+    """
+    from barneby.fundraising import receipts
+
     gift = Gift(supporter=supporter, amount=_positive(amount), date=date, channel=channel, note=note)
     gift.full_clean()
     gift.save()
     audit_record(actor=actor, action=AuditAction.CREATE, obj=gift, detail=f"{gift.amount}")
+    if send_receipt:
+        receipts.gift_receipt_schedule(gift)
     return gift
+
+
+# --- Consents and communication preferences -----------------------------------------------
+
+# Without any entry, a purpose is off, except post: appeals and thank-you letters by post rest on
+# legitimate interest with an easy opt-out (FUNDRAISING.md §4). E-mail, SMS and phone marketing need
+# prior consent (markedsføringsloven § 15); the tax deduction needs the donor's own request.
+CONSENT_DEFAULTS: dict[str, bool] = {purpose.value: purpose == ConsentPurpose.POST for purpose in ConsentPurpose}
+CHANNELS = (ConsentPurpose.EMAIL, ConsentPurpose.SMS, ConsentPurpose.PHONE, ConsentPurpose.POST)
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    actor: Any,
+    supporter: Supporter,
+    purpose: ConsentPurpose | str,
+    granted: bool,
+    source: ConsentSource | str,
+    text_version: str = "",
+    recorded_at: dt.datetime | None = None,
+) -> Consent:
+    """Append a grant or withdrawal to the supporter's consent log; the latest entry per purpose wins."""
+    errors: dict[str, str] = {}
+    if purpose not in ConsentPurpose.values:
+        errors["purpose"] = _("Ukjent formål.")
+    if source not in ConsentSource.values:
+        errors["source"] = _("Ukjent kilde.")
+    text_version = text_version.strip()
+    if granted and not text_version:
+        errors["text_version"] = _("Oppgi hvilken versjon av samtykketeksten giveren svarte på.")
+    if supporter.merged_into_id is not None:
+        errors["supporter"] = _("Giveren er slått sammen med en annen; registrer samtykket der.")
+    elif supporter.is_anonymised and granted:
+        errors["supporter"] = _("Giveren er anonymisert; det kan ikke registreres nye samtykker.")
+    if recorded_at is not None and recorded_at > timezone.now():
+        errors["recorded_at"] = _("Tidspunktet kan ikke være fram i tid.")
+    if errors:
+        raise ValidationError(errors)
+    consent = Consent(
+        supporter=supporter,
+        purpose=purpose,
+        granted=granted,
+        source=source,
+        text_version=text_version,
+        recorded_at=recorded_at or timezone.now(),
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    consent.full_clean()
+    consent.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=consent,
+        detail=f"{purpose} {'granted' if granted else 'withdrawn'} ({source})",
+    )
+    return consent
+
+
+def consent_current(supporter: Supporter) -> dict[str, Consent | None]:
+    """The latest entry per purpose (``None`` where the log has none)."""
+    current: dict[str, Consent | None] = dict.fromkeys(ConsentPurpose.values)
+    for consent in Consent.objects.filter(supporter=supporter).order_by("recorded_at", "id"):
+        current[consent.purpose] = consent
+    return current
+
+
+def consent_granted(supporter: Supporter, purpose: ConsentPurpose | str) -> bool:
+    latest = consent_current(supporter)[str(purpose)]
+    return latest.granted if latest is not None else CONSENT_DEFAULTS[str(purpose)]
+
+
+def communication_preferences(supporter: Supporter) -> dict[str, bool]:
+    """The channels the supporter may be contacted through for appeals and news, from the consent log."""
+    if supporter.is_anonymised or supporter.merged_into_id is not None:
+        return {str(channel): False for channel in CHANNELS}
+    current = consent_current(supporter)
+    return {
+        str(channel): (entry.granted if (entry := current[str(channel)]) is not None else CONSENT_DEFAULTS[channel])
+        for channel in CHANNELS
+    }
+
+
+def supporters_with_consent(supporters: QuerySet[Supporter], purpose: ConsentPurpose | str) -> QuerySet[Supporter]:
+    """``supporters`` narrowed to those whose latest entry for ``purpose`` grants it (or the default does).
+
+    One query for any number of supporters, for mailings and exports.
+    """
+    latest = Consent.objects.filter(supporter=OuterRef("pk"), purpose=str(purpose)).order_by("-recorded_at", "-id")
+    annotated = supporters.filter(is_anonymised=False, merged_into__isnull=True).annotate(
+        consent_latest=Subquery(latest.values("granted")[:1])
+    )
+    if CONSENT_DEFAULTS[str(purpose)]:
+        return annotated.filter(Q(consent_latest=True) | Q(consent_latest__isnull=True))
+    return annotated.filter(consent_latest=True)

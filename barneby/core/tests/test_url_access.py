@@ -23,12 +23,18 @@ from barneby.core.tests.personas import make_persona, verified_client
 from barneby.fundraising.permissions import FUNDRAISING_ROLES
 from barneby.organisation.permissions import PROGRAMME_CREATORS, REGISTER_READERS, REGISTER_WRITERS
 from barneby.placements.permissions import MATCHERS
+from barneby.sponsorships.permissions import PHOTO_READERS, PROFILE_WRITERS, SPONSORSHIP_ROLES
 
 SIGNED_IN = AccessRule(signed_in=True, personal_data=False)
 
 
 def staff(roles: frozenset[Role]) -> AccessRule:
     return AccessRule(roles=roles)
+
+
+def hidden(roles: frozenset[Role]) -> AccessRule:
+    """Pages nobody else should know exist: 404 to everyone without the roles (the back office)."""
+    return AccessRule(roles=roles, hidden=True)
 
 
 # URL name → the rule it must carry. Namespaces ending in ":*" cover a whole third-party set.
@@ -110,7 +116,7 @@ EXPECTED: dict[str, AccessRule] = {
     "placements:run-detail": staff(MATCHERS),
     "placements:accept": staff(MATCHERS),
     **{
-        f"fundraising:{name}": staff(FUNDRAISING_ROLES)
+        f"fundraising:{name}": hidden(FUNDRAISING_ROLES)
         for name in (
             "supporter-list",
             "supporter-create",
@@ -121,8 +127,60 @@ EXPECTED: dict[str, AccessRule] = {
             "unmatched",
             "claim-runs",
             "claim-file",
+            "tax-report",
+            "tax-report-download",
+            "supporter-duplicates",
+            "consent-create",
+            "supporter-merge",
+            "supporter-export-json",
+            "supporter-export-pdf",
+            "supporter-erase",
+            "gift-receipt",
         )
     },
+    **{
+        f"partners:{name}": hidden(FUNDRAISING_ROLES)
+        for name in ("lead-list", "lead-create", "lead-export", "lead-detail", "lead-stage", "lead-owner", "lead-note")
+    },
+    **{
+        f"newsletter:{name}": hidden(FUNDRAISING_ROLES)
+        for name in (
+            "subscriber-list",
+            "subscriber-create",
+            "subscriber-export",
+            "subscriber-detail",
+            "subscriber-unsubscribe",
+        )
+    },
+    "newsletter:confirm": PUBLIC,
+    "newsletter:unsubscribe": PUBLIC,
+    **{
+        f"sponsorships:{name}": hidden(SPONSORSHIP_ROLES)
+        for name in (
+            "sponsorship-list",
+            "sponsorship-create",
+            "sponsorship-detail",
+            "sponsorship-state",
+            "sponsorship-amount",
+            "approved-profiles",
+            "transfer-list",
+            "transfer-resolve",
+            "transfer-letter",
+        )
+    },
+    **{
+        f"sponsorships:{name}": staff(PROFILE_WRITERS)
+        for name in (
+            "profile-list",
+            "profile-create",
+            "profile-detail",
+            "profile-edit",
+            "profile-consents",
+            "profile-approve",
+            "profile-withdraw",
+        )
+    },
+    "sponsorships:profile-photo": staff(PHOTO_READERS),
     "admin:*": staff(USER_ADMINS),
     "api:*": API,
 }
@@ -179,6 +237,41 @@ SAMPLE_KWARGS: dict[str, dict[str, Any]] = {
     "fundraising:agreement-create": {"pk": 999999},
     "fundraising:gift-create": {"pk": 999999},
     "fundraising:claim-file": {"pk": 999999},
+    **{
+        f"fundraising:{name}": {"pk": 999999}
+        for name in (
+            "consent-create",
+            "supporter-merge",
+            "supporter-export-json",
+            "supporter-export-pdf",
+            "supporter-erase",
+            "gift-receipt",
+        )
+    },
+    **{f"partners:{name}": {"pk": 999999} for name in ("lead-detail", "lead-stage", "lead-owner", "lead-note")},
+    "newsletter:subscriber-detail": {"pk": 999999},
+    "newsletter:subscriber-unsubscribe": {"pk": 999999},
+    # Public links with a made-up token: they answer with a page saying the link is invalid.
+    "newsletter:confirm": {"token": "ugyldig-lenke"},
+    "newsletter:unsubscribe": {"token": "ugyldig-lenke"},
+    "fundraising:tax-report-download": {"fmt": "csv"},
+    "sponsorships:sponsorship-create": {"supporter_pk": 999999},
+    "sponsorships:sponsorship-state": {"pk": 999999, "action": "pause"},
+    **{
+        f"sponsorships:{name}": {"pk": 999999}
+        for name in (
+            "sponsorship-detail",
+            "sponsorship-amount",
+            "transfer-resolve",
+            "transfer-letter",
+            "profile-detail",
+            "profile-edit",
+            "profile-consents",
+            "profile-approve",
+            "profile-withdraw",
+            "profile-photo",
+        )
+    },
 }
 
 # Views that only accept POST: a GET from an allowed user is 405, which still shows the rule let it through.
@@ -192,6 +285,10 @@ POST_ONLY = {
     "care:sibling-remove",
     "placements:propose",
     "placements:accept",
+    "fundraising:gift-receipt",
+    "partners:lead-stage",
+    "partners:lead-owner",
+    "partners:lead-note",
 }
 
 
@@ -267,6 +364,8 @@ def test_anonymous_is_sent_to_sign_in_on_every_non_public_url(client: Client, ro
         assert response.status_code in {200, 302, 405}, route.name
         if response.status_code == 302:
             assert not response["Location"].startswith("/konto/logg-inn/"), route.name
+    elif rule.hidden:
+        assert response.status_code == 404, route.name
     else:
         assert response.status_code in {302, 404}, route.name
         if response.status_code == 302:
@@ -292,7 +391,7 @@ def test_each_persona_reaches_exactly_what_its_role_allows(role: Role) -> None:
             if response.status_code == 404:
                 assert route.name in SAMPLE_KWARGS, (route.name, "404 for an allowed role on a page without object")
         else:
-            assert response.status_code == 403, (route.name, role, response.status_code)
+            assert response.status_code == (404 if rule.hidden else 403), (route.name, role, response.status_code)
 
 
 @pytest.mark.django_db
@@ -314,7 +413,7 @@ def test_a_user_without_any_role_reaches_no_staff_page(client: Client) -> None:
         if rule.public or rule.api or rule.signed_in:
             continue
         assert route.url is not None
-        assert client.get(route.url).status_code == 403, route.name
+        assert client.get(route.url).status_code == (404 if rule.hidden else 403), route.name
 
 
 @pytest.mark.django_db

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from barneby.accounts.models import User
 from barneby.audit.models import AuditEvent
-from barneby.fundraising.claims import claim_file_read, claim_run_start
+from barneby.fundraising.claims import build_claim_transmission, claim_file_read, claim_run_start
 from barneby.fundraising.models import AgreementState, Claim, ClaimRun, ClaimRunStatus, PaymentMethod
 from barneby.fundraising.tests import factories as f
 from barneby.organisation.models import MemberAssociation
@@ -66,6 +66,8 @@ def test_claim_file_parses_back_with_equal_counts_and_totals(
     assert {r.type for r in requests} == {netsgiro.TransactionType.AVTALEGIRO_WITH_PAYEE_NOTIFICATION}
     assert {r.date for r in requests} == {run.due_date}
     assert AuditEvent.objects.filter(object_type="fundraising.claimrun", object_id=str(run.pk)).count() == 2
+    # The streamed file is byte for byte what netsgiro's objects API writes for the same claims.
+    assert claim_file_read(run) == (build_claim_transmission(run).to_ocr() + "\n").encode("iso-8859-1")
 
 
 def test_second_run_for_the_same_month_charges_nobody_twice(

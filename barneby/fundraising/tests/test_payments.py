@@ -71,6 +71,31 @@ def test_corrupt_ocr_file_is_rejected_whole_and_nothing_is_imported(
     assert _nothing_imported()
 
 
+def _fewer_records(line: str) -> str:
+    """An end record (88 or 89) counting one record less (positions 17-24)."""
+    return f"{line[:16]}{int(line[16:24]) - 1:08d}{line[24:]}"
+
+
+@pytest.mark.parametrize(
+    ("corrupt", "message"),
+    [
+        # Amount item 2 of the first payment gone, and the end records' counts made to agree.
+        (lambda lines: [*lines[:3], *lines[4:6], _fewer_records(lines[6]), _fewer_records(lines[7])], "beløpspost 2"),
+        # Amount item 2 of the first payment carrying the second payment's number.
+        (lambda lines: [*lines[:3], lines[3][:8] + "0000002" + lines[3][15:], *lines[4:]], "hører ikke til"),
+    ],
+)
+def test_ocr_payment_without_its_amount_item_2_is_rejected_whole(
+    association: MemberAssociation, donor_service: User, corrupt: object, message: str
+) -> None:
+    agreement = f.agreement(f.supporter(association))
+    lines = f.ocr_file([(agreement.kid, Decimal("350.00")), ("55555555555", Decimal("20.00"))]).splitlines()
+    with pytest.raises(ValidationError) as caught:
+        ocr_import(actor=donor_service, association=association, data="\n".join(corrupt(lines)))  # type: ignore[operator]
+    assert message in caught.value.messages[0]
+    assert _nothing_imported()
+
+
 def test_file_for_another_customer_unit_is_refused(association: MemberAssociation, donor_service: User) -> None:
     with pytest.raises(ValidationError, match="kundeenhet"):
         ocr_import(

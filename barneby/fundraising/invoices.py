@@ -1,0 +1,127 @@
+"""Giro invoices: the monthly payment slips for supporters who pay by giro or online bank with their KID.
+
+A giro agreement has no bank mandate, so nothing is drawn: each month the
+run makes a claim per due agreement (the same idempotent claims as
+AvtaleGiro, unique per agreement and month, resumable) and prints one
+invoice page per claim into a PDF for post, with the amount, the due date,
+the account and the agreement's KID. The payment comes back in the OCR file
+like any other KID payment and settles the claim.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from stdnum.no import kontonr
+
+from barneby.audit.models import AuditAction
+from barneby.audit.services import audit_record
+from barneby.core.formatting import format_amount, format_date
+from barneby.core.pdf import Letter
+from barneby.fundraising.claims import Progress, check_due_date, create_claims, default_due_date, period_start, run_for
+from barneby.fundraising.models import Claim, ClaimRun, ClaimRunStatus, PaymentMethod
+from barneby.organisation.models import MemberAssociation
+
+
+def invoice_file_path(run: ClaimRun) -> Path:
+    return Path(settings.FUNDRAISING_FILES_DIR) / "invoices" / f"giro-{run.association.code}-{run.period:%Y-%m}.pdf"
+
+
+def invoices_pdf(run: ClaimRun) -> bytes:
+    """One page per claim of the run, in donor-number order."""
+    organisation = run.association.name
+    account = kontonr.format(settings.FUNDRAISING_NETS_ACCOUNT)
+    letter = Letter(title=_("Giro for {month}").format(month=run.period.strftime("%m.%Y")), author=organisation)
+    claims = (
+        Claim.objects.filter(claim_run=run)
+        .select_related("agreement__supporter")
+        .order_by("agreement__supporter__donor_number", "agreement__sequence")
+    )
+    for claim in claims.iterator(chunk_size=2_000):
+        supporter = claim.agreement.supporter
+        letter.page(organisation)
+        address = " ".join(part for part in (supporter.postcode, supporter.city) if part)
+        letter.address([str(supporter.display_name), supporter.street_address, address])
+        letter.heading(_("Giro for {month}").format(month=run.period.strftime("%m.%Y")))
+        letter.rows(
+            [
+                (_("Beløp"), format_amount(claim.amount)),
+                (_("Forfallsdato"), format_date(claim.due_date)),
+                (_("Til konto"), account),
+                (_("KID"), claim.agreement.kid),
+                (_("Givernummer"), str(supporter.donor_number)),
+            ]
+        )
+        letter.paragraph(
+            _(
+                "Takk for at du gir fast hver måned. Betal i nettbanken med KID-nummeret over, så kommer "
+                "gaven riktig fram. Vil du heller betale med AvtaleGiro eller Vipps, kontakt giverservice."
+            )
+        )
+    return letter.output()
+
+
+def giro_invoice_run_start(
+    *,
+    actor: Any,
+    association: MemberAssociation,
+    period: dt.date,
+    due_date: dt.date | None = None,
+    progress: Progress | None = None,
+    now: dt.datetime | None = None,
+) -> ClaimRun:
+    """Make (or resume) the month's giro claims and their invoices; a finished month is left as it is.
+
+    Not to be called inside a transaction: claims commit chunk by chunk so an
+    interrupted run keeps its progress and a second run charges nobody twice.
+    """
+    period = period_start(period)
+    existing = ClaimRun.objects.filter(association=association, method=PaymentMethod.GIRO, period=period).first()
+    if existing is not None and existing.status == ClaimRunStatus.COMPLETE:
+        return existing
+    if existing is None:
+        check_due_date(due_date or default_due_date(period), now=now)
+    run, _created = run_for(
+        actor=actor, association=association, method=PaymentMethod.GIRO, period=period, due_date=due_date
+    )
+    create_claims(run=run, progress=progress)
+    claims = Claim.objects.filter(claim_run=run)
+    count = claims.count()
+    total = claims.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    file_name, digest = "", ""
+    if count:
+        content = invoices_pdf(run)
+        path = invoice_file_path(run)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        file_name, digest = str(path), hashlib.sha256(content).hexdigest()
+    with transaction.atomic():
+        run.status = ClaimRunStatus.COMPLETE
+        run.claim_count = count
+        run.total_amount = total
+        run.file_name = file_name
+        run.file_sha256 = digest
+        run.completed_at = timezone.now()
+        run.save()
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=run, detail=f"giro invoices: {count}, {total} NOK")
+    return run
+
+
+def invoices_read(run: ClaimRun) -> bytes:
+    """The run's invoice PDF as written, checked against its checksum."""
+    if run.method != PaymentMethod.GIRO or not run.file_name:
+        raise ValidationError(_("Kjøringen har ingen giroer."))
+    content = Path(run.file_name).read_bytes()
+    if hashlib.sha256(content).hexdigest() != run.file_sha256:
+        raise ValidationError(_("Girofilen er endret etter at den ble laget; lag den på nytt."))
+    return content
