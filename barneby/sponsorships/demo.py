@@ -1,8 +1,11 @@
-"""Demo sponsorships (national scale, small): approved profiles for a few village children, and sponsors.
+"""Demo sponsorships: approved profiles for a few village children, and sponsors.
 
-Runs after care (200) and fundraising (300). The profiles are made and
-approved through the services, as a caseworker would; one is then withdrawn
-so donor service has an open transfer task to resolve.
+Runs after care (200) and fundraising (300). At national scale the profiles
+are made and approved through the services, as a caseworker would; one is
+then withdrawn so donor service has an open transfer task to resolve. At
+global scale every active agreement of the 130,000 global sponsors also gets
+its sponsorship (of a country, a village or a continent), bulk-inserted with
+its history.
 """
 
 from __future__ import annotations
@@ -105,4 +108,79 @@ def seed_sponsorships(context: DemoContext) -> None:
         )
     if profiles:
         services.profile_withdraw(actor=None, profile=profiles[-1])  # donor service gets a transfer task to resolve
+    context.counts["fadderskap"] = Sponsorship.objects.filter(association=association).count()
+
+
+GLOBAL_COUNTRIES = ("KE", "ET", "NP", "BO", "SY", "MW", "ZM", "BD", "GT", "TZ", "UG", "PE", "IN", "SO", "HT")
+
+
+@register("sponsorships-global", order=320)
+def seed_global_sponsorships(context: DemoContext) -> None:
+    """One sponsorship per active agreement of the global sponsors that has none, with its history."""
+    if context.scale != "global":
+        return
+    from barneby.care.demo import Inserter, _reset_sequences
+    from barneby.fundraising.demo import GLOBAL_FIRST_DONOR
+    from barneby.fundraising.models import AgreementState, PaymentAgreement
+    from barneby.sponsorships.models import EventKind, SponsorshipEvent
+
+    association = MemberAssociation.objects.filter(code=NORWAY_CODE).first()
+    if association is None:
+        return
+    rng = random.Random(context.seed + 320)
+    villages = list(
+        Location.objects.filter(kind=LocationKind.VILLAGE, is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:300]
+    )
+    sponsored = Sponsorship.objects.filter(agreement__isnull=False).values("agreement_id")
+    agreements = (
+        PaymentAgreement.objects.filter(
+            supporter__association=association,
+            supporter__donor_number__gte=GLOBAL_FIRST_DONOR,
+            state=AgreementState.ACTIVE,
+        )
+        .exclude(pk__in=sponsored)
+        .order_by("pk")
+        .values_list("pk", "supporter_id", "monthly_amount", "start_date")
+    )
+    total = agreements.count()
+    if not total:
+        return
+    sponsorships, events = Inserter(Sponsorship), Inserter(SponsorshipEvent)
+    now = timezone.now()
+    for agreement_id, supporter_id, amount, start in context.progress(
+        agreements.iterator(chunk_size=10_000), desc="fadderskap (global)", total=total
+    ):
+        roll = rng.random()
+        target: dict[str, object]
+        if roll < 0.65 or not villages:
+            target = {"target_kind": TargetKind.COUNTRY, "country": rng.choice(GLOBAL_COUNTRIES)}
+        elif roll < 0.9:
+            target = {"target_kind": TargetKind.VILLAGE, "village_id": rng.choice(villages)}
+        else:
+            target = {"target_kind": TargetKind.CONTINENT, "continent": rng.choice(Continent.values)}
+        pk = sponsorships.add(
+            supporter_id=supporter_id,
+            association_id=association.pk,
+            monthly_amount=amount,
+            start_date=start,
+            agreement_id=agreement_id,
+            state=SponsorshipState.ACTIVE,
+            **target,
+        )
+        events.add(sponsorship_id=pk, kind=EventKind.CREATED, to_state=SponsorshipState.PENDING, at=now)
+        events.add(
+            sponsorship_id=pk,
+            kind=EventKind.STATE,
+            from_state=SponsorshipState.PENDING,
+            to_state=SponsorshipState.ACTIVE,
+            at=now,
+        )
+        if len(sponsorships.rows) >= 10_000:
+            sponsorships.flush()
+            events.flush()
+    sponsorships.flush()
+    events.flush()
+    _reset_sequences([sponsorships, events])
     context.counts["fadderskap"] = Sponsorship.objects.filter(association=association).count()

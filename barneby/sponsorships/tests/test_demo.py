@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from barneby.core.demo import DemoContext
+from barneby.fundraising.demo import seed_global
+from barneby.fundraising.models import PaymentAgreement
 from barneby.fundraising.tests import factories as fund
 from barneby.organisation.tests import factories as org
-from barneby.sponsorships.demo import seed_sponsorships
+from barneby.sponsorships.demo import seed_global_sponsorships, seed_sponsorships
 from barneby.sponsorships.models import Sponsorship, SponsorshipEvent, SponsorshipProfile, TransferTask
 from barneby.sponsorships.tests.factories import child, world
 
@@ -54,3 +58,29 @@ def test_demo_profiles_are_approved_and_one_is_withdrawn_with_a_task() -> None:
     assert SponsorshipProfile.objects.filter(status="withdrawn").count() == 1
     assert Sponsorship.objects.filter(target_kind="child").count() == 4
     assert TransferTask.objects.filter(status="open").count() == 1
+
+
+def test_global_sponsorships_follow_the_global_sponsors_agreements_once() -> None:
+    association = org.association(code="NO-SOS", name="SOS-barnebyer Norge")
+    context = DemoContext(scale="global", seed=3, progress=lambda items, **_kw: items)
+    assert seed_global(context, association, sponsors=60, months=1, last_period=dt.date(2025, 12, 1))
+    seed_global_sponsorships(context)
+    active = PaymentAgreement.objects.filter(supporter__association=association, state="active")
+    sponsorships = Sponsorship.objects.filter(association=association)
+    assert sponsorships.count() == active.count() == 60
+    assert set(sponsorships.values_list("state", flat=True)) == {"active"}
+    for s in sponsorships.select_related("agreement"):
+        assert s.agreement is not None
+        assert s.supporter_id == s.agreement.supporter_id
+        assert s.monthly_amount == s.agreement.monthly_amount
+        s.full_clean()  # a valid target of its kind
+    assert SponsorshipEvent.objects.count() == 120  # created, then activated
+    seed_global_sponsorships(context)
+    assert Sponsorship.objects.count() == 60
+    # New rows after the bulk ones get ids past them (PostgreSQL's sequence was moved on).
+    highest = max(sponsorships.values_list("pk", flat=True))
+    supporter = sponsorships.first().supporter  # type: ignore[union-attr]
+    later = Sponsorship.objects.create(
+        supporter=supporter, association=association, target_kind="continent", continent="africa", monthly_amount=300
+    )
+    assert later.pk > highest
