@@ -340,10 +340,11 @@ FUNDRAISING_MONTHLY_MAX = env_int("BARNEBY_MONTHLY_MAX", 50000, minimum=1)
 if not FUNDRAISING_MONTHLY_MIN <= FUNDRAISING_MONTHLY_MAX:
     raise ImproperlyConfigured("BARNEBY_MONTHLY_MIN must not be above BARNEBY_MONTHLY_MAX")
 # Tax deduction for gifts (skatteloven § 6-50): minimum per donor and year, and the maximum by income year.
-# Later years are added with BARNEBY_TAX_DEDUCTION_MAX="2026:25000,2027:30000" once Skatteetaten publishes them;
+# Later years are added with BARNEBY_TAX_DEDUCTION_MAX="2027:25000" once Skatteetaten publishes them;
 # the report refuses a year missing from the table.
 FUNDRAISING_TAX_DEDUCTION_MIN = env_int("BARNEBY_TAX_DEDUCTION_MIN", 500, minimum=0)
-FUNDRAISING_TAX_DEDUCTION_MAX: dict[int, int] = {2022: 25000, 2023: 25000, 2024: 25000, 2025: 25000}
+# 2026: 25 000 as in the state budget proposal; check Skatteetaten's rates page for the income year before reporting.
+FUNDRAISING_TAX_DEDUCTION_MAX: dict[int, int] = {2022: 25000, 2023: 25000, 2024: 25000, 2025: 25000, 2026: 25000}
 for _entry in env_list("BARNEBY_TAX_DEDUCTION_MAX", []):
     _year, _sep, _cap = _entry.partition(":")
     if not (_sep and _year.strip().isdigit() and _cap.strip().isdigit()):

@@ -8,7 +8,8 @@ URL sets (admin, API, language switch) get theirs through :func:`mark`.
 * a staff rule and an anonymous visitor → redirect to sign-in;
 * a staff rule and a user with none of its roles → 403, or 404 when the
   rule is ``hidden`` (pages whose very existence is nobody else's business,
-  such as the donor-service back office; anonymous visitors get 404 there too);
+  such as the donor-service back office; anonymous visitors are still sent
+  to sign in, so a bookmark works once the session has expired);
 * a page with personal data, 2FA required, and no verified second factor
   → redirect to set up or enter the second factor.
 
@@ -48,8 +49,8 @@ class AccessRule:
     one of these roles. ``signed_in``: any signed-in user, with or without
     a role (sign-out, the second-factor pages). ``personal_data``: the page
     shows personal data, so a verified second factor is required where 2FA
-    is enforced. ``hidden``: everyone without the roles, signed in or not,
-    gets 404 instead of 403 or the sign-in page.
+    is enforced. ``hidden``: signed-in users without the roles get 404
+    instead of 403.
     """
 
     public: bool = False
@@ -87,7 +88,7 @@ def signed_in(*, personal_data: bool = False) -> Callable[[F], F]:
 
 
 def staff(roles: Iterable[Role], *, personal_data: bool = True, hidden: bool = False) -> Callable[[F], F]:
-    """Mark a view as open to signed-in users holding one of ``roles`` (others: 403, or 404 if ``hidden``)."""
+    """Mark a view as open to signed-in users holding one of ``roles`` (other users: 403, or 404 if ``hidden``)."""
     granted = frozenset(roles)
     if not granted:
         raise ValueError("a staff rule needs at least one role")
@@ -160,8 +161,6 @@ class AccessMiddleware:
             return None
         user = request.user
         if not user.is_authenticated:
-            if rule.hidden:
-                raise Http404("hidden page")
             return _to(request, redirect_to_login(request.get_full_path()))
         if not rule.signed_in and rule.roles.isdisjoint(scope_for(user).roles):
             if rule.hidden:

@@ -80,7 +80,11 @@ def seed_fundraising(context: DemoContext) -> None:
 
 
 def seed_national(context: DemoContext, association: MemberAssociation) -> None:
-    """A few hundred supporters with agreements, a month of payments, gifts and an unmatched queue."""
+    """A few hundred supporters with agreements, this year's payments, gifts and an unmatched queue.
+
+    Half of them asked for the tax deduction: persons with a synthetic identity number (only where
+    ``IDENTITY_ALLOW_SYNTHETIC`` is on) and a recorded consent, companies with an organisasjonsnummer.
+    """
     rng = random.Random(context.seed + 300)
     fake = Faker("no_NO")
     fake.seed_instance(context.seed + 300)
@@ -97,11 +101,26 @@ def seed_national(context: DemoContext, association: MemberAssociation) -> None:
             "postcode": fake.postcode(),
             "city": fake.city(),
         }
+        wants_deduction = rng.random() < 0.5
         if company:
             fields["company_name"] = fake.company()
+            fields["organisation_number"] = _organisation_number(rng)
         else:
             fields["first_name"], fields["last_name"] = fake.first_name(), fake.last_name()
+            if wants_deduction and settings.IDENTITY_ALLOW_SYNTHETIC:
+                # Synthetic (month + 80) numbers only, and only where the demo may hold them.
+                birth = birth_for_age(rng, today, rng.randint(25, 85))
+                fields["national_id"] = synthetic_person_number(rng, birth, rng.choice("FM"))
         supporter = services.supporter_create(actor=None, association=association, **fields)
+        if wants_deduction and not company:
+            services.consent_record(
+                actor=None,
+                supporter=supporter,
+                purpose=ConsentPurpose.TAX_DEDUCTION,
+                granted=True,
+                source=ConsentSource.FORM,
+                text_version="demo-1",
+            )
         if company:
             services.gift_create(
                 actor=None,
@@ -124,10 +143,18 @@ def seed_national(context: DemoContext, association: MemberAssociation) -> None:
         if method == PaymentMethod.AVTALEGIRO and rng.random() < 0.95:
             agreement.state, agreement.activated_at = AgreementState.ACTIVE, timezone.now()
             agreement.save(update_fields=["state", "activated_at", "updated_at"])
-            if rng.random() < 0.9:  # last month's claim was paid
-                payments.payment_register(
-                    actor=None, association=association, amount=amount, paid_date=last_month, kid=agreement.kid
-                )
+            # This year's claims up to last month, most of them paid (the tax report has something to sum).
+            month = max(agreement.start_date, today.replace(month=1, day=1)).replace(day=1)
+            while month <= last_month:
+                if rng.random() < 0.9:
+                    payments.payment_register(
+                        actor=None,
+                        association=association,
+                        amount=amount,
+                        paid_date=month.replace(day=settings.FUNDRAISING_CLAIM_DAY),
+                        kid=agreement.kid,
+                    )
+                month = (month + dt.timedelta(days=32)).replace(day=1)
         if rng.random() < 0.15:
             services.gift_create(
                 actor=None,

@@ -36,6 +36,19 @@ def test_national_fundraising_demo_is_realistic_and_idempotent() -> None:
     assert Payment.objects.filter(status="unmatched").count() == 6
     assert Payment.objects.filter(status="matched").count() > 150
     assert Gift.objects.filter(supporter__kind="company").count() == 20
+    # Half asked for the tax deduction, so this year's report has donors in it (in January: few, by design).
+    from django.conf import settings as django_settings
+    from django.utils import timezone
+
+    from barneby.fundraising.taxreport import build_tax_report
+    from barneby.organisation.models import MemberAssociation
+
+    with_id = [s for s in Supporter.objects.filter(kind="person") if s.national_id]
+    assert 100 < len(with_id) < 180
+    today = timezone.localdate()
+    if today.month >= 3 and today.year in django_settings.FUNDRAISING_TAX_DEDUCTION_MAX:
+        association = MemberAssociation.objects.get(code="NO-SOS")
+        assert len(build_tax_report(association=association, year=today.year).lines) > 50
     seed_fundraising(context)
     assert counts == (
         Supporter.objects.count(),
