@@ -26,6 +26,7 @@ v2 for manual upload, and CSV.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -36,11 +37,13 @@ from typing import Any
 
 from cryptography.fernet import InvalidToken
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -246,6 +249,47 @@ def _survivor(supporter_id: int, merged_into: Mapping[int, int | None]) -> int:
 
 def _whole_kroner(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_DOWN))
+
+
+CACHE_SECONDS = 600
+
+
+def _fingerprint(association: MemberAssociation) -> tuple[object, ...]:
+    """What the report depends on, cheaply: a change to any payment, gift or supporter changes it."""
+    parts: list[object] = []
+    for queryset in (
+        Payment.objects.filter(association=association),
+        Gift.objects.filter(supporter__association=association),
+        Supporter.objects.filter(association=association),
+    ):
+        found = queryset.order_by().aggregate(latest=models.Max("updated_at"), count=models.Count("id"))
+        parts.extend((found["latest"], found["count"]))
+    return tuple(parts)
+
+
+def tax_report_cached(*, association: MemberAssociation, year: int) -> TaxReport:
+    """:func:`build_tax_report`, kept for a few minutes while nothing it depends on changes.
+
+    Paging through the validation report of 130,000 donors would otherwise
+    rebuild it (seconds) on every click.
+    """
+    key = "taxreport:" + hashlib.sha256(
+        repr(
+            (
+                association.pk,
+                year,
+                deduction_limits(year),  # raises for a year without a maximum, as the report does
+                settings.IDENTITY_ALLOW_SYNTHETIC,
+                get_language(),
+                _fingerprint(association),
+            )
+        ).encode()
+    ).hexdigest()
+    report = cache.get(key)
+    if not isinstance(report, TaxReport):
+        report = build_tax_report(association=association, year=year)
+        cache.set(key, report, CACHE_SECONDS)
+    return report
 
 
 def build_tax_report(*, association: MemberAssociation, year: int) -> TaxReport:

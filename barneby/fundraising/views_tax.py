@@ -69,7 +69,7 @@ def tax_report(request: HttpRequest) -> HttpResponse:
     report: taxreport.TaxReport | None = None
     if association is not None and form.is_valid():
         try:
-            report = taxreport.build_tax_report(association=association, year=form.cleaned_data["year"])
+            report = taxreport.tax_report_cached(association=association, year=form.cleaned_data["year"])
         except ValidationError as exc:
             add_service_errors(form, exc)
     page = Paginator(report.validation_rows() if report else [], PER_PAGE).get_page(request.GET.get("page"))

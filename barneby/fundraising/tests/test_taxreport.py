@@ -476,3 +476,17 @@ def test_anonymous_users_are_refused(client: Client, url: str) -> None:
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith("/konto/logg-inn/")
+
+
+def test_the_page_reuses_the_report_until_a_payment_changes(association: MemberAssociation) -> None:
+    from barneby.fundraising import taxreport
+
+    donor = f.supporter(association, national_id=synthetic_fnr(3, 4, 1980), first_name="Cache")
+    pay(donor, "900.00", dt.date(2025, 3, 20))
+    first = taxreport.tax_report_cached(association=association, year=2025)
+    again = taxreport.tax_report_cached(association=association, year=2025)
+    assert again.generated_at == first.generated_at  # from the cache
+    pay(donor, "200.00", dt.date(2025, 4, 20))
+    changed = taxreport.tax_report_cached(association=association, year=2025)
+    assert changed.generated_at != first.generated_at
+    assert changed.lines[0].amount == 1100
