@@ -43,9 +43,8 @@ from django.db import models
 from django.db.models import Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from barneby.core.fields import decrypt_value
 from barneby.core.formatting import format_amount
@@ -273,18 +272,21 @@ def tax_report_cached(*, association: MemberAssociation, year: int) -> TaxReport
     Paging through the validation report of 130,000 donors would otherwise
     rebuild it (seconds) on every click.
     """
-    key = "taxreport:" + hashlib.sha256(
-        repr(
-            (
-                association.pk,
-                year,
-                deduction_limits(year),  # raises for a year without a maximum, as the report does
-                settings.IDENTITY_ALLOW_SYNTHETIC,
-                get_language(),
-                _fingerprint(association),
-            )
-        ).encode()
-    ).hexdigest()
+    key = (
+        "taxreport:"
+        + hashlib.sha256(
+            repr(
+                (
+                    association.pk,
+                    year,
+                    deduction_limits(year),  # raises for a year without a maximum, as the report does
+                    settings.IDENTITY_ALLOW_SYNTHETIC,
+                    get_language(),
+                    _fingerprint(association),
+                )
+            ).encode()
+        ).hexdigest()
+    )
     report = cache.get(key)
     if not isinstance(report, TaxReport):
         report = build_tax_report(association=association, year=year)
