@@ -204,6 +204,8 @@ def create_claims(*, run: ClaimRun, chunk_size: int = CHUNK, progress: Progress 
         if pk not in claimed
     ]
     made = 0
+    if progress is not None:
+        progress(0, len(ids))
     for start in range(0, len(ids), chunk_size):
         chunk = ids[start : start + chunk_size]
         with transaction.atomic():
@@ -354,6 +356,55 @@ def claim_file_path(run: ClaimRun) -> Path:
     )
 
 
+def claim_run_prepare(
+    *,
+    actor: Any,
+    association: MemberAssociation,
+    method: str,
+    period: dt.date,
+    due_date: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> ClaimRun:
+    """The month's run for ``method``: the existing one (finished or to resume), or a new one, checked."""
+    period = period_start(period)
+    existing = ClaimRun.objects.filter(association=association, method=method, period=period).first()
+    if existing is not None:
+        return existing
+    check_due_date(due_date or default_due_date(period), now=now)
+    run, _created = run_for(actor=actor, association=association, method=method, period=period, due_date=due_date)
+    return run
+
+
+Finish = Callable[..., ClaimRun]
+
+
+def claim_run_execute(
+    *,
+    actor: Any,
+    run: ClaimRun,
+    finish: Finish | None = None,
+    chunk_size: int = CHUNK,
+    progress: Progress | None = None,
+) -> ClaimRun:
+    """Make the run's claims chunk by chunk, keeping its progress on the run, then ``finish`` it.
+
+    ``finish(actor=, run=)`` writes what goes out: the AvtaleGiro file by
+    default, the giro invoices for a giro run. A finished run is left as it is.
+    Not to be called inside a transaction: each chunk commits on its own so
+    that an interrupted run keeps its progress.
+    """
+    if run.status == ClaimRunStatus.COMPLETE:
+        return run
+
+    def record(done: int, total: int) -> None:
+        ClaimRun.objects.filter(pk=run.pk).update(progress_done=done, progress_total=total)
+        if progress is not None:
+            progress(done, total)
+
+    create_claims(run=run, chunk_size=chunk_size, progress=record)
+    return (finish or _finish_avtalegiro)(actor=actor, run=run)
+
+
 def claim_run_start(
     *,
     actor: Any,
@@ -364,22 +415,16 @@ def claim_run_start(
     progress: Progress | None = None,
     now: dt.datetime | None = None,
 ) -> ClaimRun:
-    """Run (or resume) the AvtaleGiro claims for ``period``'s month and write the file for Nets.
-
-    Not to be called inside a transaction: each chunk of claims commits on its own
-    so that an interrupted run keeps its progress.
-    """
-    period = period_start(period)
-    existing = ClaimRun.objects.filter(association=association, method=PaymentMethod.AVTALEGIRO, period=period).first()
-    if existing is not None and existing.status == ClaimRunStatus.COMPLETE:
-        return existing
-    if existing is None:
-        check_due_date(due_date or default_due_date(period), now=now)
-    run, _created = run_for(
-        actor=actor, association=association, method=PaymentMethod.AVTALEGIRO, period=period, due_date=due_date
+    """Run (or resume) the AvtaleGiro claims for ``period``'s month and write the file for Nets, in one go."""
+    run = claim_run_prepare(
+        actor=actor,
+        association=association,
+        method=PaymentMethod.AVTALEGIRO,
+        period=period,
+        due_date=due_date,
+        now=now,
     )
-    create_claims(run=run, chunk_size=chunk_size, progress=progress)
-    return _finish_avtalegiro(actor=actor, run=run)
+    return claim_run_execute(actor=actor, run=run, chunk_size=chunk_size, progress=progress)
 
 
 def _finish_avtalegiro(*, actor: Any, run: ClaimRun) -> ClaimRun:

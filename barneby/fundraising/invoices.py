@@ -28,7 +28,7 @@ from barneby.audit.models import AuditAction
 from barneby.audit.services import audit_record
 from barneby.core.formatting import format_amount, format_date
 from barneby.core.pdf import Letter
-from barneby.fundraising.claims import Progress, check_due_date, create_claims, default_due_date, period_start, run_for
+from barneby.fundraising.claims import Progress, claim_run_execute, claim_run_prepare
 from barneby.fundraising.models import Claim, ClaimRun, ClaimRunStatus, PaymentMethod
 from barneby.organisation.models import MemberAssociation
 
@@ -71,30 +71,8 @@ def invoices_pdf(run: ClaimRun) -> bytes:
     return letter.output()
 
 
-def giro_invoice_run_start(
-    *,
-    actor: Any,
-    association: MemberAssociation,
-    period: dt.date,
-    due_date: dt.date | None = None,
-    progress: Progress | None = None,
-    now: dt.datetime | None = None,
-) -> ClaimRun:
-    """Make (or resume) the month's giro claims and their invoices; a finished month is left as it is.
-
-    Not to be called inside a transaction: claims commit chunk by chunk so an
-    interrupted run keeps its progress and a second run charges nobody twice.
-    """
-    period = period_start(period)
-    existing = ClaimRun.objects.filter(association=association, method=PaymentMethod.GIRO, period=period).first()
-    if existing is not None and existing.status == ClaimRunStatus.COMPLETE:
-        return existing
-    if existing is None:
-        check_due_date(due_date or default_due_date(period), now=now)
-    run, _created = run_for(
-        actor=actor, association=association, method=PaymentMethod.GIRO, period=period, due_date=due_date
-    )
-    create_claims(run=run, progress=progress)
+def finish_giro_run(*, actor: Any, run: ClaimRun) -> ClaimRun:
+    """Print the run's invoices into one PDF and close the run."""
     claims = Claim.objects.filter(claim_run=run)
     count = claims.count()
     total = claims.aggregate(total=Sum("amount"))["total"] or Decimal(0)
@@ -115,6 +93,22 @@ def giro_invoice_run_start(
         run.save()
         audit_record(actor=actor, action=AuditAction.UPDATE, obj=run, detail=f"giro invoices: {count}, {total} NOK")
     return run
+
+
+def giro_invoice_run_start(
+    *,
+    actor: Any,
+    association: MemberAssociation,
+    period: dt.date,
+    due_date: dt.date | None = None,
+    progress: Progress | None = None,
+    now: dt.datetime | None = None,
+) -> ClaimRun:
+    """Make (or resume) the month's giro claims and their invoices in one go; a finished month is left as it is."""
+    run = claim_run_prepare(
+        actor=actor, association=association, method=PaymentMethod.GIRO, period=period, due_date=due_date, now=now
+    )
+    return claim_run_execute(actor=actor, run=run, finish=finish_giro_run, progress=progress)
 
 
 def invoices_read(run: ClaimRun) -> bytes:

@@ -258,6 +258,9 @@ class ClaimRun(BaseModel):
     transmission_number = models.CharField(_("forsendelsesnummer"), max_length=7, blank=True)
     claim_count = models.PositiveIntegerField(_("antall trekk"), default=0)
     total_amount = models.DecimalField(_("totalbeløp"), max_digits=14, decimal_places=2, default=0)
+    # While running: agreements handled so far this time, of those due when it (re)started.
+    progress_done = models.PositiveIntegerField(_("behandlet"), default=0)
+    progress_total = models.PositiveIntegerField(_("å behandle"), default=0)
     file_name = models.CharField(_("filnavn"), max_length=300, blank=True)
     file_sha256 = models.CharField(_("sjekksum (SHA-256)"), max_length=64, blank=True)
     started_by = models.ForeignKey(

@@ -23,7 +23,18 @@ from barneby.core.access import staff
 from barneby.core.forms import add_service_errors
 from barneby.core.htmx import render_page
 from barneby.core.listing import PER_PAGE, paginate
-from barneby.fundraising import claims, duplicates, gdpr, invoices, merge, payments, receipts, selectors, services
+from barneby.fundraising import (
+    claims,
+    duplicates,
+    gdpr,
+    invoices,
+    merge,
+    payments,
+    receipts,
+    selectors,
+    services,
+    tasks,
+)
 from barneby.fundraising.forms import (
     AgreementForm,
     ClaimRunForm,
@@ -35,7 +46,7 @@ from barneby.fundraising.forms import (
     NetsFileForm,
     SupporterCreateForm,
 )
-from barneby.fundraising.models import ConsentPurpose, Gift, PaymentMethod, Supporter
+from barneby.fundraising.models import ClaimRunStatus, ConsentPurpose, Gift, PaymentMethod, Supporter
 from barneby.fundraising.permissions import FUNDRAISING_ROLES
 from barneby.organisation.models import MemberAssociation
 
@@ -462,23 +473,38 @@ def claim_runs(request: HttpRequest) -> HttpResponse:
     association = _association_for_post(request)
     form = ClaimRunForm(request.POST or None)
     if association is not None and form.is_valid():
-        giro = form.cleaned_data["method"] == PaymentMethod.GIRO
-        start = invoices.giro_invoice_run_start if giro else claims.claim_run_start
         try:
-            run = start(actor=request.user, association=association, period=form.cleaned_data["period"])
+            run = claims.claim_run_prepare(
+                actor=request.user,
+                association=association,
+                method=form.cleaned_data["method"],
+                period=form.cleaned_data["period"],
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            done = _("{count} giroer for {month} er klare.") if giro else _("Trekkfilen for {month} har {count} trekk.")
-            messages.success(request, done.format(month=run.period.strftime("%m.%Y"), count=run.claim_count))
+            if run.status == ClaimRunStatus.COMPLETE:
+                messages.info(
+                    request,
+                    _("Måneden er allerede kjørt: {count} trekk. Ingen blir trukket to ganger.").format(
+                        count=run.claim_count
+                    ),
+                )
+            else:
+                tasks.run_claims.enqueue(run.pk, request.user.pk)
+                messages.success(request, _("Kjøringen er startet. Siden viser framdriften."))
             return redirect("fundraising:claim-runs")
-    page = paginate(request, selectors.claim_run_list_for(user=request.user).order_by("-period", "-pk"))
-    return render(
-        request,
-        "fundraising/claim_runs.html",
-        {"form": form, "page_obj": page},
-        status=400 if form.is_bound and form.errors else 200,
-    )
+    runs = selectors.claim_run_list_for(user=request.user).order_by("-period", "-pk")
+    page = paginate(request, runs)
+    context = {
+        "form": form,
+        "page_obj": page,
+        "running": any(r.status == ClaimRunStatus.RUNNING for r in page.object_list),
+        "hx_target": "#runs",
+    }
+    if form.is_bound and form.errors:
+        return render(request, "fundraising/claim_runs.html", context, status=400)
+    return render_page(request, "fundraising/claim_runs.html", context, partial="runs")
 
 
 @staff(FUNDRAISING_ROLES, hidden=True)

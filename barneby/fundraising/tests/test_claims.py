@@ -115,7 +115,9 @@ def test_interrupted_run_resumes_where_it_stopped(association: MemberAssociation
     assert run.status == ClaimRunStatus.RUNNING
     assert run.file_name == ""
     assert Claim.objects.filter(claim_run=run).count() == 3  # the first chunk was committed
-    assert calls == [(3, 7)]
+    assert calls == [(0, 7), (3, 7)]
+    run.refresh_from_db()
+    assert (run.progress_done, run.progress_total) == (3, 7)  # what the page shows while it runs
 
     progress: list[tuple[int, int]] = []
     resumed = claim_run_start(
@@ -126,7 +128,7 @@ def test_interrupted_run_resumes_where_it_stopped(association: MemberAssociation
         progress=lambda done, total: progress.append((done, total)),
     )
     assert resumed.pk == run.pk
-    assert progress == [(3, 4), (4, 4)]
+    assert progress == [(0, 4), (3, 4), (4, 4)]
     assert resumed.status == ClaimRunStatus.COMPLETE
     assert resumed.claim_count == 7
     transmission = netsgiro.parse(claim_file_read(resumed).decode("iso-8859-1"))

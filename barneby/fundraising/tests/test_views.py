@@ -147,3 +147,28 @@ def test_donor_service_of_another_association_sees_nothing(
     )
     assert other.get(f"/innsamling/givere/{supporter.pk}/").status_code == 404
     assert "Skjult" not in other.get("/innsamling/givere/").content.decode()
+
+
+def test_a_running_claim_run_shows_its_progress_and_polls(donor_service: User, association: MemberAssociation) -> None:
+    period = (dt.date.today().replace(day=1) + dt.timedelta(days=40)).replace(day=1)
+    ClaimRun.objects.create(
+        association=association,
+        method="avtalegiro",
+        period=period,
+        due_date=period.replace(day=20),
+        progress_done=3000,
+        progress_total=7000,
+    )
+    client = verified_client(donor_service)
+    page = client.get("/innsamling/trekk/").content.decode()
+    assert '<progress max="7000" value="3000">' in page
+    assert 'hx-trigger="every 2s"' in page
+    fragment = client.get("/innsamling/trekk/", headers={"HX-Request": "true"}).content.decode()
+    assert fragment.lstrip().startswith('<div id="runs"')
+    assert "3000/7000" in fragment
+    # Starting the same month again resumes it (the task runs at once in tests) and finishes it.
+    form = {"method": "avtalegiro", "period": period.strftime("%d.%m.%Y")}
+    assert client.post("/innsamling/trekk/", form).status_code == 302
+    run = ClaimRun.objects.get()
+    assert run.status == "complete"
+    assert 'hx-trigger="every 2s"' not in client.get("/innsamling/trekk/").content.decode()
