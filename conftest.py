@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pytest_django import Settings
 
-pytest_plugins = ["barneby.core.tests.personas", "barneby.core.tests.browser"]
+pytest_plugins = ["barneby.core.tests.personas", "barneby.core.tests.browser", "barneby.fundraising.tests.fixtures"]
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -41,38 +42,37 @@ def _public(request: HttpRequest, template: str, context: dict[str, Any], status
     return response
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-def confirm(request: HttpRequest, token: str) -> HttpResponse:
-    """GET shows one button (link scanners must not confirm); POST confirms."""
+def _token_page(
+    request: HttpRequest, token: str, template: str, act: Callable[..., Any], check: Callable[[str], Any]
+) -> HttpResponse:
+    """GET shows what the link will do (one button); POST does it. A bad link is explained, not a crash."""
     context: dict[str, Any] = {"token": token}
     try:
         if request.method == "POST":
-            context["subscriber"] = services.confirm(token, ip=client_ip(request), user_agent=_agent(request))
+            context["subscriber"] = act(token, ip=client_ip(request), user_agent=_agent(request))
             context["done"] = True
         else:
-            context["subscriber"] = services.check_confirm_token(token)
+            context["subscriber"] = check(token)
     except ValidationError as exc:
         context["error"] = " ".join(exc.messages)
         # A GET of a bad link is an answer, not a failed request; a refused POST is a 400.
-        return _public(request, "newsletter/confirm.html", context, status=400 if request.method == "POST" else 200)
-    return _public(request, "newsletter/confirm.html", context)
+        return _public(request, template, context, status=400 if request.method == "POST" else 200)
+    return _public(request, template, context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows one button (link scanners must not confirm); POST confirms."""
+    return _token_page(request, token, "newsletter/confirm.html", services.confirm, services.check_confirm_token)
 
 
 @csrf_exempt  # RFC 8058 one-click POSTs come from mail providers with no CSRF token; the signature protects it
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows one button; POST (the button, or a mail client's one-click) unsubscribes at once."""
-    context: dict[str, Any] = {"token": token}
-    try:
-        if request.method == "POST":
-            context["subscriber"] = services.unsubscribe(token, ip=client_ip(request), user_agent=_agent(request))
-            context["done"] = True
-        else:
-            context["subscriber"] = services.check_unsubscribe_token(token)
-    except ValidationError as exc:
-        context["error"] = " ".join(exc.messages)
-        return _public(request, "newsletter/unsubscribe.html", context, status=400 if request.method == "POST" else 200)
-    return _public(request, "newsletter/unsubscribe.html", context)
+    return _token_page(
+        request, token, "newsletter/unsubscribe.html", services.unsubscribe, services.check_unsubscribe_token
+    )
 
 
 # --- Donor service ------------------------------------------------------------------------------

@@ -6,12 +6,6 @@ import pytest
 from django.conf import settings as django_settings
 from pytest_django import Settings
 
-from barneby.accounts.models import User
-from barneby.accounts.roles import Role, ScopeKind
-from barneby.core.tests.personas import make_persona
-from barneby.organisation.models import MemberAssociation
-from barneby.organisation.tests import factories as org
-
 # The sample files are shared with the project, not copied into it: ../shared/data/nets/ from the project root.
 NETS_DATA = Path(django_settings.BASE_DIR).parent / "shared" / "data" / "nets"
 
@@ -19,21 +13,6 @@ NETS_DATA = Path(django_settings.BASE_DIR).parent / "shared" / "data" / "nets"
 @pytest.fixture(autouse=True)
 def _files_in_tmp(settings: Settings, tmp_path: Path) -> None:
     settings.FUNDRAISING_FILES_DIR = tmp_path / "fundraising"
-
-
-@pytest.fixture
-def association(db: None) -> MemberAssociation:
-    return org.association(name="SOS-barnebyer Norge")
-
-
-@pytest.fixture
-def other_association(db: None) -> MemberAssociation:
-    return org.association(name="SOS Sverige", country="SE")
-
-
-@pytest.fixture
-def donor_service(association: MemberAssociation) -> User:
-    return make_persona(Role.DONOR_SERVICE, scope_kind=ScopeKind.ASSOCIATION, scope_key=str(association.pk))
 
 
 @pytest.fixture

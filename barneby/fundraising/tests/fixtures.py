@@ -1,3 +1,5 @@
+"""Donor-service fixtures shared by the fundraising, partner and newsletter tests (a pytest plugin)."""
+
 from __future__ import annotations
 
 import pytest
