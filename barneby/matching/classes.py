@@ -26,7 +26,7 @@ import numpy as np
 
 from barneby.matching.aggregate import AggregateBound, _partitions
 from barneby.matching.exact import INF
-from barneby.matching.greedy import Load, _single_home, _split
+from barneby.matching.greedy import WIDE, Load, _single_home, _split
 from barneby.matching.index import Index
 from barneby.matching.mip import MipBuilder
 from barneby.matching.problem import Child, GroupId, Home
@@ -209,13 +209,18 @@ def class_aggregate(
     dual = lp_bound
     found = None
     if left > 0.5:
-        h = m.solve(time_limit_s=left, seed=seed, start={} if best_start is None else start_from(best_start))
+        # Leave time to rebuild what the MIP finds.
+        h = m.solve(time_limit_s=0.6 * left, seed=seed, start={} if best_start is None else start_from(best_start))
         proven = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
         info = h.getInfo()
         mip_dual = info.objective_function_value if proven else info.mip_dual_bound
         if math.isfinite(mip_dual):
             dual = max(dual, mip_dual)
-        found = h.getSolution()
+        start_value = (
+            None if best_start is None else weight * _level_key(index, best_start)[0] + _level_key(index, best_start)[1]
+        )
+        if start_value is None or info.objective_function_value < start_value - 0.5:
+            found = h.getSolution()  # better than the start in the model: worth rebuilding
     if not math.isfinite(dual):
         return AggregateBound(0, 0, False, time.perf_counter() - started, best_start)
     unplaced, splits = divmod(math.ceil(dual - 1e-6), int(weight))
@@ -261,37 +266,27 @@ def _rebuild(
     # 2. Patterns to homes, parts to slots: exclusions, keep-apart and one part per group per home.
     load = Load(index)
     for t, type_parts in parts.items():
-        slots: list[tuple[int, int]] = []
+        free: dict[int, list[int]] = defaultdict(list)  # home -> sizes of its free slots
         homes = iter(type_list[t])
         for z, pattern in pattern_cols[t]:
             for _ in range(int(values[z])):
                 k = next(homes, None)
                 if k is not None:
-                    slots.extend((k, j) for j in pattern)
+                    free[k].extend(pattern)
         type_parts.sort(key=lambda part: -len(part[0]))
         for who, _g in type_parts:
-            size = len(who)
-            best: tuple[int, int, int, int] | None = None
-            for n, (k, j) in enumerate(slots):
-                if j < size or not all(load.can_take(i, k, already=a) for a, i in enumerate(who)):
-                    continue
-                unmet = dist = 0
-                for i in who:
-                    u, d = pair_cost(index.children[i], index.homes[k])
-                    unmet += u
-                    dist += d
-                key = (j - size, unmet, dist, n)
-                if best is None or key < best:
-                    best = key
-            if best is None:
+            k = _slot_for(index, load, who, free)
+            if k is None:
                 loose.append(who)
                 continue
-            n = best[3]
-            k, j = slots[n]
+            size = len(who)
+            sizes = free[k]
+            j = min(x for x in sizes if x >= size)
+            sizes.remove(j)
             if j > size:
-                slots[n] = (k, j - size)
-            else:
-                slots.pop(n)
+                sizes.append(j - size)
+            if not sizes:
+                del free[k]
             for i in who:
                 load.place(i, k)
     # 3. The rest by the best-fit rules, next to their siblings where possible.
@@ -303,6 +298,38 @@ def _rebuild(
         else:
             _split(index, load, unit, wide=not index.complete)
     return load.home_of
+
+
+def _slot_for(index: Index, load: Load, who: list[int], free: dict[int, list[int]]) -> int | None:
+    """The best home with a free slot for the part ``who``: least room left over, then needs, then distance.
+
+    The members' candidate homes are tried first (cheap, and where the best
+    ones are), then the first member's nearest eligible homes; a part none of
+    those can take is placed afterwards by the best-fit rules.
+    """
+    size = len(who)
+
+    def best_of(homes: list[int]) -> int | None:
+        best: tuple[int, int, int, int] | None = None
+        for k in homes:
+            room = [x for x in free.get(k, ()) if x >= size]
+            if not room or not all(load.can_take(i, k, already=a) for a, i in enumerate(who)):
+                continue
+            unmet = dist = 0
+            for i in who:
+                u, d = pair_cost(index.children[i], index.homes[k])
+                unmet += u
+                dist += d
+            key = (min(room) - size, unmet, dist, k)
+            if best is None or key < best:
+                best = key
+        return None if best is None else best[3]
+
+    nearby = sorted({k for i in who for k in index.candidates[i] if k in free})
+    found = best_of(nearby)
+    if found is None:
+        found = best_of([k for k in index.eligible_homes(who[0])[:WIDE] if k in free and k not in nearby])
+    return found
 
 
 def _partition(
