@@ -453,6 +453,14 @@ class Payment(BaseModel):
         verbose_name = _("innbetaling")
         verbose_name_plural = _("innbetalinger")
         ordering = ["-paid_date", "id"]
+        indexes = [
+            # The unmatched queue, oldest first: a handful of rows among millions.
+            models.Index(
+                fields=["association", "paid_date", "id"],
+                condition=Q(status="unmatched"),
+                name="fundraising_payment_unmatched",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["ocr_import", "assignment_number", "transaction_number"],
