@@ -31,9 +31,8 @@ from itertools import combinations
 from typing import Any
 
 from django.contrib.auth.models import Permission
-from django.core.management.color import no_style
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
-from django.db.models import Max, Min, Q
+from django.db import connection
+from django.db.models import Min, Q
 from django.utils import timezone
 from faker import Faker
 from stdnum.no import fodselsnummer
@@ -78,7 +77,7 @@ from barneby.care.models import (
     TargetGroup,
     age_on,
 )
-from barneby.core.demo import DemoContext, register
+from barneby.core.demo import DemoContext, Inserter, register, reset_sequences
 from barneby.core.identity import person_number_error
 from barneby.organisation.demo import GLOBAL_CHILDREN_IN_FAMILY_CARE, GLOBAL_PREFIX, HOME_KIND, NORWAY_CODE
 from barneby.organisation.models import Home, Municipality, Programme, ProgrammeType
@@ -1099,89 +1098,6 @@ class National:
 # --- global scale --------------------------------------------------------------------------------
 
 
-class Inserter:
-    """Plain multi-row inserts with ids allocated here, for the global scale.
-
-    At a million rows the ORM's per-field work in ``bulk_create`` (model
-    instances, ``pre_save``, ``get_db_prep_save``) costs minutes; this
-    prepares each column once and hands rows to ``executemany``. Values are
-    given by attribute name; the rest take the field's default. Encrypted
-    fields are left at their default ``""``, stored unencrypted by design.
-    """
-
-    def __init__(self, model: type[models.Model]) -> None:
-        self.model = model
-        fields = list(model._meta.concrete_fields)
-        self.names = [f.attname for f in fields]
-        self.known = frozenset(self.names)
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        self.defaults: dict[str, Any] = {}
-        for f in fields:
-            if isinstance(f, models.DateTimeField):
-                self.defaults[f.attname] = now
-            elif not f.primary_key:
-                self.defaults[f.attname] = f.get_db_prep_save(f.get_default(), connection)
-        # The wrapper itself, not the proxy: the proxy costs a context-local lookup per access.
-        self.connection = connections[DEFAULT_DB_ALIAS]
-        self.adapt_date = self.connection.ops.adapt_datefield_value
-        self.date_columns = [
-            i
-            for i, f in enumerate(fields)
-            if isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField)
-        ]
-        self.json_columns = [(i, f) for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
-        quote = connection.ops.quote_name
-        # Identifiers come from the model's metadata, quoted; every value is a parameter.
-        columns = ", ".join(quote(f.column) for f in fields)
-        self.sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-            quote(model._meta.db_table), columns, ", ".join(["%s"] * len(fields))
-        )
-        self.copy_sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
-        self.rows: list[list[Any]] = []
-        self.next_id = (model._default_manager.aggregate(top=Max("pk"))["top"] or 0) + 1
-        self.inserted = 0
-
-    def add(self, **values: Any) -> int:
-        pk = self.next_id
-        self.next_id += 1
-        values["id"] = pk
-        if not values.keys() <= self.known:
-            raise TypeError(f"{self.model.__name__} has no {sorted(set(values) - self.known)}")
-        defaults = self.defaults
-        row = [values[name] if name in values else defaults[name] for name in self.names]
-        for i in self.date_columns:
-            if row[i] is not None:
-                row[i] = self.adapt_date(row[i])
-        for i, json_field in self.json_columns:
-            if self.names[i] in values:
-                row[i] = json_field.get_db_prep_save(row[i], self.connection)
-        self.rows.append(row)
-        return pk
-
-    def flush(self) -> None:
-        if not self.rows:
-            return
-        with connection.cursor() as cursor:
-            if self.connection.vendor == "postgresql":
-                # COPY: row-by-row executemany, or multi-row VALUES bound client-side, take minutes here.
-                with cursor.cursor.copy(self.copy_sql) as copy:
-                    for row in self.rows:
-                        copy.write_row(row)
-            else:
-                for start in range(0, len(self.rows), BATCH):
-                    cursor.executemany(self.sql, self.rows[start : start + BATCH])
-        self.inserted += len(self.rows)
-        self.rows = []
-
-
-def _reset_sequences(tables: Sequence[Inserter]) -> None:
-    """Explicit ids leave PostgreSQL's sequences behind; SQLite's AUTOINCREMENT follows by itself."""
-    statements = connection.ops.sequence_reset_sql(no_style(), [t.model for t in tables])
-    with connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql)
-
-
 @dataclass
 class Slot:
     home: int
@@ -1295,7 +1211,7 @@ def seed_global(context: DemoContext, rng: random.Random, fake: Faker, recorder:
         tables.flush()
     households, members = Inserter(Household), Inserter(HouseholdMember)
     _insert_households(context, state, households, members)
-    _reset_sequences([*tables.all(), households, members])
+    reset_sequences([*tables.all(), households, members])
     # Fresh planner statistics: right after a bulk load PostgreSQL has none (autovacuum comes later) and
     # picks sequential scans and hash joins for one child's page. Both databases allow this in a transaction.
     with connection.cursor() as cursor:

@@ -29,9 +29,9 @@ from django.utils import timezone
 from faker import Faker
 from stdnum.no import orgnr
 
-from barneby.care.demo import Inserter, _reset_sequences, birth_for_age, synthetic_person_number
+from barneby.care.demo import birth_for_age, synthetic_person_number
 from barneby.care.models import Sex
-from barneby.core.demo import DemoContext, register
+from barneby.core.demo import DemoContext, Inserter, register, reset_sequences
 from barneby.core.fields import encrypt_value
 from barneby.fundraising import payments, services
 from barneby.fundraising.claims import period_end
@@ -497,7 +497,7 @@ def seed_global(
             matched_count=month.matched,
             unmatched_count=month.transactions - month.matched,
         )
-    _reset_sequences([runs, imports, *tables])
+    reset_sequences([runs, imports, *tables])
     # Fresh planner statistics after a bulk load (PostgreSQL has none until autovacuum runs).
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from barneby.care.models import Child, ChildStatus
-from barneby.core.demo import DemoContext, register
+from barneby.core.demo import DemoContext, Inserter, register, reset_sequences
 from barneby.fundraising.models import Supporter, SupporterKind
 from barneby.organisation.models import Location, LocationKind, MemberAssociation
 from barneby.sponsorships import services
@@ -119,7 +119,6 @@ def seed_global_sponsorships(context: DemoContext) -> None:
     """One sponsorship per active agreement of the global sponsors that has none, with its history."""
     if context.scale != "global":
         return
-    from barneby.care.demo import Inserter, _reset_sequences
     from barneby.fundraising.demo import GLOBAL_FIRST_DONOR
     from barneby.fundraising.models import AgreementState, PaymentAgreement
     from barneby.sponsorships.models import EventKind, SponsorshipEvent
@@ -182,5 +181,5 @@ def seed_global_sponsorships(context: DemoContext) -> None:
             events.flush()
     sponsorships.flush()
     events.flush()
-    _reset_sequences([sponsorships, events])
+    reset_sequences([sponsorships, events])
     context.counts["fadderskap"] = Sponsorship.objects.filter(association=association).count()
