@@ -14,7 +14,7 @@ T = TypeVar("T")
 
 
 class Command(BaseCommand):
-    help = "Load synthetic demo data (Faker nb_NO). Idempotent; deterministic for a given --seed."
+    help = "Load synthetic demo data (Faker no_NO, Norwegian bokmål). Idempotent; deterministic for a given --seed."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--scale", choices=["national", "global"], default="national")
