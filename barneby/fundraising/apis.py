@@ -18,7 +18,6 @@ from ninja.pagination import PageNumberPagination, paginate
 from barneby.fundraising import selectors, taxreport
 from barneby.fundraising.models import Payment, PaymentStatus, Supporter
 from barneby.fundraising.permissions import require_donor_service
-from barneby.fundraising.views_tax import association_for
 
 router = Router(tags=["innsamling"])
 
@@ -153,7 +152,7 @@ def payment_detail(request: HttpRequest, pk: int) -> Payment:
 @router.get("/tax-reports/{year}", response=TaxReportSummaryOut, summary="Skattefradrag: tall for et inntektsår")
 def tax_report_summary(request: HttpRequest, year: int) -> dict[str, Any]:
     _guard(request)
-    association = association_for(request.user)
+    association = selectors.association_of(user=request.user)
     if association is None:
         raise Http404
     report = taxreport.build_tax_report(association=association, year=year)

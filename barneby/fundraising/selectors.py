@@ -11,7 +11,8 @@ from django.db.models import Count, Model, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from barneby.accounts.scoping import visible_to
+from barneby.accounts.roles import ScopeKind
+from barneby.accounts.scoping import scope_for, visible_to
 from barneby.fundraising.models import (
     Claim,
     ClaimRun,
@@ -23,6 +24,22 @@ from barneby.fundraising.models import (
     Supporter,
 )
 from barneby.fundraising.permissions import FUNDRAISING_ROLES
+from barneby.organisation.models import MemberAssociation
+
+
+def association_of(*, user: Any) -> MemberAssociation | None:
+    """The member association a donor-service user works for (the first, if several), or ``None``."""
+    ids = sorted(int(k) for k in scope_for(user).keys(ScopeKind.ASSOCIATION, FUNDRAISING_ROLES) if k.isdigit())
+    return MemberAssociation.objects.filter(pk__in=ids).order_by("pk").first() if ids else None
+
+
+def association_required(*, user: Any) -> MemberAssociation:
+    """:func:`association_of`, or 404 for a user who works for none (a change needs one)."""
+    association = association_of(user=user)
+    if association is None:
+        raise Http404
+    return association
+
 
 M = TypeVar("M", bound=Model)
 

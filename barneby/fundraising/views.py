@@ -17,8 +17,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from barneby.accounts.roles import ScopeKind
-from barneby.accounts.scoping import scope_for
 from barneby.core.access import staff
 from barneby.core.forms import add_service_errors
 from barneby.core.htmx import render_page
@@ -53,11 +51,7 @@ from barneby.organisation.models import MemberAssociation
 
 def _association(request: HttpRequest) -> MemberAssociation:
     """The member association the donor-service user works for; a POST without one is refused (404)."""
-    keys = sorted(scope_for(request.user).keys(ScopeKind.ASSOCIATION, FUNDRAISING_ROLES))
-    association = MemberAssociation.objects.filter(pk__in=[int(k) for k in keys if k.isdigit()]).order_by("pk").first()
-    if association is None:
-        raise Http404
-    return association
+    return selectors.association_required(user=request.user)
 
 
 def _association_for_post(request: HttpRequest) -> MemberAssociation | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -17,16 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from barneby.accounts.roles import ScopeKind
-from barneby.accounts.scoping import scope_for
 from barneby.audit.models import AuditAction
 from barneby.audit.services import audit_record
 from barneby.core.access import staff
 from barneby.core.forms import add_service_errors
 from barneby.core.listing import PER_PAGE, csv_response
-from barneby.fundraising import taxreport
+from barneby.fundraising import selectors, taxreport
 from barneby.fundraising.permissions import FUNDRAISING_ROLES
-from barneby.organisation.models import MemberAssociation
 
 FORMATS = ("json", "xml", "csv")
 # The files for Skatteetaten; CSV is streamed from the same report.
@@ -50,13 +46,6 @@ def default_year() -> int:
     return timezone.localdate().year - 1
 
 
-def association_for(user: Any) -> MemberAssociation | None:
-    """The member association a donor-service user reports for (the first, if several), or ``None``."""
-    keys = scope_for(user).keys(ScopeKind.ASSOCIATION, FUNDRAISING_ROLES)
-    ids = sorted(int(k) for k in keys if k.isdigit())
-    return MemberAssociation.objects.filter(pk__in=ids).order_by("pk").first() if ids else None
-
-
 def _year_form(request: HttpRequest) -> TaxYearForm:
     return TaxYearForm({"year": request.GET.get("year", "").strip()[:10] or str(default_year())})
 
@@ -64,7 +53,7 @@ def _year_form(request: HttpRequest) -> TaxYearForm:
 @staff(FUNDRAISING_ROLES, hidden=True)
 @require_safe
 def tax_report(request: HttpRequest) -> HttpResponse:
-    association = association_for(request.user)
+    association = selectors.association_of(user=request.user)
     form = _year_form(request)
     report: taxreport.TaxReport | None = None
     if association is not None and form.is_valid():
@@ -98,7 +87,7 @@ def tax_report_download(request: HttpRequest, fmt: str) -> HttpResponse | Stream
     """The report as Skatteetaten's JSON, the gavefrivilligorganisasjon XML or CSV; logged, since it holds fnr."""
     if fmt not in FORMATS:
         raise Http404
-    association = association_for(request.user)
+    association = selectors.association_of(user=request.user)
     if association is None:
         raise Http404
     form = _year_form(request)

@@ -8,14 +8,12 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from barneby.accounts.roles import ScopeKind
-from barneby.accounts.scoping import scope_for
 from barneby.audit.models import AuditAction
 from barneby.audit.services import audit_record, client_ip
 from barneby.core.access import staff
@@ -23,6 +21,7 @@ from barneby.core.forms import add_service_errors
 from barneby.core.htmx import render_page
 from barneby.core.listing import export_response, paginate
 from barneby.fundraising.permissions import FUNDRAISING_ROLES
+from barneby.fundraising.selectors import association_required
 from barneby.newsletter import selectors, services
 from barneby.newsletter.forms import SubscriberFilterForm, SubscriberForm
 from barneby.newsletter.models import ConsentSource, Subscriber, SubscriberStatus
@@ -79,11 +78,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _association(request: HttpRequest) -> MemberAssociation:
-    keys = sorted(scope_for(request.user).keys(ScopeKind.ASSOCIATION, FUNDRAISING_ROLES))
-    association = MemberAssociation.objects.filter(pk__in=[int(k) for k in keys if k.isdigit()]).order_by("pk").first()
-    if association is None:
-        raise Http404
-    return association
+    return association_required(user=request.user)
 
 
 @staff(FUNDRAISING_ROLES, hidden=True)

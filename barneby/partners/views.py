@@ -15,8 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from barneby.accounts.models import User
-from barneby.accounts.roles import ScopeKind
-from barneby.accounts.scoping import scope_for
 from barneby.audit.models import AuditAction
 from barneby.audit.services import audit_record
 from barneby.core.access import staff
@@ -24,6 +22,7 @@ from barneby.core.forms import add_service_errors
 from barneby.core.htmx import render_page
 from barneby.core.listing import export_response, paginate
 from barneby.fundraising.permissions import FUNDRAISING_ROLES
+from barneby.fundraising.selectors import association_of
 from barneby.organisation.models import MemberAssociation
 from barneby.partners import selectors, services
 from barneby.partners.forms import LeadFilterForm, LeadForm, NoteForm, OwnerForm, StageForm
@@ -31,8 +30,7 @@ from barneby.partners.models import Lead, Stage
 
 
 def _association_or_none(request: HttpRequest) -> MemberAssociation | None:
-    keys = sorted(scope_for(request.user).keys(ScopeKind.ASSOCIATION, FUNDRAISING_ROLES))
-    return MemberAssociation.objects.filter(pk__in=[int(k) for k in keys if k.isdigit()]).order_by("pk").first()
+    return association_of(user=request.user)
 
 
 def _association(request: HttpRequest) -> MemberAssociation:

@@ -21,8 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
-from barneby.accounts.roles import ScopeKind
-from barneby.accounts.scoping import scope_for
 from barneby.audit.models import AuditAction
 from barneby.audit.services import audit_record
 from barneby.care import selectors as care_selectors
@@ -31,6 +29,7 @@ from barneby.core.forms import add_service_errors
 from barneby.core.htmx import render_page
 from barneby.core.listing import paginate
 from barneby.fundraising import selectors as fundraising_selectors
+from barneby.fundraising.selectors import association_required
 from barneby.organisation.models import Location, MemberAssociation
 from barneby.sponsorships import letters, selectors, services
 from barneby.sponsorships.forms import (
@@ -65,13 +64,7 @@ ACTIONS: dict[str, tuple[str, Any]] = {
 
 def _association_for_post(request: HttpRequest) -> MemberAssociation | None:
     """Pages render for any donor-service user; only a submitted form needs the association (else 404)."""
-    if request.method != "POST":
-        return None
-    keys = sorted(scope_for(request.user).keys(ScopeKind.ASSOCIATION, SPONSORSHIP_ROLES))
-    association = MemberAssociation.objects.filter(pk__in=[int(k) for k in keys if k.isdigit()]).order_by("pk").first()
-    if association is None:
-        raise Http404
-    return association
+    return association_required(user=request.user) if request.method == "POST" else None
 
 
 def _posted(request: HttpRequest) -> Any:
