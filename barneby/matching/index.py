@@ -247,6 +247,10 @@ class Index:
             self._screened[i] = _cheapest(homes, score, None).tolist()
         return self._screened[i]
 
+    def score(self, i: int) -> FloatArray:
+        """Child ``i``'s cost estimate for every home (unmet needs first, then km), eligible or not."""
+        return self._screen(i)[1]
+
     def unit_of(self, i: int) -> list[int]:
         """The sibling group of child ``i`` (itself alone if it has none)."""
         g = self.group_of[i]

@@ -2,12 +2,13 @@
 
 1. The best-fit heuristic; every later step only keeps what is
    lexicographically better, so the answer is never worse than it.
-2. The first two levels (unplaced, splits) with the aggregated model of
-   :mod:`barneby.matching.aggregate`: block by block of neighbouring homes on
-   batches above ``AGG_BLOCKS_FROM`` children (fast, finds fewer splits), and
-   on the whole batch up to ``AGG_WHOLE_LIMIT`` (a proven lower bound, and
-   usually a placement reaching it); beyond that, the class model of
-   :mod:`barneby.matching.classes` gives the lower bound.
+2. The first two levels (unplaced, splits) with the pattern model of
+   :mod:`barneby.matching.patterns` (home types and classes of sibling
+   groups, one column per way a class is shared out, by column generation):
+   a proven lower bound, and usually a placement reaching it. Where it does
+   not reach its bound, the aggregated model of
+   :mod:`barneby.matching.aggregate` runs block by block of neighbouring
+   homes, and on the whole batch up to ``AGG_WHOLE_LIMIT`` children.
 3. Needs and distance by moving whole parts between homes
    (:mod:`barneby.matching.polish`), which cannot touch the first two levels.
 4. Needs and distance with the per-home model of :mod:`barneby.matching.exact`,
@@ -28,10 +29,10 @@ import time
 from collections import defaultdict
 
 from barneby.matching.aggregate import aggregate_bound
-from barneby.matching.classes import class_aggregate
 from barneby.matching.exact import SubProblem, solve_levels
 from barneby.matching.greedy import default_index, greedy_positions
 from barneby.matching.index import Index
+from barneby.matching.patterns import pattern_bound
 from barneby.matching.polish import polish_blocks
 from barneby.matching.problem import Costs, Problem, Solution
 from barneby.matching.result import make_solution, trivial_bound
@@ -42,7 +43,7 @@ CHUNK = 300  # children freed per fix-and-optimize step
 CHUNK_TIME_S = 6.0
 AGGREGATE_SHARE = 0.6  # of the time limit, at most, for the first two levels (the ones that matter most)
 AGG_BLOCKS_ONLY_SHARE = 0.6  # of the time limit, for the blocks on batches too big for the whole aggregate
-CLASS_SHARE = 0.2  # of the time limit, for the bound of the class model on batches above AGG_WHOLE_LIMIT
+PATTERN_SHARE = 0.25  # of the time limit, at most, for the pattern model of the first two levels
 POLISH_SHARE = 0.5  # of the time left after the first two levels, for moving parts to cut needs and distance
 AGG_WHOLE_LIMIT = 1_000  # children; up to here the aggregated model also runs on the whole batch (bound)
 AGG_BLOCKS_FROM = 300  # children; from here the aggregated model first runs block by block
@@ -295,8 +296,24 @@ def solve(
     known: tuple[int, ...] = ()
     components = _components(index)
     n_children = len(index.children)
+    settled = False  # the first two levels proven and reached
     if len(components) == 1 and n_children > AGG_BLOCKS_FROM:
-        # Blocks first: they find fewer splits quickly on batches of any size.
+        # One column per way a class of groups is shared out: on the synthetic
+        # family it proves the first two levels in seconds up to 20,000 children.
+        counted = pattern_bound(index, time_limit_s=PATTERN_SHARE * time_limit_s, seed=seed, warm=positions)
+        pattern_key = (counted.unplaced, counted.splits, 0, 0)
+        bound = _lexmax(bound, pattern_key)
+        if (
+            counted.positions is not None
+            and _positions_key(index, counted.positions) < _positions_key(index, positions)
+            and _valid(index, counted.positions)
+        ):
+            positions = counted.positions
+        settled = tuple(_positions_key(index, positions)[:2]) == tuple(bound[:2])
+        if settled:
+            known = tuple(bound[:2])
+    if not settled and len(components) == 1 and n_children > AGG_BLOCKS_FROM:
+        # Blocks of neighbouring homes find fewer splits on batches of any size.
         share = AGG_BLOCKS_ONLY_SHARE if n_children > AGG_WHOLE_LIMIT else AGG_BLOCKS_SHARE
         positions = _aggregate_chunks(
             index,
@@ -305,17 +322,7 @@ def solve(
             deadline=time.perf_counter() + share * (deadline - time.perf_counter()),
             seed=seed,
         )
-    if len(components) == 1 and n_children > AGG_WHOLE_LIMIT:
-        # Too big for the whole aggregate: sibling groups counted by class give the bound.
-        classes = class_aggregate(index, time_limit_s=CLASS_SHARE * time_limit_s, seed=seed, warm=positions)
-        bound = _lexmax(bound, (classes.unplaced, classes.splits, 0, 0))
-        if (
-            classes.positions is not None
-            and _positions_key(index, classes.positions) < _positions_key(index, positions)
-            and _valid(index, classes.positions)
-        ):
-            positions = classes.positions
-    if len(components) == 1 and n_children <= AGG_WHOLE_LIMIT:
+    if not settled and len(components) == 1 and n_children <= AGG_WHOLE_LIMIT:
         # Per-region models are exact by themselves when regions are closed;
         # otherwise the aggregate handles the whole batch at once.
         aggregate = aggregate_bound(
@@ -323,7 +330,7 @@ def solve(
         )
         agg_bound = (aggregate.unplaced, aggregate.splits, 0, 0)
         bound = _lexmax(bound, agg_bound)
-        known = agg_bound[:2]
+        known = tuple(bound[:2])
         if (
             aggregate.positions is not None
             and _positions_key(index, aggregate.positions) < _positions_key(index, positions)

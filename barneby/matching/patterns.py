@@ -1,0 +1,555 @@
+"""The first two levels for big batches: one column per way a sibling group is shared out.
+
+Homes alike in every rule (free places, sibling limit, ages, sexes, region,
+and location when a distance limit applies) are counted together as a
+*type*; sibling groups whose members may use the same types, with the same
+keep-apart pairs inside the group, are counted together as a *class*. A
+column is a *pattern* of a class: a partition of its members into parts,
+each part in a home type (or left unplaced). Homes are packed as in cutting
+stock: each home of a type takes one partition of its free places into
+slots, one part per slot.
+
+There are far too many patterns to list, so the LP is solved by column
+generation: given the prices of the slots, the cheapest pattern of a class
+is found by trying every partition of its members (at most a few hundred for
+groups of up to eight) with the cheapest type for each part. The LP value,
+or the Lagrangian bound before the pricing has converged, is a valid lower
+bound on unplaced children and splits: exclusions of single homes and
+keep-apart pairs between different groups are left out, which only relaxes
+the problem. The integer model over the columns found gives the placement:
+parts are handed to the groups of their class and homes to the parts (now
+with exclusions and keep-apart pairs), and what does not fit is placed by the
+best-fit rules; the caller checks the result and keeps it only if better.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass, replace
+
+import highspy
+import numpy as np
+
+from barneby.matching.aggregate import AggregateBound, _partitions
+from barneby.matching.exact import INF, new_highs
+from barneby.matching.greedy import Load, _single_home, _split
+from barneby.matching.index import Index
+from barneby.matching.problem import Child, GroupId, Home
+from barneby.matching.rules import ineligibility
+
+Signature = tuple[int, ...]  # the home types a child may use
+Block = tuple[int, ...]  # positions of members in their class's canonical order
+Pattern = tuple[tuple[Block, int | None], ...]  # each part and its home type (None: unplaced)
+MAX_ENUMERATED = 8  # members; above this a group's partitions are not all tried (no bound is claimed)
+LP_SHARE = 0.5  # of the time limit, at most, for the column generation
+MIP_SHARE = 0.8  # of what is left, for the integer model (the rest rebuilds the placement)
+COLUMNS_PER_CLASS = 2  # new columns per class and round
+
+
+def home_types(index: Index) -> tuple[list[list[int]], list[Home]]:
+    """Homes with free places grouped by every rule but exclusions, and one home of each type."""
+    problem = index.problem
+    keyed: dict[tuple[object, ...], list[int]] = defaultdict(list)
+    for k, home in enumerate(index.homes):
+        if home.places > 0:
+            keyed[
+                (
+                    home.places,
+                    home.sibling_limit,
+                    home.min_age,
+                    home.max_age,
+                    home.sexes,
+                    home.region,  # regions are never mixed, so parts can be kept near home
+                    home.location if problem.max_distance_km is not None else None,
+                )
+            ].append(k)
+    type_list = [homes for _, homes in sorted(keyed.items(), key=lambda item: item[1][0])]
+    return type_list, [index.homes[homes[0]] for homes in type_list]
+
+
+def signatures(index: Index, representative: list[Home]) -> list[Signature]:
+    """For each child, the home types it may use (its own exclusions left out)."""
+    problem = index.problem
+    cache: dict[tuple[object, ...], Signature] = {}
+
+    def signature(child: Child) -> Signature:
+        key = (
+            child.age,
+            child.sex,
+            None if problem.cross_region else child.region,
+            (child.origin, child.school) if problem.max_distance_km is not None else None,
+        )
+        if key not in cache:
+            free = replace(child, excluded_homes=frozenset())
+            cache[key] = tuple(t for t, home in enumerate(representative) if ineligibility(problem, free, home) is None)
+        return cache[key]
+
+    return [signature(c) for c in index.children]
+
+
+def _set_partitions(size: int, largest: int, apart: frozenset[tuple[int, int]]) -> list[tuple[Block, ...]]:
+    """Partitions of positions ``0..size-1`` into blocks of at most ``largest``, no apart pair in a block."""
+    result: list[tuple[Block, ...]] = []
+    blocks: list[list[int]] = []
+
+    def extend(position: int) -> None:
+        if position == size:
+            result.append(tuple(tuple(b) for b in blocks))
+            return
+        for block in blocks:
+            if len(block) < largest and not any((other, position) in apart for other in block):
+                block.append(position)
+                extend(position + 1)
+                block.pop()
+        blocks.append([position])
+        extend(position + 1)
+        blocks.pop()
+
+    extend(0)
+    return result
+
+
+@dataclass
+class _Class:
+    groups: list[GroupId]  # the groups, each with its members in canonical order
+    members: dict[GroupId, list[int]]
+    regions: tuple[str | None, ...]  # of the members, in canonical order
+    partitions: list[tuple[tuple[Block, Signature], ...]]  # each block with the types it may use
+    complete: bool  # every partition listed (else pricing is partial and no bound is claimed)
+
+
+def _pattern_cost(pattern: Pattern, weight: float) -> float:
+    unplaced = sum(len(b) for b, t in pattern if t is None)
+    placed = sum(1 for _b, t in pattern if t is not None)
+    return weight * unplaced + max(0, placed - 1)
+
+
+def _crossings(regions: tuple[str | None, ...], block: Block, home_region: str) -> int:
+    """Members of ``block`` who would live outside their own region."""
+    return sum(1 for n in block if regions[n] is not None and regions[n] != home_region)
+
+
+class PatternModel:
+    """The restricted master problem, its columns, and the pricing."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self.type_list, self.representative = home_types(index)
+        self.type_of = {k: t for t, homes in enumerate(self.type_list) for k in homes}
+        self.sig = signatures(index, self.representative)
+        limits = [home.sibling_limit for home in self.representative]
+        largest = max(limits, default=0)
+        self.weight = float(sum(len(m) - 1 for m in index.groups.values()) + 1)
+        # A child placed outside its region costs ``eps``: all of them together
+        # cost less than one split, so the first two levels keep their order.
+        self.eps = 0.0
+        self.region_of = [home.region for home in self.representative]
+
+        # Classes of interchangeable groups.
+        by_key: dict[tuple[object, ...], _Class] = {}
+        for g, members in sorted(index.groups.items()):
+            order = sorted(members, key=lambda i: (self.sig[i], index.children[i].region or "", i))
+            place = {i: n for n, i in enumerate(order)}
+            apart = frozenset(
+                (place[a], place[b])
+                for a in order
+                for b in index.apart.get(a, ())
+                if b in place and place[a] < place[b]
+            )
+            regions = tuple(index.children[i].region for i in order)
+            key = (tuple(self.sig[i] for i in order), regions, apart)
+            if key not in by_key:
+                sigs = key[0]
+                complete = len(order) <= MAX_ENUMERATED
+                raw = (
+                    _set_partitions(len(order), largest, apart)
+                    if complete
+                    else [tuple((n,) for n in range(len(order)))]
+                )
+                partitions = []
+                for blocks in raw:
+                    typed = []
+                    for block in blocks:
+                        common = set(sigs[block[0]]).intersection(*(sigs[n] for n in block[1:]))
+                        typed.append((block, tuple(sorted(t for t in common if limits[t] >= len(block)))))
+                    partitions.append(tuple(typed))
+                by_key[key] = _Class([], {}, regions, partitions, complete)
+            by_key[key].groups.append(g)
+            by_key[key].members[g] = order
+        self.classes = [by_key[key] for key in sorted(by_key, key=lambda k: by_key[k].groups[0])]
+        self.complete = all(c.complete for c in self.classes)
+
+        # Rows: one per class, one per single signature, one per (type, slot size), one per type.
+        self.singles: dict[tuple[Signature, str], list[int]] = defaultdict(list)  # by types and region
+        for i in range(len(index.children)):
+            if index.group_of[i] is None:
+                self.singles[(self.sig[i], index.children[i].region or "")].append(i)
+        n_rows = 0
+        self.class_row = list(range(len(self.classes)))
+        n_rows += len(self.classes)
+        self.single_row: dict[tuple[Signature, str], int] = {}
+        for s in sorted(self.singles):
+            self.single_row[s] = n_rows
+            n_rows += 1
+        self.slot_row: dict[tuple[int, int], int] = {}
+        for t, home in enumerate(self.representative):
+            for j in range(1, max(1, home.sibling_limit) + 1):
+                self.slot_row[(t, j)] = n_rows
+                n_rows += 1
+        self.type_row = list(range(n_rows, n_rows + len(self.type_list)))
+        n_rows += len(self.type_list)
+        self.row_lower = np.zeros(n_rows)
+        self.row_upper = np.zeros(n_rows)
+        for c, cls in enumerate(self.classes):
+            self.row_lower[c] = self.row_upper[c] = len(cls.groups)
+        for s, who in self.singles.items():
+            self.row_lower[self.single_row[s]] = self.row_upper[self.single_row[s]] = len(who)
+        for r in self.slot_row.values():
+            self.row_lower[r], self.row_upper[r] = -INF, 0.0
+        for t, r in enumerate(self.type_row):
+            self.row_lower[r], self.row_upper[r] = -INF, float(len(self.type_list[t]))
+
+        # Columns: (cost, upper bound, rows, coefficients), and what each one means.
+        self.cols: list[tuple[float, float, list[int], list[float]]] = []
+        self.cross: list[int] = []  # children outside their region, per unit of each column
+        self.single_cols: dict[tuple[Signature, str], list[tuple[int, int | None]]] = defaultdict(list)
+        self.home_cols: dict[int, list[tuple[int, tuple[int, ...]]]] = defaultdict(list)  # type -> (column, slots)
+        self.class_cols: list[dict[Pattern, int]] = [{} for _ in self.classes]
+        for s in sorted(self.singles):
+            for t in s[0]:
+                column = self._add([self.single_row[s], self.slot_row[(t, 1)]], 0.0)
+                self.cross[column] = int(bool(s[1]) and s[1] != self.region_of[t])
+                self.single_cols[s].append((column, t))
+            self.single_cols[s].append((self._add([self.single_row[s]], self.weight), None))
+        for t, home in enumerate(self.representative):
+            for slots in _partitions(home.places, max(1, home.sibling_limit)):
+                counts: dict[int, int] = defaultdict(int)
+                for j in slots:
+                    counts[j] += 1
+                rows = [self.type_row[t]] + [self.slot_row[(t, j)] for j in sorted(counts)]
+                coefs = [1.0] + [-float(counts[j]) for j in sorted(counts)]
+                column = len(self.cols)
+                self.cols.append((0.0, INF, rows, coefs))
+                self.cross.append(0)
+                self.home_cols[t].append((column, slots))
+        for c, cls in enumerate(self.classes):
+            self.add_pattern(c, tuple(((n,), None) for n in range(len(cls.members[cls.groups[0]]))))
+
+    def _add(self, rows: list[int], cost: float) -> int:
+        # No upper bounds: the rows bound every column, and a bound of its own
+        # would hide its reduced cost from the pricing.
+        self.cols.append((cost, INF, rows, [1.0] * len(rows)))
+        self.cross.append(0)
+        return len(self.cols) - 1
+
+    def add_pattern(self, c: int, pattern: Pattern) -> int | None:
+        """A column for ``pattern`` of class ``c``; None if it is there already."""
+        pattern = tuple(sorted(pattern, key=lambda part: (part[0], -1 if part[1] is None else part[1])))
+        if pattern in self.class_cols[c]:
+            return None
+        rows = [self.class_row[c]] + [self.slot_row[(t, len(b))] for b, t in pattern if t is not None]
+        column = self._add(rows, _pattern_cost(pattern, self.weight))
+        # Two parts in one type add to the same row: merge the coefficients.
+        merged: dict[int, float] = defaultdict(float)
+        for r in rows:
+            merged[r] += 1.0
+        self.cols[column] = (self.cols[column][0], self.cols[column][1], list(merged), list(merged.values()))
+        regions = self.classes[c].regions
+        self.cross[column] = sum(_crossings(regions, b, self.region_of[t]) for b, t in pattern if t is not None)
+        self.class_cols[c][pattern] = column
+        return column
+
+    def pattern_of(self, c: int, members: list[int], positions: list[int | None]) -> Pattern:
+        """The pattern a placement gives one group of class ``c``."""
+        by_home: dict[int | None, list[int]] = defaultdict(list)
+        for n, i in enumerate(members):
+            by_home[positions[i]].append(n)
+        parts: list[tuple[Block, int | None]] = []
+        for k, block in by_home.items():
+            t = None if k is None else self.type_of.get(k)
+            if t is None:
+                parts.extend(((n,), None) for n in block)
+            else:
+                parts.append((tuple(block), t))
+        return tuple(parts)
+
+    # -- pricing ---------------------------------------------------------------
+
+    def price(self, duals: np.ndarray, per_class: int) -> tuple[list[tuple[int, Pattern]], float]:
+        """The cheapest new patterns (negative reduced cost) and the Lagrangian correction (<= 0)."""
+        slot_price = {key: -duals[r] for key, r in self.slot_row.items()}
+        best_type: dict[tuple[Signature, int, tuple[str, ...]], tuple[float, int | None]] = {}
+        found: list[tuple[int, Pattern]] = []
+        correction = 0.0
+        for c, cls in enumerate(self.classes):
+            offers: list[tuple[float, Pattern]] = []
+            for partition in cls.partitions:
+                options = []
+                for block, types in partition:
+                    regions = tuple(sorted(r or "" for r in (cls.regions[n] for n in block)))
+                    key = (types, len(block), regions if self.eps else ())
+                    if key not in best_type:
+                        best: tuple[float, int | None] = (INF, None)
+                        for t in types:
+                            p = slot_price[(t, len(block))]
+                            if self.eps:
+                                p += self.eps * sum(1 for r in regions if r and r != self.region_of[t])
+                            if p < best[0]:
+                                best = (p, t)
+                        best_type[key] = best
+                    options.append((block, best_type[key], self.weight * len(block)))
+                cost, pattern = _cheapest_choice(options)
+                offers.append((cost, pattern))
+            offers.sort(key=lambda offer: offer[0])
+            reduced = offers[0][0] - duals[self.class_row[c]]
+            if reduced < 0:
+                correction += len(cls.groups) * reduced
+            for cost, pattern in offers[:per_class]:
+                if cost - duals[self.class_row[c]] < -1e-7:
+                    found.append((c, pattern))
+        return found, correction
+
+
+def _cheapest_choice(options: list[tuple[Block, tuple[float, int | None], float]]) -> tuple[float, Pattern]:
+    """Place each part in its cheapest type or leave it unplaced, splits counted: the cheapest mix."""
+    # best[k]: cheapest (cost, parts) with k parts placed so far.
+    best: dict[int, tuple[float, list[tuple[Block, int | None]]]] = {0: (0.0, [])}
+    for block, (price, t), unplaced_cost in options:
+        nxt: dict[int, tuple[float, list[tuple[Block, int | None]]]] = {}
+        for k, (cost, parts) in best.items():
+            candidates = [(k, cost + unplaced_cost, [*parts, (block, None)])]
+            if t is not None:
+                candidates.append((k + 1, cost + price, [*parts, (block, t)]))
+            for kk, cc, pp in candidates:
+                if kk not in nxt or cc < nxt[kk][0]:
+                    nxt[kk] = (cc, pp)
+        best = nxt
+    total, parts = min(((cost + max(0, k - 1), parts) for k, (cost, parts) in best.items()), key=lambda x: x[0])
+    # Unplaced members are each a part of their own, as a placement gives them.
+    pattern: list[tuple[Block, int | None]] = []
+    for block, t in parts:
+        if t is None:
+            pattern.extend(((n,), None) for n in block)
+        else:
+            pattern.append((block, t))
+    return total, tuple(pattern)
+
+
+def _highs(model: PatternModel, *, seed: int, integer: bool) -> highspy.Highs:
+    h = new_highs(seed=seed)
+    n = len(model.cols)
+    starts: list[int] = []
+    indices: list[int] = []
+    values: list[float] = []
+    for _cost, _hi, rows, coefs in model.cols:
+        starts.append(len(indices))
+        indices.extend(rows)
+        values.extend(coefs)
+    empty = np.zeros(0, dtype=np.int64)
+    h.addRows(len(model.row_lower), model.row_lower, model.row_upper, 0, empty, empty, np.zeros(0))
+    h.addCols(
+        n,
+        np.array([c[0] for c in model.cols]) + model.eps * np.array(model.cross, dtype=np.float64),
+        np.zeros(n),
+        np.array([c[1] for c in model.cols]),
+        len(indices),
+        np.array(starts, dtype=np.int64),
+        np.array(indices, dtype=np.int64),
+        np.array(values, dtype=np.float64),
+    )
+    if integer:
+        h.changeColsIntegrality(
+            n, np.arange(n, dtype=np.int64), np.full(n, int(highspy.HighsVarType.kInteger), np.uint8)
+        )
+    return h
+
+
+def _start(model: PatternModel, positions: list[int | None]) -> np.ndarray | None:
+    """The column values of a placement (its patterns added as columns first); None if it has no type."""
+    index = model.index
+    values: dict[int, float] = defaultdict(float)
+    for c, cls in enumerate(model.classes):
+        for g in cls.groups:
+            column = model.class_cols[c].get(pattern := model.pattern_of(c, cls.members[g], positions))
+            if column is None:
+                column = model.add_pattern(c, pattern)
+            assert column is not None
+            values[column] += 1
+    for s, who in model.singles.items():
+        by_type = {t: col for col, t in model.single_cols[s]}
+        for i in who:
+            k = positions[i]
+            values[by_type[None if k is None else model.type_of[k]]] += 1
+    # Each home's slots: its parts' sizes, padded with ones.
+    slots_of: dict[int, list[int]] = defaultdict(list)
+    seen: dict[tuple[int, GroupId | None], int] = defaultdict(int)
+    for i, k in enumerate(positions):
+        if k is not None:
+            seen[(k, index.group_of[i] if index.group_of[i] is not None else -1 - i)] += 1
+    for (k, _unit), size in seen.items():
+        slots_of[k].append(size)
+    columns_of: dict[int, dict[tuple[int, ...], int]] = {
+        t: {slots: col for col, slots in cols} for t, cols in model.home_cols.items()
+    }
+    for k, sizes in slots_of.items():
+        t = model.type_of[k]
+        home = model.representative[t]
+        slots = tuple(sorted(sizes + [1] * (home.places - sum(sizes)), reverse=True))
+        if slots not in columns_of[t]:
+            return None
+        values[columns_of[t][slots]] += 1
+    vector = np.zeros(len(model.cols))
+    for column, v in values.items():
+        vector[column] = v
+    return vector
+
+
+def _generate(model: PatternModel, *, until: float, seed: int) -> tuple[float, bool]:
+    """Column generation on the LP until no pattern prices out or the clock says stop.
+
+    Returns a lower bound on the LP of every pattern (the Lagrangian bound
+    while pricing still finds columns, the LP value once it converges), or
+    minus infinity if not even one LP was solved.
+    """
+    lower = -math.inf
+    while time.perf_counter() < until:
+        h = _highs(model, seed=seed, integer=False)
+        h.setOptionValue("time_limit", max(0.05, until - time.perf_counter()))
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            break
+        lp_value = h.getInfo().objective_function_value
+        found, correction = model.price(np.array(h.getSolution().row_dual), COLUMNS_PER_CLASS)
+        lower = max(lower, lp_value + correction)
+        if not found:
+            return lp_value, True
+        for c, pattern in found:
+            model.add_pattern(c, pattern)
+    return lower, False
+
+
+def pattern_bound(
+    index: Index, *, time_limit_s: float, seed: int = 0, warm: list[int | None] | None = None
+) -> AggregateBound:
+    """Lower bounds on (unplaced, splits) for the whole batch, and a placement built from the model."""
+    started = time.perf_counter()
+    deadline = started + time_limit_s
+    model = PatternModel(index)
+    warm_vector = None if warm is None else _start(model, warm)
+    # The bound, on the first two levels alone.
+    lp_until = started + LP_SHARE * time_limit_s
+    lower, _converged = _generate(model, until=lp_until, seed=seed)
+    if not model.complete:
+        lower = -math.inf
+    # Then the same with a child outside its region costing a little, so the
+    # placement keeps children near home wherever the first two levels allow.
+    model.eps = 1.0 / (len(index.children) + 1)
+    _generate(model, until=lp_until, seed=seed)
+    positions = warm
+    left = deadline - time.perf_counter()
+    if left > 0.5:
+        if warm is not None:
+            warm_vector = _start(model, warm)
+        h = _highs(model, seed=seed, integer=True)
+        h.setOptionValue("time_limit", max(0.05, MIP_SHARE * left))
+        if warm_vector is not None:
+            h.setSolution(len(warm_vector), np.arange(len(warm_vector), dtype=np.int64), warm_vector)
+        h.run()
+        solution = h.getSolution()
+        if solution.value_valid:
+            values = np.round(np.array(solution.col_value)).astype(np.int64)
+            rebuilt = rebuild(model, values)
+            # On a tie the model's placement is kept: it is the one nearer home.
+            if positions is None or _level_key(index, rebuilt) <= _level_key(index, positions):
+                positions = rebuilt
+    if not math.isfinite(lower):
+        return AggregateBound(0, 0, False, time.perf_counter() - started, positions)
+    unplaced, splits = divmod(math.ceil(lower - 1e-6), int(model.weight))
+    proven = positions is not None and _level_key(index, positions) == (unplaced, splits)
+    return AggregateBound(unplaced, splits, proven, time.perf_counter() - started, positions)
+
+
+def _level_key(index: Index, positions: list[int | None]) -> tuple[int, int]:
+    unplaced = sum(1 for k in positions if k is None)
+    splits = sum(max(0, len({positions[i] for i in members} - {None}) - 1) for members in index.groups.values())
+    return (unplaced, splits)
+
+
+def rebuild(model: PatternModel, values: np.ndarray) -> list[int | None]:
+    """Homes for the model's integer solution; what does not fit is placed by the best-fit rules."""
+    index = model.index
+    parts: dict[int, list[tuple[list[int], GroupId | None]]] = defaultdict(list)
+    for s, who in model.singles.items():
+        pool = list(who)
+        for column, t in model.single_cols[s]:
+            for _ in range(int(values[column])):
+                if pool and t is not None:
+                    parts[t].append(([pool.pop()], None))
+                elif pool:
+                    pool.pop()
+    loose: list[list[int]] = []
+    for c, cls in enumerate(model.classes):
+        handed = [pattern for pattern, column in model.class_cols[c].items() for _ in range(int(values[column]))]
+        for g, pattern in zip(cls.groups, handed, strict=False):
+            members = cls.members[g]
+            for block, t in pattern:
+                who = [members[n] for n in block]
+                if t is not None:
+                    parts[t].append((who, g))
+        for g in cls.groups[len(handed) :]:
+            loose.append(list(cls.members[g]))
+    load = Load(index)
+    for t, type_parts in parts.items():
+        free: dict[int, list[int]] = defaultdict(list)  # home -> sizes of its free slots
+        homes = iter(model.type_list[t])
+        for column, slots in model.home_cols[t]:
+            for _ in range(int(values[column])):
+                k = next(homes, None)
+                if k is not None:
+                    free[k].extend(slots)
+        type_parts.sort(key=lambda part: -len(part[0]))
+        for who, _g in type_parts:
+            k = _home_for(index, load, who, free)
+            if k is None:
+                loose.append(who)
+                continue
+            sizes = free[k]
+            j = min(x for x in sizes if x >= len(who))
+            sizes.remove(j)
+            if j > len(who):
+                sizes.append(j - len(who))
+            if not sizes:
+                del free[k]
+            for i in who:
+                load.place(i, k)
+    for unit in sorted(loose, key=lambda u: -len(u)):
+        if index.group_of[unit[0]] is None:
+            k = _single_home(index, load, unit[0], wide=not index.complete)
+            if k is not None:
+                load.place(unit[0], k)
+        else:
+            _split(index, load, unit, wide=not index.complete)
+    return load.home_of
+
+
+def _home_for(index: Index, load: Load, who: list[int], free: dict[int, list[int]]) -> int | None:
+    """The cheapest home among ``free`` that takes the part ``who``, a slot of its size first.
+
+    Every home of the type is looked at, not only the members' candidates:
+    the model chose the type, and its homes may be far from the nearest ones.
+    """
+    size = len(who)
+    homes = np.fromiter(free, dtype=np.int64)
+    score = np.zeros(len(homes))
+    for i in who:
+        score += index.score(i)[homes]
+    exact = np.array([size in free[k] for k in homes.tolist()], dtype=np.bool_)
+    roomy = np.array([max(free[k]) >= size for k in homes.tolist()], dtype=np.bool_)
+    for mask in (exact, roomy & ~exact):
+        chosen = homes[mask]
+        for k in chosen[np.lexsort((chosen, score[mask]))].tolist():
+            if all(load.can_take(i, k, already=a) for a, i in enumerate(who)):
+                return int(k)
+    return None

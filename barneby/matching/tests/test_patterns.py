@@ -1,0 +1,106 @@
+"""The pattern model: a valid lower bound on the first two levels, and a placement that reaches it."""
+
+from __future__ import annotations
+
+import pytest
+
+from barneby.matching import Child, Home, KeepApart, Problem, violations
+from barneby.matching.aggregate import aggregate_bound
+from barneby.matching.greedy import default_index, greedy_positions
+from barneby.matching.index import Index
+from barneby.matching.patterns import _set_partitions, pattern_bound
+from barneby.matching.result import trivial_bound
+from barneby.matching.solver import _positions_key, _valid
+from barneby.matching.synthetic import instance
+
+from .factories import brute_force, near, tiny_problem
+
+
+def _assignment(index: Index, positions: list[int | None]) -> dict[int, int | None]:
+    return {c.id: None if k is None else index.homes[k].id for c, k in zip(index.children, positions, strict=True)}
+
+
+def test_set_partitions_respect_block_size_and_keep_apart_pairs() -> None:
+    assert len(_set_partitions(4, 4, frozenset())) == 15  # Bell(4)
+    assert len(_set_partitions(6, 6, frozenset())) == 203  # Bell(6)
+    assert len(_set_partitions(4, 2, frozenset())) == 10  # singletons and pairs only
+    apart = frozenset({(0, 1)})
+    partitions = _set_partitions(3, 3, apart)
+    assert len(partitions) == 3  # of Bell(3) = 5, the two with 0 and 1 together are gone
+    assert all(not {0, 1} <= set(block) for blocks in partitions for block in blocks)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_pattern_bound_never_exceeds_the_exhaustive_optimum(seed: int) -> None:
+    problem = tiny_problem(seed)
+    optimum, _ = brute_force(problem)
+    index = Index(problem)
+    result = pattern_bound(index, time_limit_s=10, warm=greedy_positions(index))
+    assert (result.unplaced, result.splits) <= (optimum.unplaced, optimum.splits)
+    assert result.positions is not None
+    assert _valid(index, result.positions)
+    if result.proven:
+        # Proven means the placement reaches the bound: then it is the optimum.
+        assert tuple(_positions_key(index, result.positions)[:2]) == (optimum.unplaced, optimum.splits)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_pattern_bound_is_never_above_a_placement_nor_below_the_trivial_bound(seed: int) -> None:
+    problem = instance(150, seed=seed)
+    index = default_index(problem)
+    start = greedy_positions(index)
+    counted = pattern_bound(index, time_limit_s=15, seed=seed, warm=start)
+    per_group = aggregate_bound(index, time_limit_s=15, seed=seed, warm=start)
+    found = [start] + [p for p in (per_group.positions, counted.positions) if p is not None]
+    best = min(_positions_key(index, p)[:2] for p in found if _valid(index, p))
+    # Leaving out exclusions and keep-apart pairs across groups only relaxes.
+    assert (counted.unplaced, counted.splits) <= best
+    assert (counted.unplaced, counted.splits) >= trivial_bound(index).as_tuple()[:2]
+    if per_group.proven:
+        assert (counted.unplaced, counted.splits) <= (per_group.unplaced, per_group.splits)
+
+
+def test_the_placement_respects_every_rule_and_reaches_the_bound_on_a_national_batch() -> None:
+    problem = instance(1_500, seed=5)
+    index = default_index(problem)
+    start = greedy_positions(index)
+    result = pattern_bound(index, time_limit_s=30, seed=0, warm=start)
+    assert result.positions is not None
+    assert violations(problem, _assignment(index, result.positions)) == []
+    assert result.proven
+    assert tuple(_positions_key(index, result.positions)[:2]) == (result.unplaced, result.splits)
+    # The heuristic splits more on this batch; the bound shows it is not forced to.
+    assert result.splits < _positions_key(index, start)[1]
+
+
+def test_siblings_kept_apart_by_a_protection_reason_are_never_given_one_part() -> None:
+    pair = (
+        Child(id=1, age=8, sex="F", group=1, keep_apart=(KeepApart(2, "violence"),)),
+        Child(id=2, age=9, sex="M", group=1),
+    )
+    homes = (Home(id=10, places=2), Home(id=11, places=1), Home(id=12, places=1))
+    index = Index(Problem(children=pair, homes=homes))
+    result = pattern_bound(index, time_limit_s=10, warm=greedy_positions(index))
+    assert (result.unplaced, result.splits) == (0, 1)
+    assert result.positions is not None
+    assert result.positions[0] != result.positions[1]
+
+
+def test_children_stay_in_their_own_region_when_the_first_two_levels_allow_it() -> None:
+    west, east = (60.39, 5.32), (59.91, 10.75)
+    trios = [
+        Child(id=n, age=10, sex="F", group=g, origin=origin, region=region)
+        for g, (origin, region) in enumerate(((west, "west"), (east, "east")), start=1)
+        for n in range(3 * g - 2, 3 * g + 1)
+    ]
+    # Two homes alike in every rule, one in each region: either trio fits either.
+    homes = (
+        Home(id=10, places=3, location=near(5, origin=east), region="east"),
+        Home(id=11, places=3, location=near(5, origin=west), region="west"),
+    )
+    problem = Problem(children=tuple(trios), homes=homes)
+    index = Index(problem)
+    crossed: list[int | None] = [0, 0, 0, 1, 1, 1]  # each trio in the other region: no split, far from home
+    result = pattern_bound(index, time_limit_s=10, warm=crossed)
+    assert result.positions == [1, 1, 1, 0, 0, 0]
+    assert (result.unplaced, result.splits) == (0, 0)
