@@ -4,8 +4,8 @@ Pure Python with no Django imports. Lexicographic objective: (1) fewest
 children unplaced, (2) fewest sibling-group splits, (3) fewest unmet needs,
 (4) least total distance from origin and school. Entry points:
 
-* :func:`solve` — HiGHS: an aggregated model for the first two levels (a proven bound
-  and a placement), then the per-home model for needs and distance;
+* :func:`solve` — HiGHS: a pattern model with column generation for the first two
+  levels (a proven bound and a placement), then the per-home model for needs and distance;
 * :func:`greedy` — the best-fit heuristic (warm start and yardstick);
 * :func:`evaluate` and :func:`violations` — the objective and the hard-constraint checker;
 * :func:`propose_for_group` — the best placements for one sibling group.
