@@ -197,7 +197,12 @@ BLOCK_HOMES = 600  # homes per block when the batch is too big for one model
 
 
 def polish_blocks(index: Index, positions: list[int | None], *, deadline: float, seed: int = 0) -> list[int | None]:
-    """:func:`polish` on blocks of neighbouring homes, then on blocks shifted by half, until the deadline."""
+    """:func:`polish` on blocks of neighbouring homes, then on blocks shifted by half, until the deadline.
+
+    A block frees the children living in its homes and those whose cheapest
+    home is in it, wherever they live now: a part placed far from home can
+    come back when its own neighbourhood's block is polished.
+    """
     order = sorted(
         range(len(index.homes)), key=lambda k: (index.homes[k].region, index.homes[k].location or (0.0, 0.0), k)
     )
@@ -206,10 +211,21 @@ def polish_blocks(index: Index, positions: list[int | None], *, deadline: float,
     half = BLOCK_HOMES // 2
     blocks = [order[n : n + BLOCK_HOMES] for n in range(0, len(order), BLOCK_HOMES)]
     blocks += [order[n : n + BLOCK_HOMES] for n in range(half, len(order), BLOCK_HOMES)]
+    wanted: dict[int, list[int]] = defaultdict(list)  # home -> children whose cheapest home it is
+    for i, homes in enumerate(index.candidates):
+        if homes:
+            wanted[homes[0]].append(i)
     for number, block in enumerate(blocks):
         left = deadline - time.perf_counter()
         if left <= 0.2:
             break
+        block_set = set(block)
+        chosen: set[int] = {i for i, k in enumerate(positions) if k in block_set}
+        for k in block:
+            chosen.update(i for i in wanted.get(k, ()) if positions[i] is not None)
+        kids: set[int] = set()
+        for i in chosen:
+            kids.update(j for j in index.unit_of(i) if positions[j] is not None)
         budget = left / (len(blocks) - number)
-        positions = polish(index, positions, time_limit_s=budget, seed=seed, homes=set(block))
+        positions = polish(index, positions, time_limit_s=budget, seed=seed, kids=sorted(kids))
     return positions

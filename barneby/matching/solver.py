@@ -37,6 +37,7 @@ from barneby.matching.polish import polish_blocks
 from barneby.matching.problem import Costs, Problem, Solution
 from barneby.matching.result import make_solution, trivial_bound
 from barneby.matching.rules import pair_cost, violations
+from barneby.matching.units import UnitModel
 
 EXACT_LIMIT = 40_000  # candidate pairs above which the full model's LP alone outlasts the time limit
 CHUNK = 300  # children freed per fix-and-optimize step
@@ -44,6 +45,9 @@ CHUNK_TIME_S = 6.0
 AGGREGATE_SHARE = 0.6  # of the time limit, at most, for the first two levels (the ones that matter most)
 AGG_BLOCKS_ONLY_SHARE = 0.6  # of the time limit, for the blocks on batches too big for the whole aggregate
 PATTERN_SHARE = 0.25  # of the time limit, at most, for the pattern model of the first two levels
+UNIT_FIRST_POLISH_SHARE = 0.35  # of the time left, for polishing before the unit model
+UNIT_NEEDS_SHARE = 0.75  # of the time left, for the needs level of the unit model
+UNIT_MARGIN_S = 0.3  # seconds kept back after the unit model's distance level
 POLISH_SHARE = 0.5  # of the time left after the first two levels, for moving parts to cut needs and distance
 AGG_WHOLE_LIMIT = 1_000  # children; up to here the aggregated model also runs on the whole batch (bound)
 AGG_BLOCKS_FROM = 300  # children; from here the aggregated model first runs block by block
@@ -268,6 +272,96 @@ def _positions_key(index: Index, positions: list[int | None]) -> tuple[int, int,
     return evaluate(index.problem, assignment).as_tuple()
 
 
+def _per_home_levels(
+    index: Index,
+    positions: list[int | None],
+    components: list[list[int]],
+    *,
+    bound: tuple[int, ...],
+    known: tuple[int, ...],
+    deadline: float,
+    seed: int,
+    exact_limit: int,
+) -> tuple[list[int | None], tuple[int, ...], str]:
+    """Needs and distance by polishing parts, then the per-home model (exact or fix-and-optimize)."""
+    # Parts to homes: needs, then distance, the first two levels untouched.
+    polished = polish_blocks(
+        index, positions, deadline=time.perf_counter() + POLISH_SHARE * (deadline - time.perf_counter()), seed=seed
+    )
+    if _positions_key(index, polished) < _positions_key(index, positions) and _valid(index, polished):
+        positions = polished
+    exact_bound = [0, 0, 0, 0]
+    all_exact = True
+    solver = "highs"
+    total = max(1, len(index.children))
+    for n, kids in enumerate(components):
+        if not kids:
+            continue
+        share = len(kids) / total
+        left = deadline - time.perf_counter()
+        later = sum(len(c) for c in components[n + 1 :]) / total
+        budget = left * share / max(share + later, 1e-9)
+        if _pairs(index, kids) <= exact_limit:
+            sub = _sub_for(index, kids, [None] * len(index.children))
+            result = solve_levels(
+                index, sub, {i: positions[i] for i in kids}, time_limit_s=budget, seed=seed, known=known
+            )
+            for i, k in result.positions.items():
+                positions[i] = k
+            piece = _truncated(result.values, result.bound, result.proven)
+            for level in range(4):
+                exact_bound[level] += piece[level]
+        else:
+            all_exact = False
+            solver = "highs fix-and-optimize"
+            positions = _fix_and_optimize(index, positions, kids, deadline=time.perf_counter() + budget, seed=seed)
+    if all_exact and index.complete:
+        # The model held every eligible pair: its bounds are bounds of the problem.
+        bound = _lexmax(bound, tuple(exact_bound))
+    if all_exact and index.complete:
+        # The model held every eligible pair: its bounds are bounds of the problem.
+        bound = _lexmax(bound, tuple(exact_bound))
+    return positions, bound, solver
+
+
+def _unit_levels(
+    index: Index, positions: list[int | None], *, deadline: float, seed: int
+) -> tuple[list[int | None], tuple[int, ...]]:
+    """Needs, then distance, with the unit model; polishing the parts in between."""
+    trivial = trivial_bound(index).as_tuple()
+    model = UnitModel(index)
+
+    def polished(positions: list[int | None], share: float) -> list[int | None]:
+        better = polish_blocks(
+            index, positions, deadline=time.perf_counter() + share * (deadline - time.perf_counter()), seed=seed
+        )
+        if _positions_key(index, better) < _positions_key(index, positions) and _valid(index, better):
+            return better
+        return positions
+
+    # Polished first: the unit model finds its needs optimum fast from a good start.
+    positions = polished(positions, UNIT_FIRST_POLISH_SHARE)
+    before = _positions_key(index, positions)
+    found, _value, needs_bound, needs_proven = model.solve(
+        model.unmet, positions, time_limit_s=UNIT_NEEDS_SHARE * (deadline - time.perf_counter()), seed=seed
+    )
+    if _positions_key(index, found) < before and _valid(index, found):
+        positions = found
+    needs = _positions_key(index, positions)[2]
+    model.hold(model.unmet, needs)
+    if needs < before[2]:
+        # Fewer unmet needs, found with no regard to distance: polish again.
+        positions = polished(positions, POLISH_SHARE)
+    if not needs_proven or needs > needs_bound:
+        return positions, (trivial[0], trivial[1], needs_bound, 0)
+    found, _value, distance_bound, _proven = model.solve(
+        model.dist, positions, time_limit_s=deadline - time.perf_counter() - UNIT_MARGIN_S, seed=seed
+    )
+    if _positions_key(index, found) < _positions_key(index, positions) and _valid(index, found):
+        positions = found
+    return positions, (trivial[0], trivial[1], needs_bound, distance_bound)
+
+
 def solve(
     problem: Problem,
     *,
@@ -337,40 +431,27 @@ def solve(
             and _valid(index, aggregate.positions)
         ):
             positions = aggregate.positions
-    # Parts to homes: needs, then distance, the first two levels untouched.
-    polished = polish_blocks(
-        index, positions, deadline=time.perf_counter() + POLISH_SHARE * (deadline - time.perf_counter()), seed=seed
-    )
-    if _positions_key(index, polished) < _positions_key(index, positions) and _valid(index, polished):
-        positions = polished
-    exact_bound = [0, 0, 0, 0]
-    all_exact = True
-    solver = "highs"
-    total = max(1, len(index.children))
-    for n, kids in enumerate(components):
-        if not kids:
-            continue
-        share = len(kids) / total
-        left = deadline - time.perf_counter()
-        later = sum(len(c) for c in components[n + 1 :]) / total
-        budget = left * share / max(share + later, 1e-9)
-        if _pairs(index, kids) <= exact_limit:
-            sub = _sub_for(index, kids, [None] * len(index.children))
-            result = solve_levels(
-                index, sub, {i: positions[i] for i in kids}, time_limit_s=budget, seed=seed, known=known
-            )
-            for i, k in result.positions.items():
-                positions[i] = k
-            piece = _truncated(result.values, result.bound, result.proven)
-            for level in range(4):
-                exact_bound[level] += piece[level]
-        else:
-            all_exact = False
-            solver = "highs fix-and-optimize"
-            positions = _fix_and_optimize(index, positions, kids, deadline=time.perf_counter() + budget, seed=seed)
-    if all_exact and index.complete:
-        # The model held every eligible pair: its bounds are bounds of the problem.
-        bound = _lexmax(bound, tuple(exact_bound))
+    everyone = list(range(n_children))
+    if (
+        index.complete
+        and _pairs(index, everyone) > exact_limit
+        and tuple(_positions_key(index, positions)[:2]) == tuple(trivial[:2])
+    ):
+        # Every group in as few homes as it can be: one column per unit and home.
+        positions, unit_bound = _unit_levels(index, positions, deadline=deadline, seed=seed)
+        bound = _lexmax(bound, unit_bound)
+        solver = "highs units"
+    else:
+        positions, bound, solver = _per_home_levels(
+            index,
+            positions,
+            components,
+            bound=bound,
+            known=known,
+            deadline=deadline,
+            seed=seed,
+            exact_limit=exact_limit,
+        )
     if _positions_key(index, heuristic) < _positions_key(index, positions):
         positions = heuristic  # never worse than the yardstick, whatever the clock did
     # The trivial needs bound holds whenever unplaced is at its trivial value,
