@@ -11,6 +11,9 @@
    homes, and on the whole batch up to ``AGG_WHOLE_LIMIT`` children.
 3. Needs and distance by moving whole parts between homes
    (:mod:`barneby.matching.polish`), which cannot touch the first two levels.
+   When the first two levels sit at their trivial bound on a batch too big
+   for the per-home model, the unit model of :mod:`barneby.matching.units`
+   (one column per group and home) proves needs and bounds distance instead.
 4. Needs and distance with the per-home model of :mod:`barneby.matching.exact`,
    the first two levels held: on every eligible pair up to ``exact_limit``
    candidate pairs, otherwise fix-and-optimize (free a few hundred children
