@@ -36,8 +36,9 @@ from barneby.matching.aggregate import AggregateBound, _partitions
 from barneby.matching.exact import INF, new_highs
 from barneby.matching.greedy import Load, _single_home, _split
 from barneby.matching.index import Index
+from barneby.matching.mip import MipBuilder
 from barneby.matching.problem import Child, GroupId, Home
-from barneby.matching.rules import ineligibility
+from barneby.matching.rules import evaluate, ineligibility
 
 Signature = tuple[int, ...]  # the home types a child may use
 Block = tuple[int, ...]  # positions of members in their class's canonical order
@@ -46,6 +47,8 @@ MAX_ENUMERATED = 8  # members; above this a group's partitions are not all tried
 LP_SHARE = 0.5  # of the time limit, at most, for the column generation
 MIP_SHARE = 0.8  # of what is left, for the integer model (the rest rebuilds the placement)
 COLUMNS_PER_CLASS = 2  # new columns per class and round
+UNMET_KM = 100_000.0  # a need left unmet weighs more than any distance, in the singles' transport model
+LEFT_OUT_COST = 1e9  # a single child with no place among its candidates (placed afterwards)
 
 
 def home_types(index: Index) -> tuple[list[list[int]], list[Home]]:
@@ -460,7 +463,10 @@ def pattern_bound(
         solution = h.getSolution()
         if solution.value_valid:
             values = np.round(np.array(solution.col_value)).astype(np.int64)
-            rebuilt = rebuild(model, values)
+            rebuilt = min(
+                (rebuild(model, values), rebuild(model, values, singles_near=True)),
+                key=lambda found: _full_key(index, found),
+            )
             # On a tie the model's placement is kept: it is the one nearer home.
             if positions is None or _level_key(index, rebuilt) <= _level_key(index, positions):
                 positions = rebuilt
@@ -471,17 +477,32 @@ def pattern_bound(
     return AggregateBound(unplaced, splits, proven, time.perf_counter() - started, positions)
 
 
+def _full_key(index: Index, positions: list[int | None]) -> tuple[int, int, int, int]:
+    assignment = {
+        c.id: None if k is None else index.homes[k].id for c, k in zip(index.children, positions, strict=True)
+    }
+    return evaluate(index.problem, assignment).as_tuple()
+
+
 def _level_key(index: Index, positions: list[int | None]) -> tuple[int, int]:
     unplaced = sum(1 for k in positions if k is None)
     splits = sum(max(0, len({positions[i] for i in members} - {None}) - 1) for members in index.groups.values())
     return (unplaced, splits)
 
 
-def rebuild(model: PatternModel, values: np.ndarray) -> list[int | None]:
-    """Homes for the model's integer solution; what does not fit is placed by the best-fit rules."""
+def rebuild(model: PatternModel, values: np.ndarray, *, singles_near: bool = False) -> list[int | None]:
+    """Homes for the model's integer solution; what does not fit is placed by the best-fit rules.
+
+    With ``singles_near``, single children are not held to the model's types:
+    once the groups are in, they take the places left by a transport model
+    over their candidate homes (nearest first), which the model's counts,
+    blind to where homes are inside a region, do not give.
+    """
     index = model.index
     parts: dict[int, list[tuple[list[int], GroupId | None]]] = defaultdict(list)
     for s, who in model.singles.items():
+        if singles_near:
+            continue
         pool = list(who)
         for column, t in model.single_cols[s]:
             for _ in range(int(values[column])):
@@ -524,6 +545,9 @@ def rebuild(model: PatternModel, values: np.ndarray) -> list[int | None]:
                 del free[k]
             for i in who:
                 load.place(i, k)
+    if singles_near:
+        waiting = [i for who in model.singles.values() for i in who]
+        loose.extend([i] for i in _singles_by_transport(index, load, waiting))
     for unit in sorted(loose, key=lambda u: -len(u)):
         if index.group_of[unit[0]] is None:
             k = _single_home(index, load, unit[0], wide=not index.complete)
@@ -553,3 +577,40 @@ def _home_for(index: Index, load: Load, who: list[int], free: dict[int, list[int
             if all(load.can_take(i, k, already=a) for a, i in enumerate(who)):
                 return int(k)
     return None
+
+
+def _singles_by_transport(index: Index, load: Load, singles: list[int]) -> list[int]:
+    """Place single children in the places left, cheapest in all (a transport LP); return who is left."""
+    builder = MipBuilder()
+    pairs: list[tuple[int, int]] = []
+    at_home: dict[int, list[int]] = defaultdict(list)
+    for i in singles:
+        cols = []
+        for k in index.candidates[i]:
+            if load.remaining[k] > 0 and load.can_take(i, k):
+                unmet, dist = index.cost[i][k]
+                column = builder.col(1.0, float(unmet) * UNMET_KM + float(dist), integer=False)
+                pairs.append((i, k))
+                cols.append(column)
+                at_home[k].append(column)
+        left_out = builder.col(1.0, LEFT_OUT_COST, integer=False)
+        pairs.append((i, -1))
+        builder.row([*cols, left_out], [1.0] * (len(cols) + 1), 1.0, 1.0)
+    for k, cols in at_home.items():
+        if len(cols) > load.remaining[k]:
+            builder.row(cols, [1.0] * len(cols), -INF, float(load.remaining[k]))
+    h = builder.highs(seed=0, relax=True)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return singles
+    chosen = np.array(h.getSolution().col_value)
+    left: list[int] = []
+    # A transport LP has whole-number vertices; a child kept apart from one
+    # moved in alongside is placed afterwards.
+    for (i, k), x in zip(pairs, chosen, strict=True):
+        if x > 0.5:
+            if k >= 0 and load.can_take(i, k):
+                load.place(i, k)
+            else:
+                left.append(i)
+    return left

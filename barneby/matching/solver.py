@@ -51,6 +51,9 @@ PATTERN_SHARE = 0.25  # of the time limit, at most, for the pattern model of the
 UNIT_FIRST_POLISH_SHARE = 0.35  # of the time left, for polishing before the unit model
 UNIT_NEEDS_SHARE = 0.75  # of the time left, for the needs level of the unit model
 UNIT_MARGIN_S = 0.3  # seconds kept back after the unit model's distance level
+POLISH_SHARE_PRUNED = (
+    0.95  # the same, on batches too big for every eligible pair (20,000 children: 748,000 to 723,000 km)
+)
 POLISH_SHARE = 0.5  # of the time left after the first two levels, for moving parts to cut needs and distance
 AGG_WHOLE_LIMIT = 1_000  # children; up to here the aggregated model also runs on the whole batch (bound)
 AGG_BLOCKS_FROM = 300  # children; from here the aggregated model first runs block by block
@@ -287,9 +290,11 @@ def _per_home_levels(
     exact_limit: int,
 ) -> tuple[list[int | None], tuple[int, ...], str]:
     """Needs and distance by polishing parts, then the per-home model (exact or fix-and-optimize)."""
+    # On pruned candidates fix-and-optimize gains little: polishing takes nearly all the time.
+    share = POLISH_SHARE if index.complete else POLISH_SHARE_PRUNED
     # Parts to homes: needs, then distance, the first two levels untouched.
     polished = polish_blocks(
-        index, positions, deadline=time.perf_counter() + POLISH_SHARE * (deadline - time.perf_counter()), seed=seed
+        index, positions, deadline=time.perf_counter() + share * (deadline - time.perf_counter()), seed=seed
     )
     if _positions_key(index, polished) < _positions_key(index, positions) and _valid(index, polished):
         positions = polished

@@ -104,3 +104,35 @@ def test_children_stay_in_their_own_region_when_the_first_two_levels_allow_it() 
     result = pattern_bound(index, time_limit_s=10, warm=crossed)
     assert result.positions == [1, 1, 1, 0, 0, 0]
     assert (result.unplaced, result.splits) == (0, 0)
+
+
+def test_single_children_take_the_places_left_at_the_least_distance_in_all() -> None:
+    from barneby.matching.greedy import Load
+    from barneby.matching.patterns import _singles_by_transport
+
+    # One at a time, the first child would take home 10 and send the second 50 km away.
+    problem = Problem(
+        children=(
+            Child(id=1, age=9, sex="F", origin=near(0)),
+            Child(id=2, age=9, sex="F", origin=near(-1)),
+            Child(id=3, age=9, sex="F", origin=near(0)),
+        ),
+        homes=(
+            Home(id=10, places=1, location=near(-0.5)),
+            Home(id=11, places=1, location=near(1.5)),
+            Home(id=12, places=1, location=near(-50)),
+        ),
+    )
+    index = Index(problem)
+    load = Load(index)
+    load.place(2, 2)  # the third child already lives in the far home: no place is left for anyone else there
+    left = _singles_by_transport(index, load, [0, 1])
+    assert left == []
+    assert load.home_of[:2] == [1, 0]
+    # With every place taken, a child is handed back for the best-fit rules.
+    full = Problem(children=problem.children[:2], homes=problem.homes[:1])
+    index = Index(full)
+    load = Load(index)
+    load.place(0, 0)
+    assert _singles_by_transport(index, load, [1]) == [1]
+    assert load.home_of == [0, None]
