@@ -37,6 +37,7 @@ class AggregateBound:
     proven: bool  # the bound is the aggregated model's optimum, not just its dual bound
     wall_s: float
     positions: list[int | None] | None = None  # a placement built from the model's solution, if valid
+    unmet: int | None = None  # a lower bound on unmet needs with the first two levels at their bound, if known
 
 
 @cache

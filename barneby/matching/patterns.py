@@ -43,16 +43,21 @@ from barneby.matching.rules import evaluate, ineligibility
 Signature = tuple[int, ...]  # the home types a child may use
 Block = tuple[int, ...]  # positions of members in their class's canonical order
 Pattern = tuple[tuple[Block, int | None], ...]  # each part and its home type (None: unplaced)
+SingleKey = tuple[Signature, str, frozenset[str]]  # a single child's types, region and needs
 MAX_ENUMERATED = 8  # members; above this a group's partitions are not all tried (no bound is claimed)
 LP_SHARE = 0.5  # of the time limit, at most, for the column generation
 MIP_SHARE = 0.8  # of what is left, for the integer model (the rest rebuilds the placement)
 COLUMNS_PER_CLASS = 2  # new columns per class and round
+NEEDS_LIMIT = 2_000  # children; up to here the model also rounds on unmet needs (beyond, its LP is too slow)
 UNMET_KM = 100_000.0  # a need left unmet weighs more than any distance, in the singles' transport model
 LEFT_OUT_COST = 1e9  # a single child with no place among its candidates (placed afterwards)
 
 
-def home_types(index: Index) -> tuple[list[list[int]], list[Home]]:
-    """Homes with free places grouped by every rule but exclusions, and one home of each type."""
+def home_types(index: Index, *, competences: bool = False) -> tuple[list[list[int]], list[Home]]:
+    """Homes with free places grouped by every rule but exclusions, and one home of each type.
+
+    With ``competences``, homes are also told apart by what needs they can meet.
+    """
     problem = index.problem
     keyed: dict[tuple[object, ...], list[int]] = defaultdict(list)
     for k, home in enumerate(index.homes):
@@ -66,6 +71,7 @@ def home_types(index: Index) -> tuple[list[list[int]], list[Home]]:
                     home.sexes,
                     home.region,  # regions are never mixed, so parts can be kept near home
                     home.location if problem.max_distance_km is not None else None,
+                    tuple(sorted(home.competences)) if competences else None,
                 )
             ].append(k)
     type_list = [homes for _, homes in sorted(keyed.items(), key=lambda item: item[1][0])]
@@ -119,6 +125,7 @@ class _Class:
     groups: list[GroupId]  # the groups, each with its members in canonical order
     members: dict[GroupId, list[int]]
     regions: tuple[str | None, ...]  # of the members, in canonical order
+    needs: tuple[frozenset[str], ...]  # of the members, in canonical order (empty unless the model counts needs)
     partitions: list[tuple[tuple[Block, Signature], ...]]  # each block with the types it may use
     complete: bool  # every partition listed (else pricing is partial and no bound is claimed)
 
@@ -137,9 +144,10 @@ def _crossings(regions: tuple[str | None, ...], block: Block, home_region: str) 
 class PatternModel:
     """The restricted master problem, its columns, and the pricing."""
 
-    def __init__(self, index: Index) -> None:
+    def __init__(self, index: Index, *, needs: bool = False) -> None:
         self.index = index
-        self.type_list, self.representative = home_types(index)
+        self.type_list, self.representative = home_types(index, competences=needs)
+        self.competences = [home.competences for home in self.representative]
         self.type_of = {k: t for t, homes in enumerate(self.type_list) for k in homes}
         self.sig = signatures(index, self.representative)
         limits = [home.sibling_limit for home in self.representative]
@@ -149,11 +157,19 @@ class PatternModel:
         # cost less than one split, so the first two levels keep their order.
         self.eps = 0.0
         self.region_of = [home.region for home in self.representative]
+        # The objective: w_base * (weight * unplaced + splits) + w_unmet * unmet needs + eps * crossings,
+        # with (weight * unplaced + splits) held at most ``budget`` by one row.
+        self.w_base = 1.0
+        self.w_unmet = 0.0
+        self.budget = INF
+
+        def needs_of(i: int) -> frozenset[str]:
+            return index.children[i].needs if needs else frozenset()
 
         # Classes of interchangeable groups.
         by_key: dict[tuple[object, ...], _Class] = {}
         for g, members in sorted(index.groups.items()):
-            order = sorted(members, key=lambda i: (self.sig[i], index.children[i].region or "", i))
+            order = sorted(members, key=lambda i: (self.sig[i], index.children[i].region or "", sorted(needs_of(i)), i))
             place = {i: n for n, i in enumerate(order)}
             apart = frozenset(
                 (place[a], place[b])
@@ -162,7 +178,8 @@ class PatternModel:
                 if b in place and place[a] < place[b]
             )
             regions = tuple(index.children[i].region for i in order)
-            key = (tuple(self.sig[i] for i in order), regions, apart)
+            member_needs = tuple(needs_of(i) for i in order)
+            key = (tuple(self.sig[i] for i in order), regions, member_needs, apart)
             if key not in by_key:
                 sigs = key[0]
                 complete = len(order) <= MAX_ENUMERATED
@@ -178,21 +195,21 @@ class PatternModel:
                         common = set(sigs[block[0]]).intersection(*(sigs[n] for n in block[1:]))
                         typed.append((block, tuple(sorted(t for t in common if limits[t] >= len(block)))))
                     partitions.append(tuple(typed))
-                by_key[key] = _Class([], {}, regions, partitions, complete)
+                by_key[key] = _Class([], {}, regions, member_needs, partitions, complete)
             by_key[key].groups.append(g)
             by_key[key].members[g] = order
         self.classes = [by_key[key] for key in sorted(by_key, key=lambda k: by_key[k].groups[0])]
         self.complete = all(c.complete for c in self.classes)
 
         # Rows: one per class, one per single signature, one per (type, slot size), one per type.
-        self.singles: dict[tuple[Signature, str], list[int]] = defaultdict(list)  # by types and region
+        self.singles: dict[SingleKey, list[int]] = defaultdict(list)  # by types, region and needs
         for i in range(len(index.children)):
             if index.group_of[i] is None:
-                self.singles[(self.sig[i], index.children[i].region or "")].append(i)
+                self.singles[(self.sig[i], index.children[i].region or "", needs_of(i))].append(i)
         n_rows = 0
         self.class_row = list(range(len(self.classes)))
         n_rows += len(self.classes)
-        self.single_row: dict[tuple[Signature, str], int] = {}
+        self.single_row: dict[SingleKey, int] = {}
         for s in sorted(self.singles):
             self.single_row[s] = n_rows
             n_rows += 1
@@ -203,6 +220,8 @@ class PatternModel:
                 n_rows += 1
         self.type_row = list(range(n_rows, n_rows + len(self.type_list)))
         n_rows += len(self.type_list)
+        self.budget_row = n_rows
+        n_rows += 1
         self.row_lower = np.zeros(n_rows)
         self.row_upper = np.zeros(n_rows)
         for c, cls in enumerate(self.classes):
@@ -213,17 +232,20 @@ class PatternModel:
             self.row_lower[r], self.row_upper[r] = -INF, 0.0
         for t, r in enumerate(self.type_row):
             self.row_lower[r], self.row_upper[r] = -INF, float(len(self.type_list[t]))
+        self.row_lower[self.budget_row], self.row_upper[self.budget_row] = -INF, INF
 
         # Columns: (cost, upper bound, rows, coefficients), and what each one means.
         self.cols: list[tuple[float, float, list[int], list[float]]] = []
         self.cross: list[int] = []  # children outside their region, per unit of each column
-        self.single_cols: dict[tuple[Signature, str], list[tuple[int, int | None]]] = defaultdict(list)
+        self.unmet: list[int] = []  # needs left unmet, per unit of each column
+        self.single_cols: dict[SingleKey, list[tuple[int, int | None]]] = defaultdict(list)
         self.home_cols: dict[int, list[tuple[int, tuple[int, ...]]]] = defaultdict(list)  # type -> (column, slots)
         self.class_cols: list[dict[Pattern, int]] = [{} for _ in self.classes]
         for s in sorted(self.singles):
             for t in s[0]:
                 column = self._add([self.single_row[s], self.slot_row[(t, 1)]], 0.0)
                 self.cross[column] = int(bool(s[1]) and s[1] != self.region_of[t])
+                self.unmet[column] = len(s[2] - self.competences[t])
                 self.single_cols[s].append((column, t))
             self.single_cols[s].append((self._add([self.single_row[s]], self.weight), None))
         for t, home in enumerate(self.representative):
@@ -236,6 +258,7 @@ class PatternModel:
                 column = len(self.cols)
                 self.cols.append((0.0, INF, rows, coefs))
                 self.cross.append(0)
+                self.unmet.append(0)
                 self.home_cols[t].append((column, slots))
         for c, cls in enumerate(self.classes):
             self.add_pattern(c, tuple(((n,), None) for n in range(len(cls.members[cls.groups[0]]))))
@@ -245,6 +268,7 @@ class PatternModel:
         # would hide its reduced cost from the pricing.
         self.cols.append((cost, INF, rows, [1.0] * len(rows)))
         self.cross.append(0)
+        self.unmet.append(0)
         return len(self.cols) - 1
 
     def add_pattern(self, c: int, pattern: Pattern) -> int | None:
@@ -261,8 +285,13 @@ class PatternModel:
         self.cols[column] = (self.cols[column][0], self.cols[column][1], list(merged), list(merged.values()))
         regions = self.classes[c].regions
         self.cross[column] = sum(_crossings(regions, b, self.region_of[t]) for b, t in pattern if t is not None)
+        self.unmet[column] = sum(self._unmet(c, b, t) for b, t in pattern if t is not None)
         self.class_cols[c][pattern] = column
         return column
+
+    def _unmet(self, c: int, block: Block, t: int) -> int:
+        needs = self.classes[c].needs
+        return sum(len(needs[n] - self.competences[t]) for n in block)
 
     def pattern_of(self, c: int, members: list[int], positions: list[int | None]) -> Pattern:
         """The pattern a placement gives one group of class ``c``."""
@@ -283,7 +312,9 @@ class PatternModel:
     def price(self, duals: np.ndarray, per_class: int) -> tuple[list[tuple[int, Pattern]], float]:
         """The cheapest new patterns (negative reduced cost) and the Lagrangian correction (<= 0)."""
         slot_price = {key: -duals[r] for key, r in self.slot_row.items()}
-        best_type: dict[tuple[Signature, int, tuple[str, ...]], tuple[float, int | None]] = {}
+        held = duals[self.budget_row] if len(duals) > self.budget_row else 0.0
+        base = self.w_base - held  # what one split costs, the budget row's price included
+        best_type: dict[tuple[object, ...], tuple[float, int | None]] = {}
         found: list[tuple[int, Pattern]] = []
         correction = 0.0
         for c, cls in enumerate(self.classes):
@@ -291,19 +322,22 @@ class PatternModel:
             for partition in cls.partitions:
                 options = []
                 for block, types in partition:
-                    regions = tuple(sorted(r or "" for r in (cls.regions[n] for n in block)))
-                    key = (types, len(block), regions if self.eps else ())
+                    regions = tuple(sorted(r or "" for r in (cls.regions[n] for n in block))) if self.eps else ()
+                    block_needs = tuple(sorted(tuple(sorted(cls.needs[n])) for n in block)) if self.w_unmet else ()
+                    key = (types, len(block), regions, block_needs)
                     if key not in best_type:
                         best: tuple[float, int | None] = (INF, None)
                         for t in types:
                             p = slot_price[(t, len(block))]
                             if self.eps:
                                 p += self.eps * sum(1 for r in regions if r and r != self.region_of[t])
+                            if self.w_unmet:
+                                p += self.w_unmet * self._unmet(c, block, t)
                             if p < best[0]:
                                 best = (p, t)
                         best_type[key] = best
-                    options.append((block, best_type[key], self.weight * len(block)))
-                cost, pattern = _cheapest_choice(options)
+                    options.append((block, best_type[key], base * self.weight * len(block)))
+                cost, pattern = _cheapest_choice(options, base)
                 offers.append((cost, pattern))
             offers.sort(key=lambda offer: offer[0])
             reduced = offers[0][0] - duals[self.class_row[c]]
@@ -315,7 +349,9 @@ class PatternModel:
         return found, correction
 
 
-def _cheapest_choice(options: list[tuple[Block, tuple[float, int | None], float]]) -> tuple[float, Pattern]:
+def _cheapest_choice(
+    options: list[tuple[Block, tuple[float, int | None], float]], split_cost: float = 1.0
+) -> tuple[float, Pattern]:
     """Place each part in its cheapest type or leave it unplaced, splits counted: the cheapest mix."""
     # best[k]: cheapest (cost, parts) with k parts placed so far.
     best: dict[int, tuple[float, list[tuple[Block, int | None]]]] = {0: (0.0, [])}
@@ -329,7 +365,9 @@ def _cheapest_choice(options: list[tuple[Block, tuple[float, int | None], float]
                 if kk not in nxt or cc < nxt[kk][0]:
                     nxt[kk] = (cc, pp)
         best = nxt
-    total, parts = min(((cost + max(0, k - 1), parts) for k, (cost, parts) in best.items()), key=lambda x: x[0])
+    total, parts = min(
+        ((cost + split_cost * max(0, k - 1), parts) for k, (cost, parts) in best.items()), key=lambda x: x[0]
+    )
     # Unplaced members are each a part of their own, as a placement gives them.
     pattern: list[tuple[Block, int | None]] = []
     for block, t in parts:
@@ -346,15 +384,28 @@ def _highs(model: PatternModel, *, seed: int, integer: bool) -> highspy.Highs:
     starts: list[int] = []
     indices: list[int] = []
     values: list[float] = []
-    for _cost, _hi, rows, coefs in model.cols:
+    # The budget row (the last) only when it binds: a free row trips HiGHS's presolve.
+    held = model.budget < INF
+    for base, _hi, rows, coefs in model.cols:
         starts.append(len(indices))
         indices.extend(rows)
         values.extend(coefs)
+        if base and held:
+            indices.append(model.budget_row)
+            values.append(base)
+    n_rows = len(model.row_lower) if held else model.budget_row
+    row_upper = model.row_upper.copy()
+    row_upper[model.budget_row] = model.budget
     empty = np.zeros(0, dtype=np.int64)
-    h.addRows(len(model.row_lower), model.row_lower, model.row_upper, 0, empty, empty, np.zeros(0))
+    h.addRows(n_rows, model.row_lower[:n_rows], row_upper[:n_rows], 0, empty, empty, np.zeros(0))
+    costs = (
+        model.w_base * np.array([c[0] for c in model.cols])
+        + model.w_unmet * np.array(model.unmet, dtype=np.float64)
+        + model.eps * np.array(model.cross, dtype=np.float64)
+    )
     h.addCols(
         n,
-        np.array([c[0] for c in model.cols]) + model.eps * np.array(model.cross, dtype=np.float64),
+        costs,
         np.zeros(n),
         np.array([c[1] for c in model.cols]),
         len(indices),
@@ -367,46 +418,6 @@ def _highs(model: PatternModel, *, seed: int, integer: bool) -> highspy.Highs:
             n, np.arange(n, dtype=np.int64), np.full(n, int(highspy.HighsVarType.kInteger), np.uint8)
         )
     return h
-
-
-def _start(model: PatternModel, positions: list[int | None]) -> np.ndarray | None:
-    """The column values of a placement (its patterns added as columns first); None if it has no type."""
-    index = model.index
-    values: dict[int, float] = defaultdict(float)
-    for c, cls in enumerate(model.classes):
-        for g in cls.groups:
-            column = model.class_cols[c].get(pattern := model.pattern_of(c, cls.members[g], positions))
-            if column is None:
-                column = model.add_pattern(c, pattern)
-            assert column is not None
-            values[column] += 1
-    for s, who in model.singles.items():
-        by_type = {t: col for col, t in model.single_cols[s]}
-        for i in who:
-            k = positions[i]
-            values[by_type[None if k is None else model.type_of[k]]] += 1
-    # Each home's slots: its parts' sizes, padded with ones.
-    slots_of: dict[int, list[int]] = defaultdict(list)
-    seen: dict[tuple[int, GroupId | None], int] = defaultdict(int)
-    for i, k in enumerate(positions):
-        if k is not None:
-            seen[(k, index.group_of[i] if index.group_of[i] is not None else -1 - i)] += 1
-    for (k, _unit), size in seen.items():
-        slots_of[k].append(size)
-    columns_of: dict[int, dict[tuple[int, ...], int]] = {
-        t: {slots: col for col, slots in cols} for t, cols in model.home_cols.items()
-    }
-    for k, sizes in slots_of.items():
-        t = model.type_of[k]
-        home = model.representative[t]
-        slots = tuple(sorted(sizes + [1] * (home.places - sum(sizes)), reverse=True))
-        if slots not in columns_of[t]:
-            return None
-        values[columns_of[t][slots]] += 1
-    vector = np.zeros(len(model.cols))
-    for column, v in values.items():
-        vector[column] = v
-    return vector
 
 
 def _generate(model: PatternModel, *, until: float, seed: int) -> tuple[float, bool]:
@@ -433,14 +444,46 @@ def _generate(model: PatternModel, *, until: float, seed: int) -> tuple[float, b
     return lower, False
 
 
+def _seed_columns(model: PatternModel, positions: list[int | None]) -> None:
+    """Columns for the patterns a placement uses: column generation starts near it."""
+    for c, cls in enumerate(model.classes):
+        for g in cls.groups:
+            model.add_pattern(c, model.pattern_of(c, cls.members[g], positions))
+
+
+def _integer(model: PatternModel, *, time_limit_s: float, seed: int) -> np.ndarray | None:
+    """The integer model over the columns found.
+
+    No start is handed to HiGHS: with one (a placement's columns), HiGHS
+    1.16 reported an objective below the LP bound and returned the start
+    unchanged (1,000 children: "optimal" 27.1 with the start's 31 splits,
+    against 28 found in 0.1 s without it).
+    """
+    h = _highs(model, seed=seed, integer=True)
+    h.setOptionValue("time_limit", max(0.05, time_limit_s))
+    h.run()
+    solution = h.getSolution()
+    if not solution.value_valid:
+        return None
+    return np.round(np.array(solution.col_value)).astype(np.int64)
+
+
 def pattern_bound(
     index: Index, *, time_limit_s: float, seed: int = 0, warm: list[int | None] | None = None
 ) -> AggregateBound:
-    """Lower bounds on (unplaced, splits) for the whole batch, and a placement built from the model."""
+    """Lower bounds on (unplaced, splits) for the whole batch, and a placement built from the model.
+
+    Up to ``NEEDS_LIMIT`` children, once the placement reaches the bound, a
+    third round follows with home types that also tell competences apart:
+    the first two levels held at their optimum, it minimises unmet needs,
+    and its LP is a bound on them (``AggregateBound.unmet``).
+    """
     started = time.perf_counter()
     deadline = started + time_limit_s
+    with_needs = len(index.children) <= NEEDS_LIMIT
     model = PatternModel(index)
-    warm_vector = None if warm is None else _start(model, warm)
+    if warm is not None:
+        _seed_columns(model, warm)
     # The bound, on the first two levels alone.
     lp_until = started + LP_SHARE * time_limit_s
     lower, _converged = _generate(model, until=lp_until, seed=seed)
@@ -448,33 +491,59 @@ def pattern_bound(
         lower = -math.inf
     # Then the same with a child outside its region costing a little, so the
     # placement keeps children near home wherever the first two levels allow.
-    model.eps = 1.0 / (len(index.children) + 1)
+    eps = 1.0 / (len(index.children) + 1)
+    model.eps = eps
     _generate(model, until=lp_until, seed=seed)
     positions = warm
+
+    def keep(model: PatternModel, values: np.ndarray) -> None:
+        nonlocal positions
+        rebuilt = min(
+            (rebuild(model, values), rebuild(model, values, singles_near=True)),
+            key=lambda found: _full_key(index, found),
+        )
+        # On a tie on the first two levels the model's placement is kept: it is nearer home.
+        if positions is None or _level_key(index, rebuilt) < _level_key(index, positions):
+            positions = rebuilt
+        elif _level_key(index, rebuilt) == _level_key(index, positions):
+            positions = min(positions, rebuilt, key=lambda found: _full_key(index, found))
+
     left = deadline - time.perf_counter()
     if left > 0.5:
-        if warm is not None:
-            warm_vector = _start(model, warm)
-        h = _highs(model, seed=seed, integer=True)
-        h.setOptionValue("time_limit", max(0.05, MIP_SHARE * left))
-        if warm_vector is not None:
-            h.setSolution(len(warm_vector), np.arange(len(warm_vector), dtype=np.int64), warm_vector)
-        h.run()
-        solution = h.getSolution()
-        if solution.value_valid:
-            values = np.round(np.array(solution.col_value)).astype(np.int64)
-            rebuilt = min(
-                (rebuild(model, values), rebuild(model, values, singles_near=True)),
-                key=lambda found: _full_key(index, found),
-            )
-            # On a tie the model's placement is kept: it is the one nearer home.
-            if positions is None or _level_key(index, rebuilt) <= _level_key(index, positions):
-                positions = rebuilt
+        values = _integer(model, time_limit_s=MIP_SHARE * left, seed=seed)
+        if values is not None:
+            keep(model, values)
+    unmet_bound = None
+    left = deadline - time.perf_counter()
+    settled = (
+        positions is not None
+        and math.isfinite(lower)
+        and _level_key(index, positions) == divmod(math.ceil(lower - 1e-6), int(model.weight))
+    )
+    if with_needs and settled and positions is not None and left > 0.5:
+        # Needs, with home types that tell competences apart and the first
+        # two levels held where the placement has them.
+        counted = PatternModel(index, needs=True)
+        _seed_columns(counted, positions)  # a placement within the budget: the LP is feasible from the start
+        unplaced_now, splits_now = _level_key(index, positions)
+        reached = int(counted.weight) * unplaced_now + splits_now
+        counted.budget, counted.w_base, counted.w_unmet = reached + 0.5, 0.0, 1.0
+        needs_until = time.perf_counter() + LP_SHARE * left
+        needs_lower, _converged = _generate(counted, until=needs_until, seed=seed)
+        if math.isfinite(needs_lower) and counted.complete:
+            unmet_bound = max(0, math.ceil(needs_lower - 1e-6))
+        counted.eps = eps  # every child outside its region together weighs less than one need
+        _generate(counted, until=needs_until, seed=seed)
+        found = _integer(counted, time_limit_s=MIP_SHARE * (deadline - time.perf_counter()), seed=seed)
+        if found is not None:
+            keep(counted, found)
     if not math.isfinite(lower):
         return AggregateBound(0, 0, False, time.perf_counter() - started, positions)
     unplaced, splits = divmod(math.ceil(lower - 1e-6), int(model.weight))
     proven = positions is not None and _level_key(index, positions) == (unplaced, splits)
-    return AggregateBound(unplaced, splits, proven, time.perf_counter() - started, positions)
+    return AggregateBound(
+        unplaced, splits, proven, time.perf_counter() - started, positions, unmet=unmet_bound if proven else None
+    )
 
 
 def _full_key(index: Index, positions: list[int | None]) -> tuple[int, int, int, int]:

@@ -414,6 +414,9 @@ def solve(
         settled = tuple(_positions_key(index, positions)[:2]) == tuple(bound[:2])
         if settled:
             known = tuple(bound[:2])
+            if counted.unmet is not None:
+                # Home types that tell competences apart bound the needs too.
+                bound = _lexmax(bound, (counted.unplaced, counted.splits, counted.unmet, 0))
     if not settled and len(components) == 1 and n_children > AGG_BLOCKS_FROM:
         # Blocks of neighbouring homes find fewer splits on batches of any size.
         share = AGG_BLOCKS_ONLY_SHARE if n_children > AGG_WHOLE_LIMIT else AGG_BLOCKS_SHARE

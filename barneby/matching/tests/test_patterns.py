@@ -42,6 +42,9 @@ def test_pattern_bound_never_exceeds_the_exhaustive_optimum(seed: int) -> None:
     if result.proven:
         # Proven means the placement reaches the bound: then it is the optimum.
         assert tuple(_positions_key(index, result.positions)[:2]) == (optimum.unplaced, optimum.splits)
+        # With the first two levels at their optimum, the needs bound holds too.
+        assert result.unmet is not None
+        assert result.unmet <= optimum.unmet_needs
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -64,7 +67,7 @@ def test_the_placement_respects_every_rule_and_reaches_the_bound_on_a_national_b
     problem = instance(1_500, seed=5)
     index = default_index(problem)
     start = greedy_positions(index)
-    result = pattern_bound(index, time_limit_s=30, seed=0, warm=start)
+    result = pattern_bound(index, time_limit_s=12, seed=0, warm=start)
     assert result.positions is not None
     assert violations(problem, _assignment(index, result.positions)) == []
     assert result.proven
@@ -136,3 +139,26 @@ def test_single_children_take_the_places_left_at_the_least_distance_in_all() -> 
     load.place(0, 0)
     assert _singles_by_transport(index, load, [1]) == [1]
     assert load.home_of == [0, None]
+
+
+def test_needs_are_bounded_and_met_where_the_home_types_allow() -> None:
+    problem = instance(500, seed=0)
+    index = default_index(problem)
+    start = greedy_positions(index)
+    result = pattern_bound(index, time_limit_s=20, warm=start)
+    assert result.proven
+    assert result.unmet is not None
+    assert result.positions is not None
+    assert violations(problem, _assignment(index, result.positions)) == []
+    # Measured: the greedy leaves 14 needs unmet; with splits at their optimum, 1 is the least possible.
+    assert _positions_key(index, result.positions)[2] == result.unmet == 1
+    assert _positions_key(index, start)[2] > result.unmet
+
+
+def test_the_integer_model_reaches_the_bound_the_lp_gives() -> None:
+    # With the heuristic's placement handed to HiGHS as a start, it stopped at that start (31 splits).
+    problem = instance(1_000, seed=0)
+    index = default_index(problem)
+    result = pattern_bound(index, time_limit_s=8, warm=greedy_positions(index))
+    assert result.proven
+    assert (result.unplaced, result.splits) == (0, 28)
