@@ -67,6 +67,7 @@ def _run(n: int, seed: int, conn: Connection) -> None:
             "gap": exact.status.gap or 0.0,
             "gap_level": exact.status.gap_level or "",
             "splits_bound": exact.status.lower_bound.splits,
+            "unmet_needs_bound": exact.status.lower_bound.unmet_needs,
             "unplaced": exact.costs.unplaced,
             "splits": exact.costs.splits,
             "unmet_needs": exact.costs.unmet_needs,
@@ -111,8 +112,8 @@ def main() -> None:
     rows = []
     print(
         f"{'children':>8} {'homes':>6} {'wall s':>7} {'proven':>6} {'gap':>7} {'level':>11} "
-        f"{'unplaced':>8} {'splits':>6} {'bound':>5} {'distance km':>11} | "
-        f"{'greedy s':>8} {'unpl.':>5} {'splits':>6} {'distance km':>11}"
+        f"{'unplaced':>8} {'splits':>6} {'bound':>5} {'needs':>5} {'bound':>5} {'distance km':>11} | "
+        f"{'greedy s':>8} {'unpl.':>5} {'splits':>6} {'needs':>5} {'distance km':>11}"
     )
     for n in sizes:
         row = measure(n, args.seed)
@@ -123,8 +124,10 @@ def main() -> None:
         print(
             f"{row['children']:>8} {row['homes']:>6} {row['wall_s']:>7.1f} {'yes' if row['optimal'] else 'no':>6} "
             f"{row['gap']:>7.2%} {row['gap_level'] or '-':>11} {row['unplaced']:>8} {row['splits']:>6} "
-            f"{row['splits_bound']:>5} {row['distance_km']:>11} | {row['greedy_s']:>8.1f} "
-            f"{row['greedy_unplaced']:>5} {row['greedy_splits']:>6} {row['greedy_distance_km']:>11}",
+            f"{row['splits_bound']:>5} {row['unmet_needs']:>5} {row['unmet_needs_bound']:>5} "
+            f"{row['distance_km']:>11} | {row['greedy_s']:>8.1f} "
+            f"{row['greedy_unplaced']:>5} {row['greedy_splits']:>6} {row['greedy_unmet_needs']:>5} "
+            f"{row['greedy_distance_km']:>11}",
             flush=True,
         )
 
@@ -143,10 +146,13 @@ def main() -> None:
             "unplaced",
             "splits",
             "splits_bound",
+            "unmet_needs",
+            "unmet_needs_bound",
             "distance_km",
             "valid",
             "greedy_unplaced",
             "greedy_splits",
+            "greedy_unmet_needs",
             "greedy_distance_km",
         ):
             figures[f"n{n}_{key}"] = row[key]
