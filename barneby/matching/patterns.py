@@ -38,7 +38,8 @@ from barneby.matching.greedy import Load, _single_home, _split
 from barneby.matching.index import Index
 from barneby.matching.mip import MipBuilder
 from barneby.matching.problem import Child, GroupId, Home
-from barneby.matching.rules import evaluate, ineligibility
+from barneby.matching.result import positions_key
+from barneby.matching.rules import ineligibility
 
 Signature = tuple[int, ...]  # the home types a child may use
 Block = tuple[int, ...]  # positions of members in their class's canonical order
@@ -500,13 +501,13 @@ def pattern_bound(
         nonlocal positions
         rebuilt = min(
             (rebuild(model, values), rebuild(model, values, singles_near=True)),
-            key=lambda found: _full_key(index, found),
+            key=lambda found: positions_key(index, found),
         )
         # On a tie on the first two levels the model's placement is kept: it is nearer home.
         if positions is None or _level_key(index, rebuilt) < _level_key(index, positions):
             positions = rebuilt
         elif _level_key(index, rebuilt) == _level_key(index, positions):
-            positions = min(positions, rebuilt, key=lambda found: _full_key(index, found))
+            positions = min(positions, rebuilt, key=lambda found: positions_key(index, found))
 
     left = deadline - time.perf_counter()
     if left > 0.5:
@@ -544,13 +545,6 @@ def pattern_bound(
     return AggregateBound(
         unplaced, splits, proven, time.perf_counter() - started, positions, unmet=unmet_bound if proven else None
     )
-
-
-def _full_key(index: Index, positions: list[int | None]) -> tuple[int, int, int, int]:
-    assignment = {
-        c.id: None if k is None else index.homes[k].id for c, k in zip(index.children, positions, strict=True)
-    }
-    return evaluate(index.problem, assignment).as_tuple()
 
 
 def _level_key(index: Index, positions: list[int | None]) -> tuple[int, int]:

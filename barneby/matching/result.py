@@ -9,6 +9,14 @@ from barneby.matching.problem import Assignment, ChildId, Costs, HomeId, Solutio
 from barneby.matching.rules import evaluate, lexicographic_gap, split_counts
 
 
+def positions_key(index: Index, positions: list[int | None]) -> tuple[int, int, int, int]:
+    """The objective of a placement given as home positions (``None``: unplaced), as a tuple."""
+    assignment = {
+        c.id: None if k is None else index.homes[k].id for c, k in zip(index.children, positions, strict=True)
+    }
+    return evaluate(index.problem, assignment).as_tuple()
+
+
 def trivial_bound(index: Index) -> Costs:
     """Bounds that need no search, level by level (each assuming the levels before are at their bound).
 

@@ -39,6 +39,7 @@ from barneby.matching.patterns import pattern_bound
 from barneby.matching.polish import polish_blocks
 from barneby.matching.problem import Costs, Problem, Solution
 from barneby.matching.result import make_solution, trivial_bound
+from barneby.matching.result import positions_key as _positions_key
 from barneby.matching.rules import pair_cost, violations
 from barneby.matching.units import UnitModel
 
@@ -51,9 +52,7 @@ PATTERN_SHARE = 0.25  # of the time limit, at most, for the pattern model of the
 UNIT_FIRST_POLISH_SHARE = 0.35  # of the time left, for polishing before the unit model
 UNIT_NEEDS_SHARE = 0.75  # of the time left, for the needs level of the unit model
 UNIT_MARGIN_S = 0.3  # seconds kept back after the unit model's distance level
-POLISH_SHARE_PRUNED = (
-    0.95  # the same, on batches too big for every eligible pair (20,000 children: 748,000 to 723,000 km)
-)
+POLISH_SHARE_PRUNED = 0.95  # the same where candidates are pruned (20,000 children: 748,000 to 723,000 km)
 POLISH_SHARE = 0.5  # of the time left after the first two levels, for moving parts to cut needs and distance
 AGG_WHOLE_LIMIT = 1_000  # children; up to here the aggregated model also runs on the whole batch (bound)
 AGG_BLOCKS_FROM = 300  # children; from here the aggregated model first runs block by block
@@ -269,13 +268,15 @@ def _truncated(values: tuple[int, ...], bound: tuple[int, ...], proven: tuple[bo
     return tuple(result + [0] * (4 - len(result)))
 
 
-def _positions_key(index: Index, positions: list[int | None]) -> tuple[int, int, int, int]:
-    from barneby.matching.rules import evaluate
-
-    assignment = {
-        c.id: None if k is None else index.homes[k].id for c, k in zip(index.children, positions, strict=True)
-    }
-    return evaluate(index.problem, assignment).as_tuple()
+def _better(index: Index, candidate: list[int | None] | None, current: list[int | None]) -> list[int | None]:
+    """``candidate`` if it is lexicographically better than ``current`` and breaks no rule, else ``current``."""
+    if (
+        candidate is not None
+        and _positions_key(index, candidate) < _positions_key(index, current)
+        and _valid(index, candidate)
+    ):
+        return candidate
+    return current
 
 
 def _per_home_levels(
@@ -293,11 +294,7 @@ def _per_home_levels(
     # On pruned candidates fix-and-optimize gains little: polishing takes nearly all the time.
     share = POLISH_SHARE if index.complete else POLISH_SHARE_PRUNED
     # Parts to homes: needs, then distance, the first two levels untouched.
-    polished = polish_blocks(
-        index, positions, deadline=time.perf_counter() + share * (deadline - time.perf_counter()), seed=seed
-    )
-    if _positions_key(index, polished) < _positions_key(index, positions) and _valid(index, polished):
-        positions = polished
+    positions = _polished(index, positions, share=share, deadline=deadline, seed=seed)
     exact_bound = [0, 0, 0, 0]
     all_exact = True
     solver = "highs"
@@ -326,48 +323,42 @@ def _per_home_levels(
     if all_exact and index.complete:
         # The model held every eligible pair: its bounds are bounds of the problem.
         bound = _lexmax(bound, tuple(exact_bound))
-    if all_exact and index.complete:
-        # The model held every eligible pair: its bounds are bounds of the problem.
-        bound = _lexmax(bound, tuple(exact_bound))
     return positions, bound, solver
 
 
+def _polished(
+    index: Index, positions: list[int | None], *, share: float, deadline: float, seed: int
+) -> list[int | None]:
+    """Parts moved between homes for ``share`` of the time left: needs, then distance, the first two levels held."""
+    better = polish_blocks(
+        index, positions, deadline=time.perf_counter() + share * (deadline - time.perf_counter()), seed=seed
+    )
+    return _better(index, better, positions)
+
+
 def _unit_levels(
-    index: Index, positions: list[int | None], *, deadline: float, seed: int
+    index: Index, positions: list[int | None], trivial: tuple[int, ...], *, deadline: float, seed: int
 ) -> tuple[list[int | None], tuple[int, ...]]:
     """Needs, then distance, with the unit model; polishing the parts in between."""
-    trivial = trivial_bound(index).as_tuple()
     model = UnitModel(index)
-
-    def polished(positions: list[int | None], share: float) -> list[int | None]:
-        better = polish_blocks(
-            index, positions, deadline=time.perf_counter() + share * (deadline - time.perf_counter()), seed=seed
-        )
-        if _positions_key(index, better) < _positions_key(index, positions) and _valid(index, better):
-            return better
-        return positions
-
     # Polished first: the unit model finds its needs optimum fast from a good start.
-    positions = polished(positions, UNIT_FIRST_POLISH_SHARE)
+    positions = _polished(index, positions, share=UNIT_FIRST_POLISH_SHARE, deadline=deadline, seed=seed)
     before = _positions_key(index, positions)
     found, _value, needs_bound, needs_proven = model.solve(
         model.unmet, positions, time_limit_s=UNIT_NEEDS_SHARE * (deadline - time.perf_counter()), seed=seed
     )
-    if _positions_key(index, found) < before and _valid(index, found):
-        positions = found
+    positions = _better(index, found, positions)
     needs = _positions_key(index, positions)[2]
     model.hold(model.unmet, needs)
     if needs < before[2]:
         # Fewer unmet needs, found with no regard to distance: polish again.
-        positions = polished(positions, POLISH_SHARE)
+        positions = _polished(index, positions, share=POLISH_SHARE, deadline=deadline, seed=seed)
     if not needs_proven or needs > needs_bound:
         return positions, (trivial[0], trivial[1], needs_bound, 0)
     found, _value, distance_bound, _proven = model.solve(
         model.dist, positions, time_limit_s=deadline - time.perf_counter() - UNIT_MARGIN_S, seed=seed
     )
-    if _positions_key(index, found) < _positions_key(index, positions) and _valid(index, found):
-        positions = found
-    return positions, (trivial[0], trivial[1], needs_bound, distance_bound)
+    return _better(index, found, positions), (trivial[0], trivial[1], needs_bound, distance_bound)
 
 
 def solve(
@@ -405,12 +396,7 @@ def solve(
         counted = pattern_bound(index, time_limit_s=PATTERN_SHARE * time_limit_s, seed=seed, warm=positions)
         pattern_key = (counted.unplaced, counted.splits, 0, 0)
         bound = _lexmax(bound, pattern_key)
-        if (
-            counted.positions is not None
-            and _positions_key(index, counted.positions) < _positions_key(index, positions)
-            and _valid(index, counted.positions)
-        ):
-            positions = counted.positions
+        positions = _better(index, counted.positions, positions)
         settled = tuple(_positions_key(index, positions)[:2]) == tuple(bound[:2])
         if settled:
             known = tuple(bound[:2])
@@ -436,12 +422,7 @@ def solve(
         agg_bound = (aggregate.unplaced, aggregate.splits, 0, 0)
         bound = _lexmax(bound, agg_bound)
         known = tuple(bound[:2])
-        if (
-            aggregate.positions is not None
-            and _positions_key(index, aggregate.positions) < _positions_key(index, positions)
-            and _valid(index, aggregate.positions)
-        ):
-            positions = aggregate.positions
+        positions = _better(index, aggregate.positions, positions)
     everyone = list(range(n_children))
     if (
         index.complete
@@ -449,7 +430,7 @@ def solve(
         and tuple(_positions_key(index, positions)[:2]) == tuple(trivial[:2])
     ):
         # Every group in as few homes as it can be: one column per unit and home.
-        positions, unit_bound = _unit_levels(index, positions, deadline=deadline, seed=seed)
+        positions, unit_bound = _unit_levels(index, positions, trivial, deadline=deadline, seed=seed)
         bound = _lexmax(bound, unit_bound)
         solver = "highs units"
     else:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from dataclasses import dataclass
 
 import highspy
 import numpy as np
@@ -27,21 +26,12 @@ from barneby.matching.index import Index
 from barneby.matching.mip import MipBuilder
 
 
-@dataclass(frozen=True)
-class LevelResult:
-    positions: list[int | None]
-    value: int
-    bound: int
-    proven: bool
-
-
 class UnitModel:
     """Units (single children and groups that fit one home) or members of bigger groups, to homes."""
 
     def __init__(self, index: Index) -> None:
         self.index = index
         m = MipBuilder()
-        self.builder = m
         self.unmet: list[float] = []
         self.dist: list[float] = []
         self.covers: list[tuple[list[int], int]] = []  # per column: (children, home); group-use columns cover none

@@ -9,8 +9,9 @@ from barneby.matching.aggregate import aggregate_bound
 from barneby.matching.greedy import default_index, greedy_positions
 from barneby.matching.index import Index
 from barneby.matching.patterns import _set_partitions, pattern_bound
+from barneby.matching.result import positions_key as _positions_key
 from barneby.matching.result import trivial_bound
-from barneby.matching.solver import _positions_key, _valid
+from barneby.matching.solver import _valid
 from barneby.matching.synthetic import instance
 
 from .factories import brute_force, near, tiny_problem

@@ -5,7 +5,7 @@ from __future__ import annotations
 from barneby.matching import Child, Home, Problem
 from barneby.matching.greedy import default_index
 from barneby.matching.polish import parts_of, polish, polish_blocks
-from barneby.matching.solver import _positions_key
+from barneby.matching.result import positions_key as _positions_key
 from barneby.matching.synthetic import instance
 
 from .factories import near

@@ -77,7 +77,7 @@ def test_solver_respects_every_hard_constraint_and_never_loses_to_greedy(problem
 def test_polishing_keeps_the_first_two_levels_and_every_hard_constraint(problem: Problem) -> None:
     from barneby.matching.greedy import default_index, greedy_positions
     from barneby.matching.polish import polish
-    from barneby.matching.solver import _positions_key
+    from barneby.matching.result import positions_key as _positions_key
 
     index = default_index(problem)
     before = greedy_positions(index)

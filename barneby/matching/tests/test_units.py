@@ -7,8 +7,8 @@ import pytest
 from barneby.matching import Child, Home, KeepApart, Problem, solve
 from barneby.matching.greedy import greedy_positions
 from barneby.matching.index import Index
+from barneby.matching.result import positions_key as _positions_key
 from barneby.matching.result import trivial_bound
-from barneby.matching.solver import _positions_key
 from barneby.matching.units import UnitModel
 
 from .factories import OSLO, brute_force, near, tiny_problem
