@@ -14,13 +14,13 @@ from barneby.matching.units import UnitModel
 from .factories import OSLO, brute_force, near, tiny_problem
 
 
-@pytest.mark.parametrize("seed", range(12))
+# The tiny problems (of seeds 0 to 11) whose first two levels sit at their trivial bound, where the unit model applies.
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 6, 7, 8])
 def test_the_unit_path_finds_and_proves_the_exhaustive_optimum(seed: int) -> None:
     problem = tiny_problem(seed, children=7, homes=5)
     optimum, _ = brute_force(problem)
     index = Index(problem)
-    if optimum.as_tuple()[:2] != trivial_bound(index).as_tuple()[:2]:
-        pytest.skip("the first two levels are above their trivial bound: the unit model does not apply")
+    assert optimum.as_tuple()[:2] == trivial_bound(index).as_tuple()[:2]
     # exact_limit=0 keeps the per-home model out: the unit model is the one that proves.
     solution = solve(problem, time_limit_s=10, exact_limit=0, index=index)
     assert solution.status.solver == "highs units"
