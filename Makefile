@@ -62,8 +62,11 @@ lint: install-test ## ruff, mypy --strict, migrations and deploy checks
 	$(DEV_ENV) $(MANAGE) makemigrations --check --dry-run
 	$(PROD_ENV) $(MANAGE) check --deploy --fail-level WARNING
 
-test: lint ## Install test tools, lint, and run the whole suite with the coverage gate
-	$(VENV)/bin/pytest --cov --cov-report=term $(PYTEST_ARGS)
+# Parallel workers: one per core (2 on CI). PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= auto
+
+test: lint ## Install test tools, lint, and run the whole suite in parallel with the coverage gate
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --cov --cov-report=term $(PYTEST_ARGS)
 
 serve: install ## Production-like server (DEBUG off, gunicorn, whitenoise); set DATABASE_URL for PostgreSQL
 	$(PROD_ENV) $(MANAGE) collectstatic --no-input --verbosity 0

@@ -64,6 +64,7 @@ def test_the_pattern_bound_is_never_above_a_placement_nor_below_the_trivial_boun
         assert (counted.unplaced, counted.splits) <= (per_group.unplaced, per_group.splits)
 
 
+@pytest.mark.slow
 def test_the_placement_respects_every_rule_and_reaches_the_bound_on_a_national_batch() -> None:
     problem = instance(1_500, seed=5)
     index = default_index(problem)
@@ -142,6 +143,7 @@ def test_single_children_take_the_places_left_at_the_least_distance_in_all() -> 
     assert load.home_of == [0, None]
 
 
+@pytest.mark.slow
 def test_needs_are_bounded_and_met_where_the_home_types_allow() -> None:
     problem = instance(500, seed=0)
     index = default_index(problem)
@@ -156,6 +158,7 @@ def test_needs_are_bounded_and_met_where_the_home_types_allow() -> None:
     assert _positions_key(index, start)[2] > result.unmet
 
 
+@pytest.mark.slow
 def test_the_integer_model_reaches_the_bound_the_lp_gives() -> None:
     # With the heuristic's placement handed to HiGHS as a start, it stopped at that start (31 splits).
     problem = instance(1_000, seed=0)

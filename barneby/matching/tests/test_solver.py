@@ -101,6 +101,7 @@ def test_regions_are_solved_separately_when_crossing_is_forbidden() -> None:
         assert home is None or homes[home].region == child.region
 
 
+@pytest.mark.slow
 def test_fix_and_optimize_improves_on_greedy_within_its_budget() -> None:
     # Splits here are forced above their trivial bound (9 against 3), so the unit model does not apply.
     problem = instance(150, seed=9)

@@ -15,6 +15,7 @@ from .factories import OSLO, brute_force, near, tiny_problem
 
 
 # The tiny problems (of seeds 0 to 11) whose first two levels sit at their trivial bound, where the unit model applies.
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 6, 7, 8])
 def test_the_unit_path_finds_and_proves_the_exhaustive_optimum(seed: int) -> None:
     problem = tiny_problem(seed, children=7, homes=5)
