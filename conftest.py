@@ -17,7 +17,14 @@ def _fast_password_hashing(settings: Settings) -> None:
 
 # Fixtures that reach the database, directly or through the live server.
 DATABASE_FIXTURES = frozenset(
-    {"db", "transactional_db", "django_db_setup", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+    {
+        "db",
+        "transactional_db",
+        "django_db_setup",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+    }
 )
 
 
