@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,7 +80,8 @@ def thresholds() -> rules.Thresholds:
     return rules.Thresholds.from_settings(settings.CARE_RULES)
 
 
-def message(alert: Alert) -> str:
+def message(alert: Alert, *, readable: Container[int] | None = None) -> str:
+    """The alert in words; a sibling not in ``readable`` (ids the reader may see) is not named."""
     variant = alert.key.split(":")[1] if alert.rule in {"R4", "R16", "R19", "R27"} else ""
     if alert.rule == "R4":
         variant = str(alert.params.get("missing", "contact"))
@@ -89,7 +90,12 @@ def message(alert: Alert) -> str:
     for name, value in params.items():
         if isinstance(value, str) and len(value) == 10 and value[4] == "-":
             params[name] = dt.date.fromisoformat(value).strftime("%d.%m.%Y")
+    if readable is not None and "sibling" in params and params.get("sibling_id") not in readable:
+        params["sibling"] = str(SIBLING_ELSEWHERE)
     return str(text).format(**params)
+
+
+SIBLING_ELSEWHERE = _("et søsken i et annet program")
 
 
 def fix_url(alert: Alert) -> str:

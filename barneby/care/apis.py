@@ -1,7 +1,8 @@
 """Care API: the same selectors, guards and services as the pages.
 
 Restricted fields (health, disability, HIV status) and identity numbers are
-never sent by the API; they are read on their own logged page.
+never sent by the API; they are read on their own logged page. Every child a
+list sends is audit-logged as a read, like the pages.
 """
 
 import datetime as dt
@@ -18,6 +19,24 @@ from barneby.care.models import Alert, Child, Decision, Placement, PlanGoal, Pla
 from barneby.organisation.selectors import programme_get_for
 
 router = Router(tags=["omsorg"])
+
+
+class AuditedPages(PageNumberPagination):
+    """Page numbers, and one audit entry per child on the page sent (``audit_detail`` names the list)."""
+
+    def __init__(self, *, audit_detail: str, **kwargs: Any) -> None:
+        self.audit_detail = audit_detail
+        super().__init__(**kwargs)
+
+    def paginate_queryset(
+        self, queryset: Any, pagination: PageNumberPagination.Input, request: HttpRequest, **params: Any
+    ) -> Any:
+        result = super().paginate_queryset(queryset, pagination, request, **params)
+        items = list(result[self.items_attribute])
+        result[self.items_attribute] = items
+        ids = [item.pk if isinstance(item, Child) else item.child_id for item in items]
+        services.record_views(actor=request.user, child_ids=ids, request=request, detail=self.audit_detail)
+        return result
 
 
 class ChildOut(Schema):
@@ -150,12 +169,16 @@ class AlertOut(Schema):
     raised_at: dt.datetime
 
     @staticmethod
-    def resolve_message(obj: Alert) -> str:
-        return alert_rules.message(obj)
+    def resolve_message(obj: Alert, context: dict[str, Any]) -> str:
+        sibling = obj.params.get("sibling_id")
+        if not isinstance(sibling, int):
+            return alert_rules.message(obj)
+        request = context["request"]
+        return alert_rules.message(obj, readable=selectors.readable_child_ids(user=request.user, ids=[sibling]))
 
 
 @router.get("/children", response=list[ChildOut], summary="Barn og unge")
-@paginate(PageNumberPagination)
+@paginate(AuditedPages, audit_detail="api child list")
 def child_list(request: HttpRequest, filters: Query[ChildFilter]) -> Any:
     return selectors.child_list_for(
         user=request.user, search=filters.q.strip(), status=filters.status, mine=filters.mine
@@ -221,6 +244,6 @@ def plan(request: HttpRequest, pk: int) -> dict[str, list[PlanGoal] | list[PlanR
 
 
 @router.get("/alerts", response=list[AlertOut], summary="Varsler")
-@paginate(PageNumberPagination)
+@paginate(AuditedPages, audit_detail="api alert list")
 def alert_list(request: HttpRequest, mine: bool = False, severity: str = "") -> Any:
     return selectors.alert_list_for(user=request.user, mine=mine, severity=severity).order_by("raised_at", "pk")

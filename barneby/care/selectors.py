@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from barneby.accounts.roles import Role, ScopeKind
-from barneby.accounts.scoping import scope_for, visible_to
+from barneby.accounts.scoping import ScopePaths, scope_for, scope_q, visible_to
 from barneby.care import rules
 from barneby.care.models import (
     Aftercare,
@@ -36,13 +36,50 @@ from barneby.care.models import (
     age_on,
 )
 from barneby.care.permissions import CARE_READERS, CARE_WRITERS, CAREGIVERS, ME_ROLES, RESTRICTED_PERMISSION
-from barneby.organisation.models import Home, Programme
+from barneby.organisation.models import Home, Programme, ProgrammeType
 
 M = TypeVar("M", bound=Model)
 
+# A municipality contact reads only the children of Norwegian foster and family-home programmes
+# partnered with their municipality (../shared/DESIGN.md §1), never every programme type.
+MUNICIPAL_PROGRAMME_TYPES = frozenset({ProgrammeType.SIBLING_FOSTER, ProgrammeType.UNACCOMPANIED})
+MUNICIPAL = frozenset({Role.MUNICIPALITY_CONTACT})
+
+
+def _municipal_programmes(paths: ScopePaths) -> Q:
+    """Rows whose child's programme is a Norwegian foster or family-home programme."""
+    prefix = (paths.programme or "programme_id").removesuffix("programme_id")
+    return Q(
+        **{
+            f"{prefix}programme__type__in": sorted(MUNICIPAL_PROGRAMME_TYPES),
+            f"{prefix}programme__location__country": "NO",
+        }
+    )
+
 
 def _visible(queryset: QuerySet[M], user: Any, roles: Iterable[Role] = CARE_READERS) -> QuerySet[M]:
-    return visible_to(queryset, user=user, paths=queryset.model.SCOPE_PATHS, roles=roles)  # type: ignore[attr-defined]
+    """``queryset`` narrowed to the user's scope; a municipality grant reaches only municipal programmes."""
+    wanted = frozenset(roles)
+    paths: ScopePaths = queryset.model.SCOPE_PATHS  # type: ignore[attr-defined]
+    scope = scope_for(user)
+    if not scope.has_any_role(wanted):
+        return queryset.none()
+    condition = Q(pk__in=[])
+    staff_roles = wanted - MUNICIPAL
+    if scope.has_any_role(staff_roles):
+        staff_q = scope_q(scope, paths, roles=staff_roles)
+        if staff_q is None:
+            return queryset
+        condition |= staff_q
+    if wanted & MUNICIPAL and scope.has_any_role(MUNICIPAL):
+        municipal_q = scope_q(scope, paths, roles=MUNICIPAL)
+        condition |= _municipal_programmes(paths) & (municipal_q if municipal_q is not None else Q())
+    return queryset.filter(condition)
+
+
+def visible_children(queryset: QuerySet[Child], *, user: Any) -> QuerySet[Child]:
+    """``queryset`` narrowed to the children the user may read (for other modules and the views)."""
+    return _visible(queryset, user)
 
 
 def child_list_for(
@@ -94,8 +131,26 @@ def can_write(*, user: Any, child: Child) -> bool:
     return _visible(Child.objects.filter(pk=child.pk), user, CARE_WRITERS).exists()
 
 
-def may_see_restricted(*, user: Any) -> bool:
-    return bool(getattr(user, "has_perm", None)) and user.has_perm(RESTRICTED_PERMISSION)
+def readable_child_ids(*, user: Any, ids: Iterable[int]) -> set[int]:
+    """Which of ``ids`` the user may read."""
+    return set(_visible(Child.objects.filter(pk__in=set(ids)), user).values_list("pk", flat=True))
+
+
+def writable_child_ids(*, user: Any, ids: Iterable[int]) -> set[int]:
+    """Which of ``ids`` the user may change (and so fix an alert about)."""
+    return set(_visible(Child.objects.filter(pk__in=set(ids)), user, CARE_WRITERS).values_list("pk", flat=True))
+
+
+def full_case_access(*, user: Any, child: Child) -> bool:
+    """Whether the user reads the whole case file (not only the municipality's part of it)."""
+    return _visible(Child.objects.filter(pk=child.pk), user, CARE_READERS - MUNICIPAL).exists()
+
+
+def may_see_restricted(*, user: Any, child: Child | None = None) -> bool:
+    """The permission for restricted fields; never through a municipality grant alone."""
+    if not (bool(getattr(user, "has_perm", None)) and user.has_perm(RESTRICTED_PERMISSION)):
+        return False
+    return child is None or full_case_access(user=user, child=child)
 
 
 def children_to_link(*, user: Any, child: Child) -> QuerySet[Child]:
@@ -171,7 +226,9 @@ def homes_for_placement(*, user: Any, child: Child) -> QuerySet[Home]:
 
 @dataclass
 class SiblingView:
-    child: Child
+    """A sibling on the child page; one the user may not read carries nothing about them (``child`` is None)."""
+
+    child: Child | None
     relation: SiblingRelation | None
     placement: Placement | None
     visible: bool
@@ -244,12 +301,16 @@ def child_page(*, user: Any, child: Child, today: dt.date | None = None) -> Chil
             theirs = _open(other.all_placements, today)
             key = (min(child.pk, other.pk), max(child.pk, other.pk))
             group[other.pk] = _facts(other.all_placements)
+            if other.pk not in visible:
+                # Out of the user's scope: only that there is a sibling elsewhere (no name, date, home).
+                siblings.append(SiblingView(child=None, relation=None, placement=None, visible=False, lives_with=False))
+                continue
             siblings.append(
                 SiblingView(
                     child=other,
                     relation=relations.get(key),
                     placement=theirs,
-                    visible=other.pk in visible,
+                    visible=True,
                     lives_with=bool(mine and theirs and mine.home_id == theirs.home_id),
                 )
             )

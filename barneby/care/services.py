@@ -19,8 +19,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from barneby.audit.models import AuditAction
-from barneby.audit.services import audit_record
+from barneby.audit.models import AuditAction, AuditEvent
+from barneby.audit.services import audit_record, client_ip
 from barneby.care import alerts
 from barneby.care.models import (
     STATUS_FLOW,
@@ -111,7 +111,7 @@ def _refresh(*children: Child) -> None:
     alerts.refresh(ids)
 
 
-def record_view(*, actor: Any, child: Child, request: Any = None, restricted: bool = False) -> None:
+def record_view(*, actor: Any, child: Child, request: Any = None, restricted: bool = False, detail: str = "") -> None:
     """Log a view of the child's record (and separately of its restricted fields)."""
     audit_record(
         actor=actor,
@@ -119,7 +119,31 @@ def record_view(*, actor: Any, child: Child, request: Any = None, restricted: bo
         object_type="care.child",
         object_id=child.pk,
         request=request,
-        detail="health, disability, hiv_status" if restricted else "",
+        detail="health, disability, hiv_status" if restricted else detail,
+    )
+
+
+def record_views(*, actor: Any, child_ids: Iterable[int], request: Any = None, detail: str) -> None:
+    """Log that the user was shown these children (a list, a sibling table): one entry per child.
+
+    One entry per child, like a view of the child page, so a child's audit trail
+    shows every list and page that showed the child; ``detail`` names where.
+    """
+    ids = list(dict.fromkeys(child_ids))
+    if not ids:
+        return
+    # The fields audit_record fills, in one insert whatever the number of children.
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            action=AuditAction.VIEW,
+            object_type="care.child",
+            object_id=str(pk),
+            detail=detail[:500],
+            ip_address=client_ip(request) if request is not None else None,
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else "",
+        )
+        for pk in ids
     )
 
 

@@ -120,6 +120,9 @@ def child_list(request: HttpRequest) -> HttpResponse:
     statuses = dict(ChildStatus.choices)
     today = timezone.localdate()
     rows = [(c, statuses[c.status], age_on(c.birth_date, today)) for c in page.object_list]
+    services.record_views(
+        actor=request.user, child_ids=[c.pk for c, _status, _age in rows], request=request, detail="child list"
+    )
     context = {
         "form": form,
         "page_obj": page,
@@ -164,6 +167,8 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Opplysningene er lagret."))
             return redirect("care:child-detail", pk=pk)
+    # The form shows the decrypted identity number: a read like the child page.
+    services.record_view(actor=request.user, child=child, request=request, detail="edit form")
     return _form_page(
         request,
         title=_("Endre {name}").format(name=child),
@@ -179,14 +184,23 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     child = selectors.child_get_for(user=request.user, pk=pk)
     services.record_view(actor=request.user, child=child, request=request)
     page = selectors.child_page(user=request.user, child=child)
+    shown = [s.child.pk for s in page.siblings if s.child is not None]
+    if shown:
+        services.record_views(actor=request.user, child_ids=shown, request=request, detail=f"sibling of {child.pk}")
     today = timezone.localdate()
+    can_write = selectors.can_write(user=request.user, child=child)
     context = {
         "page": page,
         "child": child,
         "age": age_on(child.birth_date, today),
-        "can_write": selectors.can_write(user=request.user, child=child),
-        "may_see_restricted": selectors.may_see_restricted(user=request.user),
-        "alerts": [(a, alert_rules.message(a), alert_rules.fix_url(a)) for a in page.alerts],
+        "can_write": can_write,
+        # A municipality contact sees placement, plans and decisions, not the rest of the case file.
+        "full_case": selectors.full_case_access(user=request.user, child=child),
+        "may_see_restricted": selectors.may_see_restricted(user=request.user, child=child),
+        "alerts": [
+            (a, alert_rules.message(a, readable=set(shown)), alert_rules.fix_url(a) if can_write else "")
+            for a in page.alerts
+        ],
         "next_statuses": _next_statuses(child),
         "today": today,
     }
@@ -226,7 +240,7 @@ def child_status(request: HttpRequest, pk: int) -> HttpResponse:
 def child_restricted(request: HttpRequest, pk: int) -> HttpResponse:
     """Health, disability and HIV status: only with the extra permission; each view logged on its own."""
     child = selectors.child_get_for(user=request.user, pk=pk)
-    if not selectors.may_see_restricted(user=request.user):
+    if not selectors.may_see_restricted(user=request.user, child=child):
         raise PermissionDenied
     can_write = selectors.can_write(user=request.user, child=child)
     form = RestrictedForm(request.POST or None, instance=child) if can_write else None
@@ -320,7 +334,9 @@ def sibling_remove(request: HttpRequest, pk: int) -> HttpResponse:
     relation = SiblingRelation.objects.filter(pk=pk).first()
     if relation is None:
         raise Http404
+    # Both children must be in the user's writable scope: the link belongs to both case files.
     child = selectors.child_get_for(user=request.user, pk=relation.child_a_id, for_write=True)
+    selectors.child_get_for(user=request.user, pk=relation.child_b_id, for_write=True)
     services.sibling_unlink(actor=request.user, relation=relation)
     messages.success(request, _("Søskenrelasjonen er fjernet."))
     return redirect(reverse("care:child-detail", args=[child.pk]) + "#siblings")
@@ -656,16 +672,24 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     rank = Case(When(severity="high", then=Value(0)), When(severity="medium", then=Value(1)), default=Value(2))
     found = found.order_by(rank, "raised_at", "child__last_name", "pk")
     page = paginate(request, found)
+    alerts = list(page.object_list)
+    children = [a.child_id for a in alerts]
+    services.record_views(actor=request.user, child_ids=children, request=request, detail="alert list")
+    writable = selectors.writable_child_ids(user=request.user, ids=children)
+    readable = selectors.readable_child_ids(
+        user=request.user, ids=[a.params["sibling_id"] for a in alerts if isinstance(a.params.get("sibling_id"), int)]
+    )
     now = timezone.now()
     rows = [
         (
             a,
             alert_rules.RULE_TITLES.get(a.rule, a.rule),
-            alert_rules.message(a),
-            alert_rules.fix_url(a),
+            alert_rules.message(a, readable=readable),
+            # Only a link the user may follow: to fix it, or else to read the case.
+            alert_rules.fix_url(a) if a.child_id in writable else "",
             (now - a.raised_at).days,
         )
-        for a in page.object_list
+        for a in alerts
     ]
     per_programme = (
         selectors.alert_list_for(user=request.user, mine=bool(data.get("mine")))
@@ -753,14 +777,16 @@ HOUSEHOLD_PARTS: dict[str, type[forms.ModelForm[Any]]] = {
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_get_for(user=request.user, pk=pk)
     audit_record(actor=request.user, action=AuditAction.VIEW, obj=household, request=request)
+    children = list(selectors.visible_children(household.children.all(), user=request.user))
+    services.record_views(
+        actor=request.user, child_ids=[c.pk for c in children], request=request, detail=f"household {household.pk}"
+    )
     context = {
         "household": household,
         "members": list(household.members.all()),
         "network": list(household.network.all()),
         "services": list(household.services.all()),
-        "children": list(
-            visible_to(household.children.all(), user=request.user, paths=Child.SCOPE_PATHS, roles=CARE_READERS)
-        ),
+        "children": children,
         "risk_labels": [label for value, label in RiskFactor.choices if value in (household.risk_factors or [])],
         "can_write": selectors.household_can_write(user=request.user, household=household),
     }

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from barneby.care import selectors as care_selectors
+from barneby.care import services as care_services
 from barneby.core.access import staff
 from barneby.core.htmx import render_page
 from barneby.core.listing import paginate
@@ -70,9 +71,17 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.run_get_for(user=request.user, pk=pk)
     english = (get_language() or "nb").startswith("en")
     ranks: dict[int, list[Any]] = defaultdict(list)
-    for proposal in run.proposals.select_related("child", "home", "home__programme"):
+    proposals = list(run.proposals.select_related("child", "home", "home__programme"))
+    # A sibling the user may not read is shown only as "a sibling in another programme".
+    readable = care_selectors.readable_child_ids(user=request.user, ids=[p.child_id for p in proposals])
+    for proposal in proposals:
+        proposal.readable = proposal.child_id in readable  # type: ignore[attr-defined]
         proposal.explanation = proposal.explanation_en if english else proposal.explanation_nb  # type: ignore[attr-defined]
         ranks[proposal.rank].append(proposal)
+    if readable:
+        care_services.record_views(
+            actor=request.user, child_ids=sorted(readable), request=request, detail=f"placement proposals {run.pk}"
+        )
     context = {
         "run": run,
         "ranks": sorted(ranks.items()),

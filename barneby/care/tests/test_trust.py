@@ -1,0 +1,193 @@
+"""Trust first: siblings outside the user's scope, audited reads, the municipality's view, links that work."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
+
+from barneby.accounts.models import User
+from barneby.accounts.roles import Role, ScopeKind
+from barneby.accounts.services import api_token_create
+from barneby.audit.models import AuditAction, AuditEvent
+from barneby.care import services
+from barneby.care.models import Alert, Child, SiblingRelation
+from barneby.care.tests import factories as f
+from barneby.care.tests.factories import TODAY, years_ago
+from barneby.core.tests.personas import make_persona, verified_client
+from barneby.organisation.models import ProgrammeType
+from barneby.organisation.tests import factories as org
+
+pytestmark = pytest.mark.django_db
+DAY = dt.timedelta(days=1)
+
+
+@pytest.fixture
+def w() -> f.World:
+    return f.world()
+
+
+def views_of(child: Child, detail: str = "") -> int:
+    events = AuditEvent.objects.filter(action=AuditAction.VIEW, object_type="care.child", object_id=str(child.pk))
+    return events.filter(detail__startswith=detail).count() if detail else events.count()
+
+
+def sibling_abroad(w: f.World) -> tuple[Child, Child, Child]:
+    """A child of the caseworker's programme, a sibling there, and one in another association."""
+    kid = f.child(w.programme, w.caseworker, first_name="Hjemmebarn")
+    near = f.child(w.programme, w.caseworker, first_name="Nærsøsken", birth_date=years_ago(7, 11))
+    assoc = org.association()
+    programme = org.programme(assoc)
+    stranger = make_persona(Role.CASEWORKER, scope_kind=ScopeKind.PROGRAMME, scope_key=str(programme.pk))
+    far = f.child(programme, stranger, first_name="Fjernsøsken", birth_date=dt.date(2014, 3, 17))
+    f.gatekeep(far, stranger)
+    f.place(far, org.home(programme, name="Fjernhjemmet", max_age=25), stranger, TODAY - 20 * DAY)
+    services.sibling_link(actor=w.caseworker, child=kid, other=near, kind="full")
+    services.sibling_link(actor=stranger, child=kid, other=far, kind="half")
+    return kid, near, far
+
+
+# --- 1. siblings outside the user's scope ----------------------------------------------------
+
+
+def test_a_sibling_in_another_association_is_only_a_sibling_in_another_programme(w: f.World) -> None:
+    kid, near, far = sibling_abroad(w)
+    page = verified_client(w.caseworker).get(f"/omsorg/barn/{kid.pk}/").content.decode()
+    assert "Fjernsøsken" not in page
+    assert "17.03.2014" not in page
+    assert "Fjernhjemmet" not in page
+    assert far.programme.name not in page
+    assert "et søsken i et annet program" in page
+    assert "Nærsøsken" in page
+    # The sibling shown in full is a read of that child's record, logged like the child page.
+    assert views_of(near, f"sibling of {kid.pk}") == 1
+    assert views_of(far) == 0
+
+
+# --- 2. reads without an audit entry ---------------------------------------------------------
+
+
+def test_the_edit_form_showing_the_identity_number_is_audited(w: f.World) -> None:
+    kid = f.child(w.programme, w.caseworker)
+    before = views_of(kid)
+    assert verified_client(w.caseworker).get(f"/omsorg/barn/{kid.pk}/endre/").status_code == 200
+    assert views_of(kid, "edit form") == 1
+    assert views_of(kid) == before + 1
+
+
+def test_the_child_list_logs_every_child_it_shows(w: f.World) -> None:
+    shown = [f.child(w.programme, w.caseworker, first_name=f"Liste{n}") for n in range(3)]
+    hidden = f.child(w.other_programme, w.other_caseworker)
+    assert verified_client(w.caseworker).get("/omsorg/barn/").status_code == 200
+    assert all(views_of(kid, "child list") == 1 for kid in shown)
+    assert views_of(hidden) == 0
+
+
+def test_the_api_lists_log_every_child_they_send(client: Client, w: f.World) -> None:
+    kids = [f.child(w.programme, w.caseworker) for _ in range(2)]
+    f.gatekeep(kids[0], w.caseworker)
+    f.place(kids[0], w.home_a, w.caseworker, TODAY - 400 * DAY)  # old enough for a review alert (R5)
+    headers = {"Authorization": f"Bearer {api_token_create(user=w.caseworker, name='test').secret}"}
+    listing = client.get("/api/v1/care/children?page_size=1", headers=headers).json()
+    assert len(listing["items"]) == 1
+    sent = Child.objects.get(pk=listing["items"][0]["id"])
+    assert views_of(sent, "api child list") == 1
+    assert sum(views_of(kid, "api child list") for kid in kids) == 1  # only the page sent
+    alerts = client.get("/api/v1/care/alerts", headers=headers).json()
+    assert alerts["items"]
+    assert views_of(kids[0], "api alert list") == 1
+
+
+def test_the_alert_page_logs_the_children_it_shows(w: f.World) -> None:
+    kid = f.child(w.programme, w.caseworker)
+    f.gatekeep(kid, w.caseworker)
+    f.place(kid, w.home_a, w.caseworker, TODAY - 400 * DAY)
+    assert Alert.objects.filter(child=kid).exists()
+    assert verified_client(w.caseworker).get("/omsorg/varsler/").status_code == 200
+    assert views_of(kid, "alert list") == 1
+
+
+# --- 3. the municipality contact -------------------------------------------------------------
+
+
+def municipal_world(w: f.World) -> tuple[Child, Child, Client, User]:
+    """A child in a partnered Norwegian foster programme and one in a partnered youth programme."""
+    bergen = org.bergen()
+    w.programme.partner_municipality = bergen
+    w.programme.save()
+    youth = org.programme(w.programme.association, type=ProgrammeType.YOUTH, partner_municipality=bergen)
+    foster = f.child(w.programme, w.caseworker, first_name="Fosterbarn", national_id="", religion="Buddhisme")
+    other = f.child(youth, w.director, first_name="Ungdomsbarn")
+    contact = make_persona(Role.MUNICIPALITY_CONTACT, scope_kind=ScopeKind.MUNICIPALITY, scope_key="4601")
+    contact.user_permissions.add(Permission.objects.get(codename="view_restricted"))
+    return foster, other, verified_client(contact), contact
+
+
+def test_the_municipality_contact_sees_only_foster_and_family_home_programmes(client: Client, w: f.World) -> None:
+    foster, youth, contact, user = municipal_world(w)
+    listing = contact.get("/omsorg/barn/").content.decode()
+    assert "Fosterbarn" in listing
+    assert "Ungdomsbarn" not in listing
+    assert contact.get(f"/omsorg/barn/{youth.pk}/").status_code == 404
+    headers = {"Authorization": f"Bearer {api_token_create(user=user, name='test').secret}"}
+    ids = {row["id"] for row in client.get("/api/v1/care/children", headers=headers).json()["items"]}
+    assert ids == {foster.pk}
+    assert client.get(f"/api/v1/care/children/{youth.pk}", headers=headers).status_code == 404
+
+
+def test_the_municipality_contact_sees_placement_plans_and_decisions_but_no_restricted_fields(w: f.World) -> None:
+    foster, _youth, contact, _user = municipal_world(w)
+    f.gatekeep(foster, w.caseworker)
+    f.place(foster, w.home_a, w.caseworker, TODAY - 30 * DAY)
+    services.goal_save(actor=w.caseworker, child=foster, domain="social", description="Bli med i et fotballag")
+    page = contact.get(f"/omsorg/barn/{foster.pk}/").content.decode()
+    assert w.home_a.name in page  # the placement
+    assert "Bli med i et fotballag" in page  # the plan
+    assert "Vil bo med søsknene sine." in page  # the decision and the child's views
+    assert "Fødselsnummer" not in page
+    assert "Buddhisme" not in page
+    assert "Inntaksvurderinger" not in page
+    assert f"/omsorg/barn/{foster.pk}/skjermet/" not in page
+    # Even with the permission, restricted fields are not the municipality's.
+    assert contact.get(f"/omsorg/barn/{foster.pk}/skjermet/").status_code == 403
+
+
+# --- 4. removing a sibling link --------------------------------------------------------------
+
+
+def test_removing_a_sibling_link_needs_both_children_in_the_writable_scope(w: f.World) -> None:
+    ours = f.child(w.programme, w.caseworker)
+    theirs = f.child(w.other_programme, w.other_caseworker)
+    relation = services.sibling_link(actor=w.director, child=ours, other=theirs, kind="full")
+    assert relation.child_a_id == ours.pk  # the one the old check looked at is ours
+    response = verified_client(w.caseworker).post(f"/omsorg/sosken/{relation.pk}/fjern/")
+    assert response.status_code in {403, 404}
+    assert SiblingRelation.objects.filter(pk=relation.pk).exists()
+    both = make_persona(Role.CASEWORKER, scope_kind=ScopeKind.ASSOCIATION, scope_key=str(w.programme.association_id))
+    assert verified_client(both).post(f"/omsorg/sosken/{relation.pk}/fjern/").status_code == 302
+    assert not SiblingRelation.objects.filter(pk=relation.pk).exists()
+
+
+# --- 8. links on the alerts page -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.NATIONAL_DIRECTOR, Role.MUNICIPALITY_CONTACT])
+def test_every_link_on_the_alerts_page_opens_for_a_reader(w: f.World, role: Role) -> None:
+    w.programme.partner_municipality = org.bergen()
+    w.programme.save()
+    kid = f.child(w.programme, w.caseworker)
+    f.gatekeep(kid, w.caseworker)
+    f.place(kid, w.home_a, w.caseworker, TODAY - 400 * DAY)
+    assert Alert.objects.filter(child=kid).exists()
+    key = "4601" if role == Role.MUNICIPALITY_CONTACT else str(w.programme.association_id)
+    kind = ScopeKind.MUNICIPALITY if role == Role.MUNICIPALITY_CONTACT else ScopeKind.ASSOCIATION
+    client = verified_client(make_persona(role, scope_kind=kind, scope_key=key))
+    page = client.get("/omsorg/varsler/").content.decode()
+    results = page[page.index('id="results"') :]
+    links = set(re.findall(r'href="(/omsorg/[^"]+)"', results))
+    assert links
+    for link in links:
+        assert client.get(link.replace("&amp;", "&")).status_code == 200, link
