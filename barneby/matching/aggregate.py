@@ -24,7 +24,7 @@ import highspy
 import numpy as np
 import numpy.typing as npt
 
-from barneby.matching.exact import INF, new_highs
+from barneby.matching.highs import INF, new_highs
 from barneby.matching.index import Index
 from barneby.matching.problem import Child, GroupId, Home
 from barneby.matching.rules import ineligibility

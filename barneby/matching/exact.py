@@ -1,6 +1,6 @@
 """The exact lexicographic model, solved level by level with HiGHS.
 
-Formulation (see /work/shared/MATCHING.md, "A formulation with a tight LP
+Formulation (see ../shared/MATCHING.md, "A formulation with a tight LP
 relaxation"): x[i,k] child i in home k, u[i] unplaced, y[g,k] group g uses
 home k, e[g] extra homes of group g, w[g,k] group g whole in home k. Linking
 uses m[g,k] = min(free places, sibling limit, eligible members), never a
@@ -18,25 +18,22 @@ time.
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
 import time
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
 import numpy.typing as npt
 
+from barneby.matching.highs import INF, new_highs, run_checked
 from barneby.matching.index import Index
 from barneby.matching.problem import GroupId
 
 # Each stage may use this share of the time still left; what it does not use
 # flows on to the next stages.
 STAGE_SHARE = (0.3, 0.6, 0.5, 1.0)
-INF = highspy.kHighsInf
 
 
 @dataclass
@@ -57,43 +54,6 @@ class ExactResult:
     bound: tuple[int, int, int, int]
     proven: tuple[bool, bool, bool, bool]
     wall_s: float
-
-
-_banner_done = False
-
-
-@contextlib.contextmanager
-def _quiet_stdout() -> Iterator[None]:
-    """Swallow the banner HiGHS prints on stdout the first time it starts in a process."""
-    try:
-        fd = os.dup(1)
-    except OSError:  # no real stdout (some embedded runners): nothing to hide
-        yield
-        return
-    with open(os.devnull, "w") as null:
-        os.dup2(null.fileno(), 1)
-        try:
-            yield
-        finally:
-            os.dup2(fd, 1)
-            os.close(fd)
-
-
-def new_highs(*, seed: int) -> highspy.Highs:
-    global _banner_done
-    if _banner_done:
-        h = highspy.Highs()  # type: ignore[no-untyped-call]
-    else:
-        with _quiet_stdout():
-            h = highspy.Highs()  # type: ignore[no-untyped-call]
-        _banner_done = True
-    h.setOptionValue("output_flag", os.environ.get("MATCHING_HIGHS_LOG") == "1")
-    h.setOptionValue("random_seed", seed)
-    # Every level is integral: a gap below one unit is a proof, and a
-    # relative tolerance would stop early on the distance level.
-    h.setOptionValue("mip_rel_gap", 0.0)
-    h.setOptionValue("mip_abs_gap", 1 - 1e-6)
-    return h
 
 
 class Model:
@@ -310,7 +270,10 @@ def solve_levels(
         left = deadline - time.perf_counter()
         if left <= 0.01:
             break
-        if all(level < len(known) and values[level] <= known[level] for level in levels):
+        # A known bound on level k holds only while every earlier level is at
+        # its own known bound: the splits bound assumes the fewest unplaced.
+        earlier_at_bound = all(j < len(known) and values[j] == known[j] for j in range(levels[0]))
+        if earlier_at_bound and all(level < len(known) and values[level] <= known[level] for level in levels):
             for level in levels:
                 proven[level] = True
                 bound[level] = values[level]
@@ -322,12 +285,7 @@ def solve_levels(
         h.changeColsCost(model.cols, all_cols, costs)
         share = STAGE_SHARE[number] if number < len(stages) - 1 else 1.0
         h.setOptionValue("time_limit", max(0.01, left * share))
-        solution = highspy.HighsSolution()
-        solution.col_value = incumbent
-        h.setSolution(solution)
-        h.run()
-        status = h.getModelStatus()
-        found = h.getSolution()
+        status, found, dual = run_checked(h, costs, incumbent)
         last = levels[-1]
         if found.value_valid:
             candidate = np.array(found.col_value)
@@ -339,8 +297,6 @@ def solve_levels(
                 proven[level] = True
                 bound[level] = values[level]
         else:
-            dual = h.getInfo().mip_dual_bound
-            dual = dual if math.isfinite(dual) else 0.0
             if len(levels) == 1:
                 bound[last] = max(0, min(values[last], math.ceil(dual - 1e-6)))
             else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import highspy
 import numpy as np
 
-from barneby.matching.exact import new_highs
+from barneby.matching.highs import new_highs
 
 
 class MipBuilder:

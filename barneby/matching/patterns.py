@@ -33,8 +33,8 @@ import highspy
 import numpy as np
 
 from barneby.matching.aggregate import AggregateBound, _partitions
-from barneby.matching.exact import INF, new_highs
 from barneby.matching.greedy import Load, _single_home, _split
+from barneby.matching.highs import INF, new_highs
 from barneby.matching.index import Index
 from barneby.matching.mip import MipBuilder
 from barneby.matching.problem import Child, GroupId, Home

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from barneby.matching.exact import INF
+from barneby.matching.highs import INF
 from barneby.matching.index import Index
 from barneby.matching.mip import MipBuilder
 

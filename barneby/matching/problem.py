@@ -54,8 +54,11 @@ class Home:
     """A home with free places. ``sexes`` is ``None`` when it accepts any sex.
 
     ``max_siblings`` is the largest number of children of one sibling group the
-    home may take (``largest_sibling_group``); ``None`` means no limit beyond
-    its free places.
+    home may take *together* (``largest_sibling_group``); ``None`` means no
+    limit beyond its free places. The limit concerns siblings placed there
+    together: one child of a group, alone in the home, is never over it, so
+    0 and 1 both mean "no two siblings together". A child whose siblings are
+    not in the batch is such a child.
     """
 
     id: HomeId
@@ -71,8 +74,8 @@ class Home:
 
     @property
     def sibling_limit(self) -> int:
-        """How many children of one sibling group this home can take at most."""
-        return self.places if self.max_siblings is None else min(self.places, self.max_siblings)
+        """How many children of one sibling group this home can take at most (one always fits a free place)."""
+        return self.places if self.max_siblings is None else min(self.places, max(1, self.max_siblings))
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from collections import defaultdict
 import highspy
 import numpy as np
 
-from barneby.matching.exact import INF
+from barneby.matching.highs import INF, run_checked
 from barneby.matching.index import Index
 from barneby.matching.mip import MipBuilder
 
@@ -163,15 +163,10 @@ class UnitModel:
         bound = 0
         while True:
             h.setOptionValue("time_limit", max(0.05, deadline - time.perf_counter()))
-            if vector is not None:
-                solution = highspy.HighsSolution()
-                solution.col_value = vector
-                h.setSolution(solution)
-            h.run()
-            found = h.getSolution()
-            dual = h.getInfo().mip_dual_bound
-            optimal = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-            bound = max(0, math.ceil(dual - 1e-6)) if math.isfinite(dual) else 0
+            # "Optimal" is believed only when the returned vector's own value meets the dual bound.
+            status, found, dual = run_checked(h, cost_array, vector)
+            optimal = status == highspy.HighsModelStatus.kOptimal
+            bound = max(0, math.ceil(dual - 1e-6))
             if not found.value_valid:
                 break
             candidate = np.round(np.array(found.col_value))
@@ -183,7 +178,7 @@ class UnitModel:
             value = float(cost_array @ candidate)
             if value < best_value:
                 best_positions, best_value = positions, value
-            proven = optimal and value <= best_value
+            proven = optimal and value <= best_value and best_value <= bound
             break
         if not math.isfinite(best_value):
             return start, -1, 0, False
