@@ -4,7 +4,7 @@ Sibling groups go first, largest first, each whole into the home that fits it
 most tightly (so big homes are kept for big groups), then the groups that
 could not be kept whole are split over as few homes as possible, and single
 children go last, to their cheapest home. It runs in milliseconds and
-closes much of the gap to the optimum (see /work/shared/MATCHING.md).
+closes much of the gap to the optimum (see ../shared/MATCHING.md).
 """
 
 from __future__ import annotations
