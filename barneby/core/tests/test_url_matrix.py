@@ -1,0 +1,364 @@
+"""Every page by every persona, with real objects in and out of the persona's scope, by GET and by POST.
+
+The URL list comes from the resolver (as in ``test_url_access``), so a new
+page is covered without touching this file; only a new *kind* of path
+parameter needs a line in ``PK_KINDS``/``PARAM_KINDS``/``PARAM_VALUES``.
+
+What must hold, per request (see ``expectation``):
+
+* anonymous: sent to sign in on every non-public page;
+* a role the page's rule does not grant: 403, or 404 for hidden pages;
+* an object outside the persona's scope (association B, or programme 2 for
+  programme, home and municipality scopes): 403 or 404 — never a page, never
+  a redirect, never a successful POST;
+* an object inside the scope, with a role the rule grants: GET shows the
+  page (200, or a redirect that is not to sign-in); POST is not refused
+  (a form with errors or a redirect is fine);
+* ``DENIED_IN_SCOPE``: the few in-scope combinations that must still be
+  refused (the rule's role group is wider than the object's policy);
+* never a 500.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.http import HttpResponse
+from django.urls import reverse
+
+from barneby.accounts.roles import Role
+from barneby.core.tests.matrix_world import PERSONAS, Persona, World, matrix_world
+from barneby.core.tests.test_url_access import EXPECTED, ROUTES, Route
+from barneby.organisation.permissions import REGISTER_WRITERS
+
+__all__ = ["matrix_world"]
+
+# ---------------------------------------------------------------------------------------------
+# How to fill in a path parameter: the small explicit table.
+
+# ``pk`` (and ``*_pk``) name an object; which kind, by URL name (``pk``) or by parameter name.
+PK_KINDS: dict[str, str] = {
+    "accounts:apitoken-revoke": "token",
+    "organisation:programme-detail": "programme",
+    "organisation:programme-edit": "programme",
+    "organisation:staff-detail": "staff",
+    "organisation:staff-edit": "staff",
+    "organisation:staff-deactivate": "staff",
+    "organisation:location-edit": "location",
+    "organisation:location-deactivate": "location",
+    "organisation:association-edit": "association",
+    "organisation:home-edit": "home",
+    "organisation:home-deactivate": "home",
+    **{
+        f"care:{name}": "child"
+        for name in (
+            "child-detail",
+            "child-edit",
+            "child-status",
+            "child-restricted",
+            "sibling-add",
+            "keep-apart-add",
+            "gatekeeping-create",
+            "placement-create",
+            "decision-create",
+            "goal-create",
+            "review-create",
+            "aftercare-edit",
+            "follow-up-create",
+            "daily-note-create",
+        )
+    },
+    "care:sibling-remove": "sibling",
+    "care:placement-end": "placement",
+    "care:decision-edit": "decision",
+    "care:goal-edit": "goal",
+    "care:review-edit": "review",
+    "care:household-detail": "household",
+    "care:household-edit": "household",
+    "care:household-add": "household",
+    "placements:run-detail": "run",
+    "placements:accept": "run",
+    **{
+        f"fundraising:{name}": "supporter"
+        for name in (
+            "supporter-detail",
+            "agreement-create",
+            "gift-create",
+            "consent-create",
+            "supporter-merge",
+            "supporter-export-json",
+            "supporter-export-pdf",
+            "supporter-erase",
+        )
+    },
+    "fundraising:gift-receipt": "gift",
+    "fundraising:claim-file": "claim_run",
+    **{f"partners:{name}": "lead" for name in ("lead-detail", "lead-stage", "lead-owner", "lead-note")},
+    "newsletter:subscriber-detail": "subscriber",
+    "newsletter:subscriber-unsubscribe": "subscriber",
+    **{
+        f"sponsorships:{name}": "sponsorship"
+        for name in ("sponsorship-detail", "sponsorship-state", "sponsorship-amount")
+    },
+    "sponsorships:transfer-resolve": "transfer",
+    "sponsorships:transfer-letter": "transfer",
+    **{
+        f"sponsorships:{name}": "profile"
+        for name in (
+            "profile-detail",
+            "profile-edit",
+            "profile-consents",
+            "profile-approve",
+            "profile-withdraw",
+            "profile-photo",
+        )
+    },
+}
+PARAM_KINDS: dict[str, str] = {
+    "programme_pk": "programme",
+    "association_pk": "association",
+    "child_pk": "child",
+    "supporter_pk": "supporter",
+}
+# Parameters that are not objects: one fixed value each (by URL name, or for every URL).
+PARAM_VALUES: dict[str, dict[str, str | int]] = {
+    "care:household-add": {"part": "medlem"},
+    "placements:accept": {"rank": 1},
+    "sponsorships:sponsorship-state": {"action": "pause"},
+    "fundraising:tax-report-download": {"fmt": "csv"},
+    # Public links with made-up tokens: they answer with a page saying the link is invalid.
+    "accounts:password-reset-confirm": {"uidb64": "MQ", "token": "set-password"},
+    "accounts:two-factor-enrol": {"secret": "ikke-en-lenke"},
+    "newsletter:confirm": {"token": "ugyldig-lenke"},
+    "newsletter:unsubscribe": {"token": "ugyldig-lenke"},
+}
+
+# ---------------------------------------------------------------------------------------------
+# Who must be refused even inside their scope (the correct policy; DESIGN.md §1 and issue 12).
+
+ORGANISATION = re.compile(r"^organisation:")
+ANY_ROLE = frozenset(Role)
+BOTH = frozenset({"GET", "POST"})
+# (URL-name pattern, roles, methods, why)
+DENIED_IN_SCOPE: tuple[tuple[re.Pattern[str], frozenset[Role], frozenset[str], str], ...] = (
+    (
+        re.compile(r"^organisation:association-edit$"),
+        frozenset({Role.PROGRAMME_DIRECTOR}),
+        BOTH,
+        "a programme director writes within their programmes, never the member association",
+    ),
+    (ORGANISATION, frozenset({Role.CAREGIVER}), BOTH, "caregivers do not use the organisation register"),
+    (
+        re.compile(r"^organisation:staff-detail$"),
+        ANY_ROLE - REGISTER_WRITERS,
+        frozenset({"POST"}),
+        "the staff page's form (training) writes: register readers only read",
+    ),
+    (
+        re.compile(r"^care:child-restricted$"),
+        ANY_ROLE,
+        BOTH,
+        "restricted fields need the care.view_restricted permission, which no persona holds",
+    ),
+)
+
+# In-scope combinations where the outcome depends on data the world does not hold, or on a policy
+# not settled: only "no 500" is checked. (URL-name pattern, persona-name pattern, kind, why)
+UNSETTLED: tuple[tuple[re.Pattern[str], re.Pattern[str], str, str], ...] = (
+    (
+        re.compile(r"^sponsorships:profile-photo$"),
+        re.compile(r".*"),
+        "",
+        "the profiles in the world have no photo, so the photo page is 404 even in scope",
+    ),
+    (
+        re.compile(r"^fundraising:unmatched$"),
+        re.compile(r".*"),
+        "",
+        "an empty POST names no payment to match, which is answered 404",
+    ),
+    (
+        re.compile(r"^organisation:"),
+        re.compile(r"^municipality_contact$"),
+        "staff|location|association",
+        "a municipality contact reaches partner programmes and their homes; staff, villages and associations unsettled",
+    ),
+)
+# Register objects of programme 2 (same municipality, not a care programme): a municipality contact
+# may or may not see the programme itself; its children are out of scope either way.
+MUNICIPALITY_UNSETTLED_A2 = frozenset({"programme", "home", "location", "staff", "association"})
+
+SIGN_IN = "/konto/logg-inn/"
+TWO_FACTOR = "/konto/tofaktor/"
+
+
+@dataclass(frozen=True)
+class Case:
+    route: Route
+    persona: Persona
+
+    @property
+    def id(self) -> str:
+        return f"{self.route.name}|{self.persona.name}"
+
+
+def _params(route: Route) -> list[str]:
+    return list(route.pattern.pattern.converters)
+
+
+def _kind(route: Route, param: str) -> str | None:
+    if param == "pk":
+        return PK_KINDS.get(route.name)
+    return PARAM_KINDS.get(param)
+
+
+def _object_param(route: Route) -> tuple[str, str] | None:
+    """The parameter that names an object, and the object's kind (None: the URL names no object)."""
+    for param in _params(route):
+        if param in PARAM_VALUES.get(route.name, {}):
+            continue
+        kind = _kind(route, param)
+        if kind is not None:
+            return param, kind
+    return None
+
+
+def _own_routes() -> list[Route]:
+    return [r for r in ROUTES if r.key == r.name and not EXPECTED[r.key].api]
+
+
+MATRIX_ROUTES = _own_routes()
+CASES = [Case(route, persona) for route in MATRIX_ROUTES for persona in PERSONAS]
+
+
+def test_every_path_parameter_has_a_way_to_fill_it() -> None:
+    """A new URL with a new kind of parameter must say here how to fill it, or the matrix would skip it."""
+    missing = []
+    for route in MATRIX_ROUTES:
+        for param in _params(route):
+            if param not in PARAM_VALUES.get(route.name, {}) and _kind(route, param) is None:
+                missing.append(f"{route.name}: <{param}>")
+    assert not missing, f"Add these to PK_KINDS, PARAM_KINDS or PARAM_VALUES: {missing}"
+
+
+def _url(world: World, case: Case, variant: str) -> str | None:
+    route = case.route
+    kwargs: dict[str, str | int] = dict(PARAM_VALUES.get(route.name, {}))
+    target = _object_param(route)
+    if target is not None:
+        param, kind = target
+        pk = world.pk(kind, variant, case.persona)
+        if pk is None:
+            return None
+        kwargs[param] = pk
+    if not _params(route):
+        return route.url if variant == "a1" else None
+    return reverse(route.name, kwargs=kwargs)
+
+
+def _variants(case: Case) -> Iterator[str]:
+    """In-scope first, then the variants outside the persona's scope (objects only)."""
+    yield "a1"
+    if _object_param(case.route) is not None:
+        yield from case.persona.out_variants
+
+
+@dataclass(frozen=True)
+class Expectation:
+    allowed: frozenset[int]
+    what: str
+    # For 302: where the redirect may (None: anywhere) or must not go.
+    redirect_to: str | None = None
+    not_to: tuple[str, ...] = ()
+    # 405 is fine when the view does not take this method (the Allow header leaves it out).
+    method_not_allowed_ok: bool = True
+
+    def check(self, response: HttpResponse, method: str) -> str | None:
+        status = response.status_code
+        if status == 405 and self.method_not_allowed_ok and method not in response.get("Allow", ""):
+            return None
+        if status not in self.allowed:
+            return f"got {status}, expected {self.what}"
+        if status == 302:
+            location = response["Location"]
+            if self.redirect_to is not None and not location.startswith(self.redirect_to):
+                return f"got 302 to {location}, expected {self.what}"
+            if location.startswith(self.not_to):
+                return f"got 302 to {location}, expected {self.what}"
+        return None
+
+
+NO_500 = Expectation(frozenset(range(200, 500)), "anything but a server error", not_to=())
+DENY = Expectation(frozenset({403, 404}), "403/404 (refused)")
+SHOWN = Expectation(frozenset({200, 302}), "200 or 302 (shown)", not_to=(SIGN_IN, TWO_FACTOR))
+NOT_REFUSED = Expectation(
+    frozenset({200, 201, 204, 302, 303, 400, 409, 422}),
+    "a result or form errors (not refused, no 500)",
+    not_to=(SIGN_IN, TWO_FACTOR),
+)
+
+
+def _denied_in_scope(name: str, role: Role | None, method: str) -> str | None:
+    for pattern, roles, methods, why in DENIED_IN_SCOPE:
+        if role in roles and method in methods and pattern.search(name):
+            return why
+    return None
+
+
+def _unsettled(name: str, persona: Persona, kind: str | None) -> bool:
+    for pattern, who, kinds, _why in UNSETTLED:
+        if pattern.search(name) and who.search(persona.name) and (not kinds or (kind or "") in kinds.split("|")):
+            return True
+    return False
+
+
+def expectation(case: Case, variant: str, method: str) -> Expectation:
+    rule = EXPECTED[case.route.key]
+    persona = case.persona
+    target = _object_param(case.route)
+    kind = target[1] if target else None
+    if rule.public:
+        return NO_500
+    if persona.scope == "anonymous":
+        return Expectation(frozenset({302}), "302 to sign-in", redirect_to=SIGN_IN, method_not_allowed_ok=False)
+    if not rule.allows_role_set(persona.roles):
+        status = 404 if rule.hidden else 403
+        return Expectation(frozenset({status}), f"{status} (role not granted)", method_not_allowed_ok=False)
+    if _denied_in_scope(case.route.name, persona.role, method):
+        return DENY
+    if variant in persona.out_variants:
+        if persona.role == Role.MUNICIPALITY_CONTACT and variant == "a2" and kind in MUNICIPALITY_UNSETTLED_A2:
+            return NO_500
+        return DENY
+    if _unsettled(case.route.name, persona, kind):
+        return NO_500
+    if rule.signed_in:
+        # The user's own account pages (sign-out, second factor): they may well send the user on.
+        return NO_500
+    return SHOWN if method == "GET" else NOT_REFUSED
+
+
+def _request(world: World, case: Case, url: str, method: str) -> HttpResponse:
+    client = world.client(case.persona)
+    if method == "GET":
+        return client.get(url)  # type: ignore[return-value]
+    return client.post(url, {})  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_page_in_and_out_of_scope(world: World, db: None, case: Case) -> None:
+    problems = []
+    for variant in _variants(case):
+        url = _url(world, case, variant)
+        if url is None:
+            continue
+        scope = "in" if variant not in case.persona.out_variants else f"out({variant})"
+        for method in ("GET", "POST"):
+            response = _request(world, case, url, method)
+            problem = expectation(case, variant, method).check(response, method)
+            if problem:
+                problems.append(f"{case.route.name} {method} {case.persona.name} {scope} {url}: {problem}")
+    assert not problems, "\n".join(problems)
