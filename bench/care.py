@@ -67,8 +67,7 @@ SETUP = """
 import json
 from collections import Counter
 from django.db.models import Count
-from django_otp.plugins.otp_totp.models import TOTPDevice
-from barneby.accounts.models import RoleAssignment, User
+from barneby.accounts.models import AuthenticatorDevice, RoleAssignment, User
 from barneby.accounts.roles import Role, ScopeKind
 from barneby.care.models import Child
 
@@ -79,7 +78,7 @@ busy = (
 programme = busy["programme_id"]
 user = User.objects.create_user({email!r}, {password!r}, full_name="Bench Saksbehandler")
 RoleAssignment.objects.create(user=user, role=Role.CASEWORKER, scope_kind=ScopeKind.PROGRAMME, scope_key=str(programme))
-TOTPDevice.objects.create(user=user, name="bench", key={key!r}, confirmed=True)
+AuthenticatorDevice.objects.create(user=user, name="bench", key={key!r}, confirmed=True)
 names = Child.objects.filter(programme_id=programme, status="alternative_care").values_list("last_name", flat=True)
 prefix = Counter(name[:2] for name in names).most_common(1)[0][0]
 child = (
@@ -110,7 +109,7 @@ def shell_json(env: dict[str, str], code: str) -> dict[str, Any]:
 
 
 def totp(key_hex: str, *, at: float | None = None, step: int = 30, digits: int = 6) -> str:
-    """RFC 6238 code for ``key_hex`` (what django-otp's TOTPDevice checks with its defaults)."""
+    """RFC 6238 code for ``key_hex`` (what accounts.AuthenticatorDevice checks with its defaults)."""
     counter = int((time.time() if at is None else at) // step)
     digest = hmac.new(bytes.fromhex(key_hex), struct.pack(">Q", counter), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F

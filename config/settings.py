@@ -55,7 +55,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    # Not django_otp.plugins.otp_totp: it stores TOTP secrets in plain hex;
+    # accounts.AuthenticatorDevice encrypts them (migration 0003 moved the old rows).
     "axes",
     "csp",
     "django_htmx",
@@ -163,11 +164,22 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # Staff who can see personal data must have a verified second factor.
 BARNEBY_REQUIRE_2FA = env_bool("BARNEBY_REQUIRE_2FA", not DEBUG)
 OTP_TOTP_ISSUER = "Barneby"
+# Setting up an authenticator needs a one-time link by e-mail or a code from an
+# administrator (not just the password); both expire after this many minutes.
+BARNEBY_2FA_ENROLMENT_MINUTES = env_int("BARNEBY_2FA_ENROLMENT_MINUTES", 30, minimum=5)
+
+# Reverse proxies (load balancers) in front of the application whose
+# X-Forwarded-For entries are trusted: 0 trusts none and uses REMOTE_ADDR.
+# With N, the client is the N-th address from the right of X-Forwarded-For.
+BARNEBY_TRUSTED_PROXY_COUNT = env_int("BARNEBY_TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 AXES_FAILURE_LIMIT = env_int("BARNEBY_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("BARNEBY_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
-# Lock an account after repeated failures, and an address that tries many accounts.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Lock an account from one address only: locking by address alone would lock
+# every user behind a shared NAT, and by username alone would let anyone lock a
+# named colleague out.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "barneby.audit.services.client_ip"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "barneby.accounts.views.lockout_response"
@@ -281,6 +293,8 @@ LOGGING = {
 
 # --- API -------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
+# Personal API tokens live at most this many days; a token without an expiry gets the maximum.
+API_TOKEN_MAX_DAYS = env_int("BARNEBY_API_TOKEN_MAX_DAYS", 90, minimum=1)
 
 # --- Identity numbers ----------------------------------------------------------------
 # Accept Skatteetaten's synthetic test numbers (month + 80). On in tests and demo only.

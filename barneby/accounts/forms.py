@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
@@ -42,15 +43,29 @@ class TokenForm(forms.Form):
         return value.strip()
 
 
+class EnrolmentCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Engangskode fra administrator"),
+        max_length=40,
+        help_text=_("Ti tegn, for eksempel ABCDE-23456."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+
+
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("Navn på nøkkelen"), max_length=100)
     expires_on = forms.DateField(
-        label=_("Utløper (valgfritt)"), required=False, help_text=_("Format dd.mm.åååå. Tom betyr ingen utløpsdato.")
+        label=_("Utløper (valgfritt)"),
+        required=False,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["name"].widget.attrs["autocomplete"] = "off"
+        # Formatted here, not at import: the maximum is a setting.
+        self.fields["expires_on"].help_text = _(
+            "Format dd.mm.åååå. Tom betyr høyst tillatte tid: {days} dager."
+        ).format(days=settings.API_TOKEN_MAX_DAYS)
 
 
 class QueuedPasswordResetForm(PasswordResetForm):

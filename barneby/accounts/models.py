@@ -1,15 +1,25 @@
 from __future__ import annotations
 
+import time
+from base64 import b32encode
+from binascii import unhexlify
+from datetime import timedelta
 from typing import Any, ClassVar
+from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.oath import TOTP
+from django_otp.util import hex_validator, random_hex
 
 from barneby.accounts.roles import Role, ScopeKind
+from barneby.core.fields import EncryptedTextField
 from barneby.core.models import BaseModel
 
 
@@ -30,7 +40,8 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **extra)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+# The stubs cannot see the reverse manager of AuthenticatorDevice.user (declared on django-otp's untyped Device).
+class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]
     """A person who signs in to Barneby's staff area, identified by e-mail.
 
     What a user may see is given by their role assignments, never by Django's
@@ -126,5 +137,128 @@ class ApiToken(BaseModel):
 
     @property
     def is_usable(self) -> bool:
+        """Not revoked, not expired, and not older than ``API_TOKEN_MAX_DAYS``.
+
+        The age check also ends tokens issued before there was a maximum
+        (``expires_at`` empty), and tokens issued under a longer maximum.
+        """
         now = timezone.now()
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+        if self.revoked_at is not None or (self.expires_at is not None and self.expires_at <= now):
+            return False
+        # A day's slack, as at creation: a token is kept until the end of the chosen day.
+        return self.created_at is None or now - self.created_at < timedelta(days=settings.API_TOKEN_MAX_DAYS + 1)
+
+
+def totp_default_key() -> str:
+    """20 random bytes, hex-encoded (RFC 4226 recommends 160 bits)."""
+    return str(random_hex(20))
+
+
+def totp_key_validator(value: str) -> None:
+    hex_validator()(value)
+
+
+# django-otp is untyped: its model bases are Any to mypy.
+class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, Device):  # type: ignore[misc]
+    """An authenticator app (TOTP, RFC 6238) whose shared secret is encrypted at rest.
+
+    It replaces django-otp's ``TOTPDevice``, which keeps the secret in plain
+    hex: whoever reads that column (a backup, a replica, a support dump) can
+    produce every user's codes. ``key`` is an :class:`EncryptedTextField`, so
+    it rotates with ``manage.py rotate_field_keys`` like every encrypted field.
+    Verification follows django-otp's TOTPDevice (tolerance, drift, no reuse of
+    a time step, throttling).
+    """
+
+    key = EncryptedTextField(
+        _("hemmelig nøkkel"), max_length=80, validators=[totp_key_validator], default=totp_default_key
+    )
+    step: models.PositiveSmallIntegerField[Any, int] = models.PositiveSmallIntegerField(
+        _("tidssteg (sekunder)"), default=30
+    )
+    t0: models.BigIntegerField[Any, int] = models.BigIntegerField(_("starttid (Unix)"), default=0)
+    digits: models.PositiveSmallIntegerField[Any, int] = models.PositiveSmallIntegerField(
+        _("antall sifre"), choices=[(6, 6), (8, 8)], default=6
+    )
+    tolerance: models.PositiveSmallIntegerField[Any, int] = models.PositiveSmallIntegerField(
+        _("toleranse (tidssteg)"), default=1
+    )
+    drift: models.SmallIntegerField[Any, int] = models.SmallIntegerField(_("klokkeavvik (tidssteg)"), default=0)
+    last_t: models.BigIntegerField[Any, int] = models.BigIntegerField(_("siste brukte tidssteg"), default=-1)
+
+    class Meta(Device.Meta):  # type: ignore[misc]
+        verbose_name = _("autentiseringsapp")
+        verbose_name_plural = _("autentiseringsapper")
+
+    @property
+    def bin_key(self) -> bytes:
+        return unhexlify(self.key.encode("ascii"))
+
+    def verify_token(self, token: Any) -> bool:
+        allowed, _reason = self.verify_is_allowed()
+        if not allowed:
+            return False
+        try:
+            code = int(token)
+        except (TypeError, ValueError):
+            verified = False
+        else:
+            totp = TOTP(self.bin_key, self.step, self.t0, self.digits, self.drift)
+            totp.time = time.time()
+            verified = bool(totp.verify(code, self.tolerance, self.last_t + 1))
+            if verified:
+                self.last_t = totp.t()
+                self.drift = totp.drift
+                self.throttle_reset(commit=False)
+                self.set_last_used_timestamp(commit=False)
+                self.save()
+        if not verified:
+            self.throttle_increment(commit=True)
+        return verified
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+    @property
+    def config_url(self) -> str:
+        """The ``otpauth://`` URL an authenticator app reads from the QR code."""
+        label = str(self.user.get_username())
+        issuer = str(getattr(settings, "OTP_TOTP_ISSUER", "") or "").replace(":", "")
+        params = urlencode(
+            {"secret": b32encode(self.bin_key), "algorithm": "SHA1", "digits": self.digits, "period": self.step}
+        )
+        if issuer:
+            label = f"{issuer}:{label}"
+            params += f"&issuer={quote(issuer)}"
+        return f"otpauth://totp/{quote(label)}?{params}"
+
+
+class EnrolmentGrant(BaseModel):
+    """Permission, sent through a second channel, to set up a user's authenticator app.
+
+    Without it, whoever had the password could enrol their own authenticator
+    on the first sign-in. A grant is an e-mailed link or a code an
+    administrator hands over; only a SHA-256 digest of its secret is kept, it
+    expires after ``BARNEBY_2FA_ENROLMENT_MINUTES`` and works once.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Lenke på e-post")
+        ADMIN = "admin", _("Kode fra administrator")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_grants", verbose_name=_("bruker"))
+    channel = models.CharField(_("kanal"), max_length=10, choices=Channel.choices)
+    digest = models.CharField(_("sjekksum"), max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("utløper"))
+    used_at = models.DateTimeField(_("brukt"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("utstedt av")
+    )
+
+    class Meta:
+        verbose_name = _("tillatelse til å sette opp tofaktor")
+        verbose_name_plural = _("tillatelser til å sette opp tofaktor")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} ({self.user})"

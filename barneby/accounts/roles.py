@@ -51,8 +51,10 @@ ROLE_SCOPE_KINDS: dict[Role, frozenset[ScopeKind]] = {
 
 # Roles whose pages show personal data (of children, families, supporters or
 # staff). Holders must have a verified second factor where 2FA is required.
-# Only the M&E advisor works on anonymised, aggregated figures.
-PERSONAL_DATA_ROLES: frozenset[Role] = ALL_ROLES - {Role.ME_ADVISOR}
+# Every role: even the M&E advisor reaches the staff register, API tokens and
+# pseudonymised child records, and a role that "only sees figures" today is one
+# new page away from personal data.
+PERSONAL_DATA_ROLES: frozenset[Role] = ALL_ROLES
 
 # Groups that access rules grant to.
 AUDIT_READERS: frozenset[Role] = frozenset({Role.AUDITOR, Role.SYSTEM_ADMIN})

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 
-from barneby.accounts.models import ApiToken, User
+from barneby.accounts.models import ApiToken, AuthenticatorDevice, User
+from barneby.accounts.roles import API_USERS
+from barneby.accounts.scoping import scope_for
 from barneby.accounts.tokens import TOKEN_PREFIX, token_digest
 
 
@@ -18,9 +21,23 @@ def api_token_find_usable(*, secret: str) -> ApiToken | None:
     if not secret.startswith(TOKEN_PREFIX):
         return None
     token = ApiToken.objects.select_related("user").filter(digest=token_digest(secret)).first()
-    if token is None or not token.is_usable or not token.user.is_active:
+    if token is None or not token.is_usable or not api_user_is_eligible(user=token.user):
         return None
     return token
+
+
+def api_user_is_eligible(*, user: User) -> bool:
+    """May ``user``'s tokens be used right now? Checked on every request, not once at issue.
+
+    The user must be active and still hold a role that may use the API; and
+    where the second factor is required, still have a confirmed authenticator
+    (a token must not outlive the factor that was needed to create it).
+    """
+    if not user.is_active or not scope_for(user).has_any_role(API_USERS):
+        return False
+    if settings.BARNEBY_REQUIRE_2FA:
+        return bool(AuthenticatorDevice.objects.filter(user=user, confirmed=True).exists())
+    return True
 
 
 def api_token_list_for(*, user: User) -> QuerySet[ApiToken]:

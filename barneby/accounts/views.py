@@ -22,12 +22,11 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from barneby.accounts import selectors, services
-from barneby.accounts.forms import ApiTokenForm, QueuedPasswordResetForm, SignInForm, TokenForm
+from barneby.accounts.forms import ApiTokenForm, EnrolmentCodeForm, QueuedPasswordResetForm, SignInForm, TokenForm
 from barneby.accounts.middleware import AUTH_AT_KEY
-from barneby.accounts.models import User
+from barneby.accounts.models import AuthenticatorDevice, User
 from barneby.accounts.roles import API_USERS
 from barneby.core.access import needs_second_factor, public, signed_in, staff
 
@@ -72,23 +71,48 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/sign_in.html", {"form": form, "next": _safe_next(request)})
 
 
+# Set once a one-time link or code has been redeemed in this session: the
+# authenticator may be set up here, until it is or the grant's time is up.
+ENROL_KEY = "barneby_enrol_granted"
+
+
+def _may_enrol(request: HttpRequest, user: User) -> bool:
+    granted = request.session.get(ENROL_KEY)
+    if not isinstance(granted, list) or len(granted) != 2 or granted[0] != user.pk:
+        return False
+    return bool(timezone.now().timestamp() - float(granted[1]) < settings.BARNEBY_2FA_ENROLMENT_MINUTES * 60)
+
+
+def _enrol_needed(request: HttpRequest, code_form: EnrolmentCodeForm | None = None) -> HttpResponse:
+    """The page that tells a user without an authenticator how to get a one-time link or code."""
+    context = {
+        "code_form": code_form or EnrolmentCodeForm(),
+        "next": _safe_next(request),
+        "minutes": settings.BARNEBY_2FA_ENROLMENT_MINUTES,
+    }
+    return render(request, "accounts/two_factor_enrol_needed.html", context)
+
+
 @signed_in()
 @sensitive_post_parameters("token")
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def two_factor(request: HttpRequest) -> HttpResponse:
-    """Enter the second factor, or set one up on first sign-in."""
+    """Enter the second factor, or set one up after a one-time link or code."""
     user = request.user
     assert isinstance(user, User)
     next_url = _safe_next(request)
     if user.is_verified():  # type: ignore[attr-defined]
         return redirect(next_url)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = AuthenticatorDevice.objects.filter(user=user, confirmed=True).first()
     setting_up = device is None
     if device is None:
-        device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
-            user=user, name="Autentiseringsapp", confirmed=False
-        )
+        # Not on the password alone: whoever has it would pair their own phone.
+        if not _may_enrol(request, user):
+            return _enrol_needed(request)
+        device = AuthenticatorDevice.objects.filter(
+            user=user, confirmed=False
+        ).first() or AuthenticatorDevice.objects.create(user=user, name="Autentiseringsapp", confirmed=False)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         allowed, _info = device.verify_is_allowed()
@@ -96,6 +120,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             if setting_up:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
+                request.session.pop(ENROL_KEY, None)
                 messages.success(request, _("Tofaktorinnlogging er satt opp."))
             otp_login(request, device)
             return redirect(next_url)
@@ -111,6 +136,62 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         ).decode("ascii")
         context["secret"] = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
     return render(request, "accounts/two_factor.html", context)
+
+
+def _grant_redeemed(request: HttpRequest, user: User) -> HttpResponse:
+    request.session[ENROL_KEY] = [user.pk, timezone.now().timestamp()]
+    return redirect(f"{reverse_lazy('accounts:two-factor')}?next={_safe_next(request)}")
+
+
+@signed_in()
+@require_POST
+def two_factor_send_link(request: HttpRequest) -> HttpResponse:
+    """E-mail the signed-in user a one-time link to set up their authenticator app."""
+    user = request.user
+    assert isinstance(user, User)
+    if AuthenticatorDevice.objects.filter(user=user, confirmed=True).exists():
+        return redirect("accounts:two-factor")
+    if services.enrolment_link_send(user=user, request=request):
+        messages.success(
+            request,
+            _("Vi har sendt en lenke til {email}. Den virker i {minutes} minutter og kan brukes én gang.").format(
+                email=user.email, minutes=settings.BARNEBY_2FA_ENROLMENT_MINUTES
+            ),
+        )
+    else:
+        messages.info(request, _("Vi sendte nettopp en lenke. Se i innboksen (og søppelposten) før du ber om en ny."))
+    return redirect(f"{reverse_lazy('accounts:two-factor')}?next={_safe_next(request)}")
+
+
+@signed_in()
+@sensitive_post_parameters("code")
+@never_cache
+@require_POST
+def two_factor_code(request: HttpRequest) -> HttpResponse:
+    """Redeem a one-time code from an administrator."""
+    user = request.user
+    assert isinstance(user, User)
+    form = EnrolmentCodeForm(request.POST)
+    if form.is_valid():
+        if services.enrolment_grant_redeem(user=user, secret=form.cleaned_data["code"], request=request):
+            return _grant_redeemed(request, user)
+        form.add_error("code", _("Koden er ugyldig, utløpt eller allerede brukt. Be administratoren om en ny."))
+    return _enrol_needed(request, form)
+
+
+@signed_in()
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def two_factor_enrol(request: HttpRequest, secret: str) -> HttpResponse:
+    """The e-mailed link: a page with a button, so a mail scanner's GET uses nothing up."""
+    user = request.user
+    assert isinstance(user, User)
+    if request.method == "POST":
+        if services.enrolment_grant_redeem(user=user, secret=secret, request=request):
+            return _grant_redeemed(request, user)
+        messages.error(request, _("Lenken er ugyldig, utløpt eller allerede brukt. Be om en ny lenke."))
+        return redirect("accounts:two-factor")
+    return render(request, "accounts/two_factor_enrol.html", {"minutes": settings.BARNEBY_2FA_ENROLMENT_MINUTES})
 
 
 @signed_in()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 
@@ -11,9 +13,27 @@ from barneby.audit.models import AuditAction, AuditEvent
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: a proxy in front is expected to set it (e.g. gunicorn's
-    # --forwarded-allow-ips), so a client cannot forge its address in a header.
-    return request.META.get("REMOTE_ADDR") or None
+    """The address of the client, as the nearest trusted proxy saw it.
+
+    With ``BARNEBY_TRUSTED_PROXY_COUNT = 0`` (the default) no header is
+    trusted and this is ``REMOTE_ADDR``. Behind N proxies, each appends the
+    address it received from to ``X-Forwarded-For``, so the client is the N-th
+    entry from the right; anything further left was written by the client and
+    may be forged. A missing or malformed entry falls back to ``REMOTE_ADDR``
+    (the nearest proxy), never to a client-chosen value. Also the address
+    django-axes locks sign-ins by (``AXES_CLIENT_IP_CALLABLE``).
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies: int = settings.BARNEBY_TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    hops = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if len(hops) < proxies:
+        return remote
+    try:
+        return str(ipaddress.ip_address(hops[-proxies]))
+    except ValueError:
+        return remote
 
 
 def audit_record(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from barneby.accounts import services
-from barneby.accounts.models import ApiToken, User
+from barneby.accounts.models import ApiToken, AuthenticatorDevice, RoleAssignment, User
 from barneby.accounts.roles import API_USERS, Role
 from barneby.accounts.services import api_token_create
 from barneby.audit.models import AuditAction, AuditEvent
@@ -92,7 +93,9 @@ def test_create_shows_the_secret_once_and_stores_only_a_digest(client_as: Client
     secret = match.group(1)
     token = ApiToken.objects.get(user=caseworker)
     assert token.name == "Rapportskript"
-    assert token.expires_at is None
+    # No date given: the longest allowed life, not forever.
+    assert token.expires_at is not None
+    assert abs(token.expires_at - (timezone.now() + dt.timedelta(days=90))) < dt.timedelta(minutes=1)
     assert secret.removeprefix("bby_") not in str(ApiToken.objects.values().get(pk=token.pk))
     listing = client.get(list_url()).content.decode()
     assert "Rapportskript" in listing
@@ -124,11 +127,12 @@ def test_a_malformed_date_is_a_norwegian_form_error(client_as: ClientAs, casewor
 
 
 def test_expiry_is_kept_until_the_end_of_that_day_in_oslo(client_as: ClientAs, caseworker: User) -> None:
-    client_as(caseworker).post(list_url(), {"name": "x", "expires_on": "31.12.2099"})
+    day = timezone.localdate() + dt.timedelta(days=30)
+    client_as(caseworker).post(list_url(), {"name": "x", "expires_on": day.strftime("%d.%m.%Y")})
     token = ApiToken.objects.get(user=caseworker)
     assert token.expires_at is not None
     local = timezone.localtime(token.expires_at)
-    assert (local.date(), local.hour, local.minute) == (dt.date(2099, 12, 31), 23, 59)
+    assert (local.date(), local.hour, local.minute) == (day, 23, 59)
 
 
 def test_a_token_expiring_today_is_accepted(client_as: ClientAs, caseworker: User) -> None:
@@ -229,3 +233,67 @@ def test_a_service_error_on_another_field_is_shown_above_the_form(
     response = client_as(caseworker).post(list_url(), {"name": "x", "expires_on": ""})
     assert response.status_code == 200
     assert "Prøv igjen." in response.content.decode()
+
+
+# --- Lifetime and who may still use a token ---------------------------------------------
+
+
+def me(secret: str) -> int:
+    return Client().get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code
+
+
+def test_a_token_cannot_be_issued_beyond_the_maximum_lifetime(caseworker: User, settings: Any) -> None:
+    settings.API_TOKEN_MAX_DAYS = 30
+    with pytest.raises(ValidationError) as exc:
+        api_token_create(user=caseworker, name="evig", expires_at=timezone.now() + dt.timedelta(days=40))
+    assert exc.value.message_dict["expires_at"] == ["En API-nøkkel kan gjelde i høyst 30 dager."]
+    assert not ApiToken.objects.exists()
+
+
+def test_the_form_shows_the_maximum_lifetime_as_a_field_error(client_as: ClientAs, caseworker: User) -> None:
+    too_late = timezone.localdate() + dt.timedelta(days=200)
+    html = client_as(caseworker).post(list_url(), {"name": "x", "expires_on": too_late.strftime("%d.%m.%Y")})
+    assert "En API-nøkkel kan gjelde i høyst 90 dager." in html.content.decode()
+    assert not ApiToken.objects.exists()
+
+
+def test_a_token_older_than_the_maximum_is_refused_even_without_an_expiry(caseworker: User) -> None:
+    issued = api_token_create(user=caseworker, name="gammel")
+    assert me(issued.secret) == 200
+    # A token from before the maximum existed: no expiry, issued long ago.
+    ApiToken.objects.filter(pk=issued.token.pk).update(
+        expires_at=None, created_at=timezone.now() - dt.timedelta(days=92)
+    )
+    assert me(issued.secret) == 401
+
+
+def test_a_token_stops_working_when_its_user_loses_the_role(caseworker: User) -> None:
+    issued = api_token_create(user=caseworker, name="script")
+    assert me(issued.secret) == 200
+    RoleAssignment.objects.filter(user=caseworker).delete()
+    assert me(issued.secret) == 401
+
+
+def test_a_token_stops_working_when_the_role_no_longer_may_use_the_api(caseworker: User) -> None:
+    issued = api_token_create(user=caseworker, name="script")
+    RoleAssignment.objects.filter(user=caseworker).update(role=Role.CAREGIVER, scope_kind="home")
+    assert me(issued.secret) == 401
+
+
+def test_a_token_stops_working_without_a_second_factor(caseworker: User) -> None:
+    issued = api_token_create(user=caseworker, name="script")
+    AuthenticatorDevice.objects.filter(user=caseworker).delete()
+    assert me(issued.secret) == 401
+
+
+def test_a_token_of_a_deactivated_user_is_refused(caseworker: User) -> None:
+    issued = api_token_create(user=caseworker, name="script")
+    User.objects.filter(pk=caseworker.pk).update(is_active=False)
+    assert me(issued.secret) == 401
+
+
+def test_an_unverified_me_advisor_cannot_reach_the_token_page(client: Client, persona: Persona) -> None:
+    client.force_login(persona(Role.ME_ADVISOR))
+    response = client.get(list_url())
+    assert response.status_code == 302
+    assert response["Location"] == "/konto/tofaktor/"

@@ -13,13 +13,13 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from barneby.accounts.middleware import AUTH_AT_KEY, SEEN_AT_KEY
-from barneby.accounts.models import User
+from barneby.accounts.models import AuthenticatorDevice, User
 from barneby.accounts.roles import Role
+from barneby.accounts.services import enrolment_code_issue
 from barneby.audit.models import AuditAction, AuditEvent
-from barneby.core.tests.personas import PASSWORD, make_persona
+from barneby.core.tests.personas import PASSWORD, make_persona, verified_client
 
 LOGIN = "/konto/logg-inn/"
 TWO_FACTOR = "/konto/tofaktor/"
@@ -32,7 +32,7 @@ def sign_in(client: Client, email: str, password: str = PASSWORD, **extra: str) 
     return client.post(LOGIN, {"username": email, "password": password, **extra})
 
 
-def current_code(device: TOTPDevice) -> str:
+def current_code(device: AuthenticatorDevice) -> str:
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 
@@ -89,16 +89,62 @@ def test_lockout_ends_after_the_configured_time(client: Client) -> None:
     assert response["Location"].startswith(TWO_FACTOR)
 
 
-def test_lockout_counts_per_account_from_one_address(client: Client) -> None:
-    make_persona(Role.CASEWORKER)
+def test_failures_from_a_shared_address_do_not_lock_out_other_staff(client: Client) -> None:
+    # Behind a load balancer or an office NAT everyone shares one address.
     for i in range(5):
         sign_in(client, f"nobody{i}@test.barneby.example", "wrong-password")
-    other = make_persona(Role.AUDITOR)
-    assert sign_in(client, other.email).status_code == 429
+    colleague = make_persona(Role.AUDITOR)
+    assert sign_in(client, colleague.email).status_code == 302
 
 
-def test_open_redirect_is_refused(client: Client, settings: object) -> None:
-    user = make_persona(Role.ME_ADVISOR)  # no personal data: no second factor needed
+def test_nobody_can_lock_a_named_account_from_another_address() -> None:
+    user = make_persona(Role.CASEWORKER)
+    attacker = Client(REMOTE_ADDR="203.0.113.66")
+    for _ in range(5):
+        sign_in(attacker, user.email, "wrong-password")
+    assert sign_in(attacker, user.email).status_code == 429
+    assert sign_in(Client(REMOTE_ADDR="198.51.100.7"), user.email).status_code == 302
+
+
+def forwarded(client: Client, email: str, password: str, forwarded_for: str) -> Any:
+    return client.post(
+        LOGIN,
+        {"username": email, "password": password},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+def test_behind_a_trusted_proxy_lockout_and_audit_use_the_forwarded_client(client: Client, settings: Any) -> None:
+    settings.BARNEBY_TRUSTED_PROXY_COUNT = 1
+    user = make_persona(Role.CASEWORKER)
+    for _ in range(5):
+        # The client forges a left-hand entry; only the proxy's own (rightmost) entry counts.
+        forwarded(client, user.email, "wrong-password", f"198.51.100.{_}, 203.0.113.66")
+    assert forwarded(client, user.email, PASSWORD, "203.0.113.66").status_code == 429
+    # Another member of staff behind the same load balancer is not locked out.
+    assert forwarded(Client(), user.email, PASSWORD, "192.0.2.10").status_code == 302
+    failed = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED).values_list("ip_address", flat=True)
+    assert set(failed) == {"203.0.113.66"}
+    login = AuditEvent.objects.get(action=AuditAction.LOGIN, actor=user)
+    assert login.ip_address == "192.0.2.10"
+
+
+def test_forwarded_for_is_ignored_unless_proxies_are_trusted(client: Client, settings: Any) -> None:
+    assert settings.BARNEBY_TRUSTED_PROXY_COUNT == 0
+    user = make_persona(Role.CASEWORKER)
+    for i in range(5):
+        # A client rotating a forged header gains nothing: the lock is on its real address.
+        forwarded(client, user.email, "wrong-password", f"198.51.100.{i}")
+    assert forwarded(client, user.email, PASSWORD, "192.0.2.10").status_code == 429
+    event = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED).first()
+    assert event is not None
+    assert event.ip_address == "10.0.0.2"
+
+
+def test_open_redirect_is_refused(client: Client, settings: Any) -> None:
+    settings.BARNEBY_REQUIRE_2FA = False
+    user = make_persona(Role.ME_ADVISOR)
     response = sign_in(client, user.email, next="https://evil.example/steal")
     assert response.status_code == 302
     assert response["Location"] == DASHBOARD
@@ -113,9 +159,17 @@ def test_staff_without_second_factor_cannot_open_personal_data_pages(client: Cli
         assert response["Location"] == TWO_FACTOR
 
 
-def test_role_without_personal_data_needs_no_second_factor(client: Client) -> None:
-    client.force_login(make_persona(Role.ME_ADVISOR))
-    assert client.get(DASHBOARD).status_code == 200
+@pytest.mark.parametrize("role", sorted(Role), ids=lambda r: r.value)
+def test_every_role_needs_the_second_factor(client: Client, role: Role) -> None:
+    # The M&E advisor too: the staff register, API tokens and exports are personal data.
+    user = make_persona(role)
+    response = sign_in(client, user.email)
+    assert response["Location"].startswith(TWO_FACTOR)
+    for url in (DASHBOARD, reverse("accounts:apitoken-list")):
+        response = client.get(url)
+        assert response.status_code in {302, 403}, url
+        if response.status_code == 302:
+            assert response["Location"] == TWO_FACTOR, url
 
 
 def test_second_factor_is_not_required_when_relaxed_and_banner_says_so(client: Client, settings: object) -> None:
@@ -127,13 +181,15 @@ def test_second_factor_is_not_required_when_relaxed_and_banner_says_so(client: C
 
 
 def test_first_sign_in_sets_up_totp_and_then_opens_the_page(client: Client) -> None:
-    user = make_persona(Role.CASEWORKER)
+    user = make_persona(Role.CASEWORKER, authenticator=False)
     sign_in(client, user.email)
+    code = enrolment_code_issue(user=user, actor=make_persona(Role.SYSTEM_ADMIN)).secret
+    assert client.post(reverse("accounts:two-factor-code"), {"code": code}).status_code == 302
     page = client.get(TWO_FACTOR)
     html = page.content.decode()
     assert "Sett opp tofaktorinnlogging" in html
     assert 'src="data:image/svg+xml;base64,' in html
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    device = AuthenticatorDevice.objects.get(user=user, confirmed=False)
 
     wrong = client.post(TWO_FACTOR, {"token": "000000" if current_code(device) != "000000" else "111111"})
     assert "Koden stemmer ikke" in wrong.content.decode()
@@ -155,7 +211,7 @@ def test_first_sign_in_sets_up_totp_and_then_opens_the_page(client: Client) -> N
 
 def test_later_sign_in_asks_for_the_code_of_the_existing_device(client: Client) -> None:
     user = make_persona(Role.CASEWORKER)
-    device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    device = AuthenticatorDevice.objects.get(user=user)
     sign_in(client, user.email)
     html = client.get(TWO_FACTOR).content.decode()
     assert "Bekreft at det er deg" in html
@@ -172,16 +228,16 @@ def test_malformed_code_gets_a_norwegian_error(client: Client) -> None:
     assert "Skriv inn de seks sifrene" in response.content.decode()
 
 
-def test_sign_out_needs_post(client: Client) -> None:
-    client.force_login(make_persona(Role.ME_ADVISOR))
+def test_sign_out_needs_post() -> None:
+    client = verified_client(make_persona(Role.ME_ADVISOR))
     assert client.get("/konto/logg-ut/").status_code == 405
     response = client.post("/konto/logg-ut/")
     assert response.status_code == 302
     assert client.get(DASHBOARD).status_code == 302
 
 
-def test_idle_session_is_signed_out(client: Client) -> None:
-    client.force_login(make_persona(Role.ME_ADVISOR))
+def test_idle_session_is_signed_out() -> None:
+    client = verified_client(make_persona(Role.ME_ADVISOR))
     assert client.get(DASHBOARD).status_code == 200
     session = client.session
     session[SEEN_AT_KEY] = time.time() - 31 * 60
@@ -191,8 +247,8 @@ def test_idle_session_is_signed_out(client: Client) -> None:
     assert response["Location"].startswith(LOGIN)
 
 
-def test_absolute_session_lifetime_ends_even_an_active_session(client: Client) -> None:
-    client.force_login(make_persona(Role.ME_ADVISOR))
+def test_absolute_session_lifetime_ends_even_an_active_session() -> None:
+    client = verified_client(make_persona(Role.ME_ADVISOR))
     client.get(DASHBOARD)
     session = client.session
     session[AUTH_AT_KEY] = time.time() - 11 * 3600
@@ -207,7 +263,6 @@ def test_password_reset_does_not_bypass_second_factor(
     client: Client, django_capture_on_commit_callbacks: object
 ) -> None:
     user = make_persona(Role.CASEWORKER)
-    TOTPDevice.objects.create(user=user, name="app", confirmed=True)
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         response = client.post("/konto/glemt-passord/", {"email": user.email})
     assert response.status_code == 302
@@ -225,7 +280,7 @@ def test_password_reset_does_not_bypass_second_factor(
     response = sign_in(client, user.email, new_password)
     assert response["Location"].startswith(TWO_FACTOR)
     assert client.get(DASHBOARD)["Location"] == TWO_FACTOR
-    assert TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    assert AuthenticatorDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def test_password_reset_for_unknown_address_reveals_nothing(client: Client) -> None:
@@ -254,8 +309,8 @@ def test_security_headers_on_pages(client: Client) -> None:
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
-def test_pages_for_signed_in_users_are_not_cached(client: Client) -> None:
-    client.force_login(make_persona(Role.ME_ADVISOR))
+def test_pages_for_signed_in_users_are_not_cached() -> None:
+    client = verified_client(make_persona(Role.ME_ADVISOR))
     assert client.get(DASHBOARD)["Cache-Control"] == "no-store"
 
 

@@ -3,7 +3,8 @@
 ``persona(role)`` makes a user holding ``role`` over a scope given by the
 test (default: the role's first allowed kind, key "1", or global), and
 ``client_as(user)`` returns a Django test client signed in as that user
-with a confirmed TOTP device, as production requires.
+with a verified second factor, as production requires. Personas have a
+confirmed authenticator unless made with ``authenticator=False``.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from itertools import count
 
 import pytest
 from django.test import Client
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from barneby.accounts.models import RoleAssignment, User
+from barneby.accounts.models import AuthenticatorDevice, RoleAssignment, User
 from barneby.accounts.roles import ROLE_SCOPE_KINDS, Role, ScopeKind
 
 PASSWORD = "correct-horse-battery-staple-42"
@@ -34,12 +34,17 @@ def default_scope(role: Role) -> tuple[ScopeKind, str]:
     return sorted(allowed)[0], "1"
 
 
-def make_persona(role: Role, *, scope_kind: ScopeKind | None = None, scope_key: str | None = None) -> User:
+def make_persona(
+    role: Role, *, scope_kind: ScopeKind | None = None, scope_key: str | None = None, authenticator: bool = True
+) -> User:
+    """A user holding ``role``; with ``authenticator``, one already set up (as staff in production have)."""
     kind, key = default_scope(role)
     if scope_kind is not None:
         kind, key = scope_kind, scope_key if scope_key is not None else ""
     user = make_user(email=f"{role.value}.{next(_seq)}@test.barneby.example", full_name=f"{role.label} Persona")
     RoleAssignment.objects.create(user=user, role=role, scope_kind=kind, scope_key=key)
+    if authenticator:
+        AuthenticatorDevice.objects.create(user=user, name="test", confirmed=True)
     return user
 
 
@@ -47,9 +52,9 @@ def verified_client(user: User) -> Client:
     """A client signed in as ``user`` with a verified second factor."""
     client = Client()
     client.force_login(user)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
-        user=user, name="test", confirmed=True
-    )
+    device = AuthenticatorDevice.objects.filter(
+        user=user, confirmed=True
+    ).first() or AuthenticatorDevice.objects.create(user=user, name="test", confirmed=True)
     session = client.session
     session["otp_device_id"] = device.persistent_id
     session.save()

@@ -14,13 +14,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_sign_in_journey_in_chromium(live_server: Any, page: Any) -> None:
+    from django_otp.oath import totp
+
+    from barneby.accounts.models import AuthenticatorDevice
+
     user = make_persona(Role.ME_ADVISOR)
+    device = AuthenticatorDevice.objects.get(user=user, confirmed=True)
     page.goto(f"{live_server.url}/konto/logg-inn/")
     assert page.locator("h1").count() == 1
     assert page.locator("main#main").count() == 1
     page.get_by_label("E-post").fill(user.email)
     page.get_by_label("Passord").fill(PASSWORD)
     page.get_by_role("button", name="Logg inn").click()
+    page.wait_for_url(f"{live_server.url}/konto/tofaktor/**")
+    page.get_by_label("Engangskode").fill(f"{totp(device.bin_key):06d}")
+    page.get_by_role("button", name="Bekreft").click()
     page.wait_for_url(f"{live_server.url}/ansatt/")
     assert "Hei," in page.locator("h1").inner_text()
     assert page.csp_violations == []

@@ -47,6 +47,9 @@ EXPECTED: dict[str, AccessRule] = {
     "accounts:login": PUBLIC,
     "accounts:logout": SIGNED_IN,
     "accounts:two-factor": SIGNED_IN,
+    "accounts:two-factor-send-link": SIGNED_IN,
+    "accounts:two-factor-code": SIGNED_IN,
+    "accounts:two-factor-enrol": SIGNED_IN,
     "accounts:password-reset": PUBLIC,
     "accounts:password-reset-done": PUBLIC,
     "accounts:password-reset-confirm": PUBLIC,
@@ -190,6 +193,7 @@ EXPECTED: dict[str, AccessRule] = {
 SAMPLE_KWARGS: dict[str, dict[str, Any]] = {
     "accounts:password-reset-confirm": {"uidb64": "MQ", "token": "set-password"},
     "accounts:apitoken-revoke": {"pk": 1},
+    "accounts:two-factor-enrol": {"secret": "not-a-grant"},
     "organisation:programme-detail": {"pk": 999999},
     "organisation:programme-edit": {"pk": 999999},
     "organisation:home-create": {"programme_pk": 999999},
@@ -278,6 +282,8 @@ SAMPLE_KWARGS: dict[str, dict[str, Any]] = {
 POST_ONLY = {
     "accounts:logout",
     "accounts:apitoken-revoke",
+    "accounts:two-factor-send-link",
+    "accounts:two-factor-code",
     "organisation:home-deactivate",
     "organisation:staff-deactivate",
     "organisation:location-deactivate",
