@@ -144,6 +144,31 @@ def test_association_auditor_sees_only_its_members_events() -> None:
     assert "anonymous" not in html
 
 
+def test_association_auditor_sees_events_of_users_and_objects_inside_the_association() -> None:
+    from barneby.organisation.tests import factories as org
+
+    ours, theirs = org.association(), org.association()
+    our_programme, their_programme = org.programme(ours), org.programme(theirs)
+    our_home = org.home(our_programme)
+    caseworker = make_persona(Role.CASEWORKER, scope_kind=ScopeKind.PROGRAMME, scope_key=str(our_programme.pk))
+    caregiver = make_persona(Role.CAREGIVER, scope_kind=ScopeKind.HOME, scope_key=str(our_home.pk))
+    outsider = make_persona(Role.CASEWORKER, scope_kind=ScopeKind.PROGRAMME, scope_key=str(their_programme.pk))
+    event(actor=caseworker, detail="by-our-caseworker")
+    event(actor=caregiver, detail="by-our-caregiver")
+    event(actor=outsider, detail="by-their-caseworker")
+    # A global administrator's change to a programme of ours, and to one of theirs.
+    admin = make_persona(Role.SYSTEM_ADMIN)
+    audit_record(actor=admin, action=AuditAction.UPDATE, obj=our_programme, detail="about-our-programme")
+    audit_record(actor=admin, action=AuditAction.UPDATE, obj=their_programme, detail="about-their-programme")
+    audit_record(actor=admin, action=AuditAction.UPDATE, obj=caregiver, detail="about-our-caregiver")
+    auditor = make_persona(Role.AUDITOR, scope_kind=ScopeKind.ASSOCIATION, scope_key=str(ours.pk))
+    html = verified_client(auditor).get(URL).content.decode()
+    for seen in ("by-our-caseworker", "by-our-caregiver", "about-our-programme", "about-our-caregiver"):
+        assert seen in html, seen
+    for unseen in ("by-their-caseworker", "about-their-programme"):
+        assert unseen not in html, unseen
+
+
 def test_query_count_does_not_grow_with_rows() -> None:
     client = verified_client(make_persona(Role.AUDITOR))
     actor = make_user()
