@@ -51,7 +51,8 @@ def audit_event_list_for(*, user: Any, filters: AuditFilter | None = None) -> Qu
 
 def _as_text(queryset: QuerySet[Any]) -> QuerySet[Any]:
     """The primary keys of ``queryset`` as text, to compare with ``scope_key`` and ``object_id``."""
-    return queryset.annotate(_key_text=Cast("pk", output_field=CharField())).values("_key_text")
+    keys: QuerySet[Any] = queryset.annotate(_key_text=Cast("pk", output_field=CharField())).values("_key_text")
+    return keys
 
 
 def _within_associations(associations: list[int]) -> Q:
