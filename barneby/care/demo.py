@@ -438,8 +438,9 @@ class National:
             birth_year=child.birth_date.year,
         )
 
-    def decision(self, child: Child, kind: str, on: dt.date, *, heard: bool = True, **extra: Any) -> Decision:
-        voice = views_for(self.rng, child.birth_date, on) if heard else {}
+    def decision(self, child: Child, kind: str, on: dt.date, **extra: Any) -> Decision:
+        # Every decision records the child's views or why the child was not heard (R16, enforced on save).
+        voice = views_for(self.rng, child.birth_date, on)
         return Decision.objects.create(
             child=child,
             kind=kind,
@@ -473,12 +474,11 @@ class National:
         type_: str = "",
         emergency: bool = False,
         prepared: bool = True,
-        heard: bool = True,
     ) -> Placement:
         first = self.placements[child.pk] == 0
         kind = DecisionKind.ADMISSION if first else DecisionKind.MOVE
         decided = start if emergency else max(child.birth_date, start - dt.timedelta(days=self.rng.randint(0, 10)))
-        decision = self.decision(child, kind, decided, heard=heard)
+        decision = self.decision(child, kind, decided)
         self.placements[child.pk] += 1
         if end is None:
             self.free[home.pk] -= 1
@@ -494,8 +494,8 @@ class National:
             decision=decision,
         )
 
-    def review(self, child: Child, on: dt.date) -> None:
-        voice = views_for(self.rng, child.birth_date, on)
+    def review(self, child: Child, on: dt.date, *, heard: bool = True) -> None:
+        voice = views_for(self.rng, child.birth_date, on) if heard else {}
         PlanReview.objects.create(
             child=child,
             reviewed_on=on,
@@ -1023,13 +1023,13 @@ class National:
             self.gatekeep(child, self.days_ago(2, 9), reasons=["neglect", "parent_illness"])
 
     def finish(self) -> None:
-        # R16: one decision with no trace of the child's views.
+        # R16: one plan review with no trace of the child's views (a decision cannot be saved without).
         heard_age = [
             c for c in self.in_care if age_on(c.birth_date, self.today) >= 9 and c.pk not in self.emergency_now
         ]
         if heard_age:
             child = self.rng.choice(heard_age)
-            self.decision(child, DecisionKind.PLACEMENT, self.days_ago(10, 40), heard=False)
+            self.review(child, self.days_ago(10, 40), heard=False)
         # Restricted fields for a few children, among them the demo caseworker's.
         mine = [c for c in self.in_care if c.programme_id == self.caseworker_programme]
         others = [c for c in self.in_care if c.programme_id != self.caseworker_programme]
@@ -1329,7 +1329,7 @@ def _child_records(state: GlobalState, child: int, birth: dt.date, slot: Slot, e
     rng, today, t = state.rng, state.today, state.tables
     for n, (earlier_home, type_, begin, ended, why, emergency) in enumerate(episodes):
         decided = begin if emergency else max(birth, begin - dt.timedelta(days=rng.randint(0, 10)))
-        voice = views_for(rng, birth, decided) if rng.random() > 0.01 else {}  # now and then unheard (R16)
+        voice = views_for(rng, birth, decided)  # always: a decision cannot be saved without (R16)
         decision = t.decisions.add(
             child_id=child,
             kind=DecisionKind.ADMISSION if n == 0 else DecisionKind.MOVE,
@@ -1371,7 +1371,7 @@ def _child_records(state: GlobalState, child: int, birth: dt.date, slot: Slot, e
     if (today - current).days > 30:
         last = today - dt.timedelta(days=rng.randint(5, 85) if rng.random() < 0.95 else rng.randint(100, 200))
         last = max(last, current)
-        voice = views_for(rng, birth, last)
+        voice = views_for(rng, birth, last) if rng.random() > 0.01 else {}  # now and then unheard (R16)
         t.reviews.add(
             child_id=child,
             reviewed_on=last,

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -37,6 +38,48 @@ def _child_paths(prefix: str) -> ScopePaths:
         programme=f"{prefix}programme_id",
         municipality=f"{prefix}programme__partner_municipality__number",
     )
+
+
+# No care record is older than this: an earlier date is a typing error (0001-01-01, 1019 for 2019).
+EARLIEST_CARE_DATE = dt.date(1900, 1, 1)
+
+
+def care_date_error(
+    day: dt.date | None, *, birth: dt.date | None = None, future: bool = False, label: str | Promise = ""
+) -> str | None:
+    """Why ``day`` cannot be a date in a child's case, or None.
+
+    Never before 1900, never before the child was born (``birth``), and never
+    in the future unless ``future`` (a deadline, a planned date). ``label``
+    names the field in the message ("Vedtaksdatoen").
+    """
+    if day is None:
+        return None
+    name = label or _("Datoen")
+    if day < EARLIEST_CARE_DATE:
+        return _("{name} kan ikke være før 01.01.1900; sjekk årstallet.").format(name=name)
+    if birth is not None and day < birth:
+        return _("{name} kan ikke være før barnet ble født ({birth}).").format(
+            name=name, birth=birth.strftime("%d.%m.%Y")
+        )
+    if not future and day > timezone.localdate():
+        return _("{name} kan ikke være fram i tid.").format(name=name)
+    return None
+
+
+def _date_errors(birth: dt.date | None, checks: dict[str, tuple[dt.date | None, bool, Any]]) -> dict[str, str]:
+    """``checks``: field → (date, may be in the future, label); the errors of those that are implausible."""
+    errors = {}
+    for name, (day, future, label) in checks.items():
+        problem = care_date_error(day, birth=birth, future=future, label=str(label))
+        if problem:
+            errors[name] = problem
+    return errors
+
+
+def _birth_of(record: Any) -> dt.date | None:
+    child_id = getattr(record, "child_id", None)
+    return record.child.birth_date if child_id else None
 
 
 class Sex(models.TextChoices):
@@ -318,6 +361,21 @@ class Child(BaseModel):
             errors["settlement_date"] = _("Bosettingsdatoen kan ikke være før vedtaket om opphold.")
         if self.arrival_date and self.arrival_date > today:
             errors["arrival_date"] = _("Ankomstdatoen kan ikke være fram i tid.")
+        birth = self.birth_date if "birth_date" not in errors else None
+        for name, problem in _date_errors(
+            birth,
+            {
+                "arrival_date": (self.arrival_date, False, _("Ankomstdatoen")),
+                "residence_decision_date": (self.residence_decision_date, False, _("Vedtaket om opphold")),
+                "settlement_date": (self.settlement_date, False, _("Bosettingsdatoen")),
+                "left_on": (self.left_on, False, _("Avslutningsdatoen")),
+            },
+        ).items():
+            errors.setdefault(name, problem)
+        if self.referred_on:
+            problem = care_date_error(self.referred_on, label=_("Henvisningsdatoen"))
+            if problem:
+                errors.setdefault("referred_on", problem)
         if errors:
             raise ValidationError(errors)
 
@@ -425,6 +483,11 @@ class Gatekeeping(BaseModel):
         verbose_name_plural = _("inntaksvurderinger")
         ordering = ["assessed_on", "pk"]
 
+    def clean(self) -> None:
+        errors = _date_errors(_birth_of(self), {"assessed_on": (self.assessed_on, False, _("Vurderingsdatoen"))})
+        if errors:
+            raise ValidationError(errors)
+
 
 class PlacementType(models.TextChoices):
     SOS_FAMILY_VILLAGE = "sos_family_village", _("SOS-familie i barneby")
@@ -517,9 +580,35 @@ class Decision(BaseModel):
         verbose_name_plural = _("vedtak")
         ordering = ["decided_on", "pk"]
         indexes = [models.Index(fields=["child", "kind", "decided_on"], name="care_decision_child_kind")]
+        constraints = [
+            # R16: every decision records the child's views or why the child could not be heard.
+            # The service stores both trimmed, so "not empty" here means "written".
+            models.CheckConstraint(
+                condition=~Q(child_views="") | ~Q(not_heard_reason=""),
+                name="care_decision_child_heard_or_reason",
+                violation_error_message=_("Skriv barnets syn, eller hvorfor barnet ikke kunne bli hørt."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.decided_on:%d.%m.%Y}"
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = _date_errors(
+            _birth_of(self),
+            {
+                "decided_on": (self.decided_on, False, _("Vedtaksdatoen")),
+                "reassess_on": (self.reassess_on, True, _("Datoen for ny vurdering")),
+            },
+        )
+        self.child_views = (self.child_views or "").strip()
+        self.not_heard_reason = (self.not_heard_reason or "").strip()
+        if not (self.child_views or self.not_heard_reason):
+            errors["child_views"] = _("Skriv barnets syn, eller hvorfor barnet ikke kunne bli hørt.")
+        if self.heard_how == HeardHow.NOT_HEARD and not self.not_heard_reason:
+            errors["not_heard_reason"] = _("Skriv hvorfor barnet ikke ble hørt.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Placement(BaseModel):
@@ -563,6 +652,17 @@ class Placement(BaseModel):
     def __str__(self) -> str:
         return f"{self.child} – {self.home} ({self.start_date:%d.%m.%Y})"
 
+    def clean(self) -> None:
+        errors = _date_errors(
+            _birth_of(self),
+            {
+                "start_date": (self.start_date, True, _("Startdatoen")),
+                "end_date": (self.end_date, True, _("Sluttdatoen")),
+            },
+        )
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def is_family_based(self) -> bool:
         return self.type in FAMILY_BASED_TYPES
@@ -600,6 +700,11 @@ class PlanGoal(BaseModel):
         verbose_name_plural = _("mål i utviklingsplanen")
         ordering = ["domain", "pk"]
 
+    def clean(self) -> None:
+        errors = _date_errors(_birth_of(self), {"target_date": (self.target_date, True, _("Fristen"))})
+        if errors:
+            raise ValidationError(errors)
+
 
 class PlanReview(BaseModel):
     """A periodic review of the development plan, with the child taking part (R5, R16)."""
@@ -618,6 +723,11 @@ class PlanReview(BaseModel):
         verbose_name = _("gjennomgang")
         verbose_name_plural = _("gjennomganger")
         ordering = ["reviewed_on", "pk"]
+
+    def clean(self) -> None:
+        errors = _date_errors(_birth_of(self), {"reviewed_on": (self.reviewed_on, False, _("Datoen"))})
+        if errors:
+            raise ValidationError(errors)
 
 
 class AftercareResponse(models.TextChoices):
@@ -652,6 +762,17 @@ class Aftercare(BaseModel):
         verbose_name = _("ettervern")
         verbose_name_plural = _("ettervern")
 
+    def clean(self) -> None:
+        errors = _date_errors(
+            _birth_of(self),
+            {
+                name: (getattr(self, name), False, _("Datoen"))
+                for name in ("assessed_on", "offered_on", "responded_on", "recontacted_on", "closed_on")
+            },
+        )
+        if errors:
+            raise ValidationError(errors)
+
 
 class FollowUpKind(models.TextChoices):
     REUNIFICATION = "reunification", _("Oppfølging etter tilbakeføring")
@@ -672,6 +793,11 @@ class FollowUp(BaseModel):
         verbose_name_plural = _("oppfølgingsbesøk")
         ordering = ["visited_on", "pk"]
 
+    def clean(self) -> None:
+        errors = _date_errors(_birth_of(self), {"visited_on": (self.visited_on, False, _("Datoen"))})
+        if errors:
+            raise ValidationError(errors)
+
 
 class DailyNote(BaseModel):
     """The caregiver's daily log: what a day in the home was like."""
@@ -686,6 +812,11 @@ class DailyNote(BaseModel):
         verbose_name = _("dagbok")
         verbose_name_plural = _("dagbok")
         ordering = ["-written_on", "-pk"]
+
+    def clean(self) -> None:
+        errors = _date_errors(_birth_of(self), {"written_on": (self.written_on, False, _("Datoen"))})
+        if errors:
+            raise ValidationError(errors)
 
 
 class Severity(models.TextChoices):

@@ -21,6 +21,9 @@ from typing import Any
 FAMILY_BASED = frozenset({"sos_family_village", "sos_family_community", "foster", "kinship", "family_home"})
 EMERGENCY = "emergency"
 SEPARATION = "sibling_separation"
+# Put by migration care 0004 on decisions saved before R16 was enforced with neither views nor reason:
+# it satisfies the database's check but is still no record of the child's voice, so R16 still finds it.
+LEGACY_NOT_HEARD = "Ikke dokumentert: vedtaket ble registrert før barnets syn ble påkrevd."
 PERMANENCY_KINDS = frozenset({"placement", "move", "reunification", "leaving_care"})
 LEAVING_REASONS = frozenset({"aged_out", "planned_move", "other"})
 CARE_STATUSES_AFTER = frozenset({"aftercare", "left"})
@@ -86,7 +89,8 @@ class DecisionFact:
 
     @property
     def voice_recorded(self) -> bool:
-        return bool(self.child_views.strip() or self.not_heard_reason.strip())
+        reason = self.not_heard_reason.strip()
+        return bool(self.child_views.strip() or (reason and reason != LEGACY_NOT_HEARD))
 
     @property
     def justifies_separation(self) -> bool:

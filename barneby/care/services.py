@@ -373,6 +373,7 @@ def gatekeeping_record(
 
 
 def _decision_errors(decision: Decision) -> dict[str, Any]:
+    """The rules of a decision beyond the model's own (dates and the child's voice, R16, are in Decision.clean)."""
     errors: dict[str, Any] = {}
     if decision.decided_on and decision.decided_on > timezone.localdate():
         errors["decided_on"] = _("Vedtaksdatoen kan ikke være fram i tid.")
@@ -389,8 +390,6 @@ def _decision_errors(decision: Decision) -> dict[str, Any]:
             errors["reassess_on"] = _("En søskensplitt krever en dato for ny vurdering.")
         elif decision.decided_on and decision.reassess_on <= decision.decided_on:
             errors["reassess_on"] = _("Ny vurdering må være etter vedtaksdatoen.")
-        if not (decision.child_views.strip() or decision.not_heard_reason.strip()):
-            errors["child_views"] = _("Skriv barnets syn, eller hvorfor barnet ikke kunne bli hørt.")
     if decision.kind in {DecisionKind.AFTERCARE_DECLINE, DecisionKind.AFTERCARE_TERMINATION} and not (
         decision.complaint_info_given
     ):
@@ -430,10 +429,13 @@ def decision_update(*, actor: Any, decision: Decision, **fields: Any) -> Decisio
     fields.pop("kind", None)  # the kind of a recorded decision does not change
     _set(decision, {k: ("" if v is None and k != "reassess_on" else v) for k, v in fields.items()}, DECISION_FIELDS)
     errors = _decision_errors(decision)
+    try:
+        decision.full_clean()
+    except ValidationError as exc:
+        errors = {**exc.message_dict, **errors}
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        decision.full_clean()
         decision.save()
         _audit_child(actor, AuditAction.UPDATE, decision.child, detail=f"decision {decision.pk}")
     _refresh(decision.child)
@@ -521,6 +523,12 @@ def place_child(
         errors["start_date"] = _("Den nye plasseringen kan ikke starte før den nåværende startet ({date}).").format(
             date=current.start_date.strftime("%d.%m.%Y")
         )
+    elif current and start_date == current.start_date:
+        # Ending the current placement on its own start day would leave it zero days long.
+        errors["start_date"] = _(
+            "Den nåværende plasseringen startet samme dag ({date}). En flytting må starte etter den dagen; "
+            "var den nåværende plasseringen feil, avslutt den og registrer den riktige."
+        ).format(date=current.start_date.strftime("%d.%m.%Y"))
     for other in placements:
         overlaps = other is not current and (other.end_date is None or other.end_date > start_date)
         if overlaps and "start_date" not in errors:

@@ -6,9 +6,11 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from barneby.care import alerts, services
 from barneby.care.models import Alert, Child, Decision, Gatekeeping, PlacementType
+from barneby.care.rules import LEGACY_NOT_HEARD
 from barneby.care.tests import factories as f
 from barneby.care.tests.factories import TODAY, years_ago
 from barneby.organisation.models import Home
@@ -161,11 +163,28 @@ def test_r14_declined_aftercare_not_recontacted_within_a_year(w: f.World) -> Non
     assert "R14" not in rules_of(kid.pk)
 
 
-def test_r16_decision_without_the_childs_voice_is_raised_and_cleared(w: f.World) -> None:
+def legacy_unheard(kid: Child, actor: Any) -> Decision:
+    """A decision saved before R16 was enforced, as migration 0004 left it (only the marker as a reason)."""
+    decision = services.decision_record(actor=actor, child=kid, **f.decision(kind="admission"))
+    Decision.objects.filter(pk=decision.pk).update(child_views="", heard_how="", not_heard_reason=LEGACY_NOT_HEARD)
+    alerts.refresh([kid.pk])
+    decision.refresh_from_db()
+    return decision
+
+
+def test_r16_a_decision_without_the_childs_voice_cannot_be_saved(w: f.World) -> None:
     kid = f.child(w.programme, w.caseworker, birth_date=years_ago(9))
-    decision = services.decision_record(
-        actor=w.caseworker, child=kid, **f.decision(kind="admission", child_views="", heard_how="")
-    )
+    with pytest.raises(ValidationError) as refused:
+        services.decision_record(
+            actor=w.caseworker, child=kid, **f.decision(kind="admission", child_views="  ", heard_how="")
+        )
+    assert "child_views" in refused.value.message_dict
+    assert not Decision.objects.filter(child=kid).exists()
+
+
+def test_r16_legacy_decision_without_the_childs_voice_is_raised_and_cleared(w: f.World) -> None:
+    kid = f.child(w.programme, w.caseworker, birth_date=years_ago(9))
+    decision = legacy_unheard(kid, w.caseworker)
     assert f"R16:decision:{decision.pk}" in keys(kid.pk)
     services.decision_update(actor=w.caseworker, decision=decision, child_views="Vil bli hos bestemor.")
     assert "R16" not in rules_of(kid.pk)
@@ -173,7 +192,7 @@ def test_r16_decision_without_the_childs_voice_is_raised_and_cleared(w: f.World)
 
 def test_r16_does_not_apply_below_the_age_limit(w: f.World) -> None:
     kid = f.child(w.programme, w.caseworker, birth_date=years_ago(4))
-    services.decision_record(actor=w.caseworker, child=kid, **f.decision(kind="admission", child_views=""))
+    legacy_unheard(kid, w.caseworker)
     assert "R16" not in rules_of(kid.pk)
 
 

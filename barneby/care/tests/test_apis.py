@@ -10,8 +10,10 @@ from django.test import Client
 from barneby.accounts.roles import Role, ScopeKind
 from barneby.accounts.services import api_token_create
 from barneby.audit.models import AuditEvent
+from barneby.care import alerts as care_alerts
 from barneby.care import services
-from barneby.care.models import Placement
+from barneby.care.models import Decision, Placement
+from barneby.care.rules import LEGACY_NOT_HEARD
 from barneby.care.tests import factories as f
 from barneby.care.tests.factories import TODAY
 from barneby.core.tests.personas import make_persona
@@ -51,7 +53,12 @@ def test_placement_through_the_api_with_its_decision(client: Client, w: f.World)
         "home_id": w.home_a.pk,
         "type": "foster",
         "start_date": str(TODAY),
-        "decision": {"decided_on": str(TODAY), "decided_by": "Leder", "best_interest": "Trygt hjem."},
+        "decision": {
+            "decided_on": str(TODAY),
+            "decided_by": "Leder",
+            "best_interest": "Trygt hjem.",
+            "child_views": "Vil bo der.",
+        },
     }
     created = client.post(
         f"/api/v1/care/children/{kid.pk}/placements", body, content_type="application/json", headers=headers
@@ -102,14 +109,23 @@ def test_create_child_relations_decisions_plan_and_alerts(client: Client, w: f.W
     services.sibling_link(actor=w.caseworker, child=sibling, other=type(sibling).objects.get(pk=pk), kind="full")
     assert len(client.get(f"/api/v1/care/children/{pk}/relations", headers=headers).json()) == 1
     decision = {"kind": "admission", "decided_on": str(TODAY), "decided_by": "Leder", "best_interest": "Ok"}
-    assert (
-        client.post(
-            f"/api/v1/care/children/{pk}/decisions", decision, content_type="application/json", headers=headers
-        ).status_code
-        == 201
+    unheard = client.post(
+        f"/api/v1/care/children/{pk}/decisions", decision, content_type="application/json", headers=headers
     )
+    assert unheard.status_code == 422  # R16: never without the child's views or why not
+    assert "child_views" in unheard.json()["errors"]
+    created = client.post(
+        f"/api/v1/care/children/{pk}/decisions",
+        {**decision, "child_views": "Enig."},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert created.status_code == 201
     plan = client.get(f"/api/v1/care/children/{pk}/plan", headers=headers).json()
     assert plan == {"goals": [], "reviews": []}
+    # A decision saved before R16 was enforced still raises its alert.
+    Decision.objects.filter(pk=created.json()["id"]).update(child_views="", not_heard_reason=LEGACY_NOT_HEARD)
+    care_alerts.refresh([pk])
     alerts = client.get("/api/v1/care/alerts", headers=headers).json()
     assert any(a["rule"] == "R16" and a["message"] for a in alerts["items"])
 
@@ -132,7 +148,13 @@ def test_national_director_reads_but_cannot_place(client: Client, w: f.World) ->
     )
     headers = auth(director)
     assert client.get(f"/api/v1/care/children/{kid.pk}", headers=headers).status_code == 200
-    body = {"kind": "admission", "decided_on": str(TODAY), "decided_by": "Leder", "best_interest": "Ok"}
+    body = {
+        "kind": "admission",
+        "decided_on": str(TODAY),
+        "decided_by": "Leder",
+        "best_interest": "Ok",
+        "child_views": "Enig.",
+    }
     assert (
         client.post(
             f"/api/v1/care/children/{kid.pk}/decisions", body, content_type="application/json", headers=headers

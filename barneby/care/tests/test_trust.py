@@ -7,6 +7,8 @@ import re
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.test import Client
 
 from barneby.accounts.models import User
@@ -14,7 +16,7 @@ from barneby.accounts.roles import Role, ScopeKind
 from barneby.accounts.services import api_token_create
 from barneby.audit.models import AuditAction, AuditEvent
 from barneby.care import services
-from barneby.care.models import Alert, Child, SiblingRelation
+from barneby.care.models import Alert, Child, Decision, SiblingRelation
 from barneby.care.tests import factories as f
 from barneby.care.tests.factories import TODAY, years_ago
 from barneby.core.tests.personas import make_persona, verified_client
@@ -191,3 +193,112 @@ def test_every_link_on_the_alerts_page_opens_for_a_reader(w: f.World, role: Role
     assert links
     for link in links:
         assert client.get(link.replace("&amp;", "&")).status_code == 200, link
+
+
+# --- 5. implausible dates --------------------------------------------------------------------
+
+
+def test_a_decision_dated_year_one_or_before_birth_is_refused_in_the_service_and_the_api(
+    client: Client, w: f.World
+) -> None:
+    kid = f.child(w.programme, w.caseworker, birth_date=years_ago(9))
+    for day, words in ((dt.date(1, 1, 1), "1900"), (kid.birth_date - DAY, "før barnet ble født")):
+        with pytest.raises(ValidationError) as refused:
+            services.decision_record(actor=w.caseworker, child=kid, **f.decision(kind="admission", decided_on=day))
+        assert words in " ".join(refused.value.message_dict["decided_on"])
+    headers = {"Authorization": f"Bearer {api_token_create(user=w.caseworker, name='test').secret}"}
+    body = {**f.decision(kind="admission", decided_on="0001-01-01")}
+    response = client.post(
+        f"/api/v1/care/children/{kid.pk}/decisions", body, content_type="application/json", headers=headers
+    )
+    assert response.status_code == 422
+    assert "decided_on" in response.json()["errors"]
+    assert not Decision.objects.filter(child=kid).exists()
+
+
+def test_arrival_before_birth_and_care_dates_before_1900_are_refused(w: f.World) -> None:
+    kid = f.child(w.programme, w.caseworker, birth_date=years_ago(15))
+    with pytest.raises(ValidationError) as refused:
+        services.child_update(actor=w.caseworker, child=kid, is_unaccompanied=True, arrival_date=kid.birth_date - DAY)
+    assert "før barnet ble født" in refused.value.message_dict["arrival_date"][0]
+    kid.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        services.goal_save(
+            actor=w.caseworker, child=kid, domain="social", description="Mål", target_date=dt.date(1019, 5, 1)
+        )
+    assert "1900" in refused.value.message_dict["target_date"][0]
+    with pytest.raises(ValidationError):
+        services.follow_up_record(
+            actor=w.caseworker, child=kid, kind="aftercare", visited_on=kid.birth_date - DAY, notes="Besøk"
+        )
+
+
+def test_the_edit_form_shows_the_date_error_in_norwegian(w: f.World) -> None:
+    kid = f.child(w.programme, w.caseworker, birth_date=dt.date(2012, 6, 1))
+    response = verified_client(w.caseworker).post(
+        f"/omsorg/barn/{kid.pk}/endre/",
+        {
+            "first_name": kid.first_name,
+            "last_name": kid.last_name,
+            "birth_date": "01.06.2012",
+            "sex": kid.sex,
+            "target_group": kid.target_group,
+            "is_unaccompanied": "on",
+            "arrival_date": "01.01.2010",
+        },
+    )
+    assert response.status_code == 400
+    assert "Ankomstdatoen kan ikke være før barnet ble født (01.06.2012)." in response.content.decode()
+
+
+def test_a_move_on_the_current_placements_start_day_is_refused(w: f.World) -> None:
+    kid = f.child(w.programme, w.caseworker)
+    f.gatekeep(kid, w.caseworker)
+    first = f.place(kid, w.home_a, w.caseworker, TODAY - 10 * DAY)
+    with pytest.raises(ValidationError) as refused:
+        f.place(kid, w.home_b, w.caseworker, first.start_date)
+    assert "samme dag" in refused.value.message_dict["start_date"][0]
+    first.refresh_from_db()
+    assert first.end_date is None
+    assert kid.placements.count() == 1
+
+
+# --- 7. the child's voice (R16) at save time -------------------------------------------------
+
+
+def test_a_placement_decision_without_the_childs_views_or_a_reason_is_refused(w: f.World) -> None:
+    kid = f.child(w.programme, w.caseworker)
+    f.gatekeep(kid, w.caseworker)
+    with pytest.raises(ValidationError) as refused:
+        f.place(kid, w.home_a, w.caseworker, TODAY, decision={"child_views": " ", "heard_how": ""})
+    assert "decision_child_views" in refused.value.message_dict
+    assert not kid.placements.exists()
+    page = verified_client(w.caseworker).post(
+        f"/omsorg/barn/{kid.pk}/plassering/",
+        {
+            "home": w.home_a.pk,
+            "type": "foster",
+            "start_date": TODAY.strftime("%d.%m.%Y"),
+            "decided_on": TODAY.strftime("%d.%m.%Y"),
+            "decided_by": "Leder",
+            "best_interest": "Trygt hjem.",
+        },
+    )
+    assert page.status_code == 400
+    assert "Skriv barnets syn, eller hvorfor barnet ikke kunne bli hørt." in page.content.decode()
+    assert not kid.placements.exists()
+
+
+def test_the_database_refuses_a_decision_without_the_childs_views_or_a_reason(w: f.World) -> None:
+    kid = f.child(w.programme, w.caseworker)
+    fields = {
+        "child": kid,
+        "kind": "admission",
+        "decided_on": TODAY,
+        "decided_by": "Leder",
+        "best_interest": "Ok",
+        "recorded_by": w.caseworker,
+    }
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Decision.objects.create(**fields)
+    Decision.objects.create(**fields, not_heard_reason="Barnet er to måneder gammelt.")

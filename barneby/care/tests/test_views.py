@@ -15,8 +15,9 @@ from django.test.utils import CaptureQueriesContext
 
 from barneby.accounts.roles import Role, ScopeKind
 from barneby.audit.models import AuditEvent
-from barneby.care import services
-from barneby.care.models import Alert, Child, DailyNote, Placement
+from barneby.care import alerts, services
+from barneby.care.models import Alert, Child, DailyNote, Decision, Placement
+from barneby.care.rules import LEGACY_NOT_HEARD
 from barneby.care.tests import factories as f
 from barneby.care.tests.factories import TODAY, years_ago
 from barneby.core.tests.personas import make_persona, make_user, verified_client
@@ -359,7 +360,10 @@ def test_aftercare_page_saves_and_decision_edit_fixes_the_voice(w: f.World) -> N
         {"assessed_on": TODAY.strftime("%d.%m.%Y"), "plan": "Bo i hybel", "support_person": "Kari", "response": ""},
     )
     assert response.status_code == 302
-    decision = services.decision_record(actor=w.caseworker, child=kid, **f.decision(kind="admission", child_views=""))
+    decision = services.decision_record(actor=w.caseworker, child=kid, **f.decision(kind="admission"))
+    # As migration 0004 left a decision saved before R16 was enforced.
+    Decision.objects.filter(pk=decision.pk).update(child_views="", not_heard_reason=LEGACY_NOT_HEARD)
+    alerts.refresh([kid.pk])
     assert Alert.objects.filter(child=kid, rule="R16").exists()
     edit = client.post(
         f"/omsorg/vedtak/{decision.pk}/endre/",

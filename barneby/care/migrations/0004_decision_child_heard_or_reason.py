@@ -1,0 +1,43 @@
+"""R16 at save time: a decision records the child's views or why the child could not be heard.
+
+Decisions saved before this had no such rule. Those with neither get an honest
+marker (``rules.LEGACY_NOT_HEARD``), which the rules still count as missing, so
+their R16 alert stays until someone writes the real views or reason.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.db import migrations, models
+
+LEGACY_NOT_HEARD = "Ikke dokumentert: vedtaket ble registrert før barnets syn ble påkrevd."
+
+
+def mark_legacy(apps: Any, schema_editor: Any) -> None:
+    Decision = apps.get_model("care", "Decision")
+    Decision.objects.filter(child_views__regex=r"^\s*$", not_heard_reason__regex=r"^\s*$").update(
+        child_views="", not_heard_reason=LEGACY_NOT_HEARD
+    )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("care", "0003_matching_inputs"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.RunPython(mark_legacy, migrations.RunPython.noop),
+        migrations.AddConstraint(
+            model_name="decision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("child_views", ""), _negated=True),
+                    models.Q(("not_heard_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="care_decision_child_heard_or_reason",
+                violation_error_message="Skriv barnets syn, eller hvorfor barnet ikke kunne bli hørt.",
+            ),
+        ),
+    ]
