@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -25,6 +26,8 @@ from barneby.fundraising.models import (
 )
 from barneby.fundraising.permissions import FUNDRAISING_ROLES
 from barneby.organisation.models import MemberAssociation
+
+_DONOR_NUMBER = re.compile(r"[0-9]{1,18}")
 
 
 def association_of(*, user: Any) -> MemberAssociation | None:
@@ -57,6 +60,15 @@ def _get(queryset: QuerySet[M], user: Any, pk: int) -> M:
     return obj
 
 
+def search_number(search: str) -> int | None:
+    """The search as a donor number when it is one: ASCII digits only, at most 18 of them, else ``None``.
+
+    ``str.isdigit()`` also accepts ``"¹"``, ``"²"`` and ``"①"``, which ``int()`` refuses, and a longer string of
+    digits overflows the database's integer; both used to answer 500.
+    """
+    return int(search) if _DONOR_NUMBER.fullmatch(search) else None
+
+
 def supporter_list_for(*, user: Any, search: str = "") -> QuerySet[Supporter]:
     supporters = _visible(Supporter.objects.filter(merged_into__isnull=True), user)
     if search:
@@ -66,8 +78,9 @@ def supporter_list_for(*, user: Any, search: str = "") -> QuerySet[Supporter]:
             | Q(company_name__icontains=search)
             | Q(email__icontains=search)
         )
-        if search.isdigit():
-            condition |= Q(donor_number=int(search)) | Q(agreements__kid=search)
+        number = search_number(search)
+        if number is not None:
+            condition |= Q(donor_number=number) | Q(agreements__kid=search)
         supporters = supporters.filter(condition).distinct()
     return supporters
 

@@ -233,7 +233,7 @@ def supporter_merge(request: HttpRequest, pk: int) -> HttpResponse:
     if number:
         duplicate = (
             selectors.supporter_list_for(user=request.user)
-            .filter(donor_number=int(number) if number.isdigit() else 0, association_id=survivor.association_id)
+            .filter(donor_number=selectors.search_number(number) or 0, association_id=survivor.association_id)
             .exclude(pk=survivor.pk)
             .first()
         )

@@ -19,7 +19,7 @@ def lead_list_for(*, user: Any, stage: str = "", owner: str = "", search: str = 
         leads = leads.filter(stage=stage)
     if owner == "none":
         leads = leads.filter(owner__isnull=True)
-    elif owner.isdigit():
+    elif owner.isascii() and owner.isdigit():
         leads = leads.filter(owner_id=int(owner))
     if search:
         leads = leads.filter(

@@ -14,6 +14,7 @@ from django.http import Http404
 
 from barneby.accounts.scoping import ScopePaths, visible_to
 from barneby.care.models import Child, ChildStatus
+from barneby.fundraising.selectors import search_number
 from barneby.organisation.models import Location, LocationKind
 from barneby.sponsorships.models import (
     CARE_PATHS,
@@ -131,8 +132,9 @@ def sponsorship_list_for(
         sponsorships = sponsorships.filter(target_kind=target_kind)
     if search:
         words = search.split()
-        if search.isdigit():
-            sponsorships = sponsorships.filter(supporter__donor_number=int(search))
+        number = search_number(search)
+        if number is not None:
+            sponsorships = sponsorships.filter(supporter__donor_number=number)
         else:
             for word in words[:3]:
                 sponsorships = sponsorships.filter(

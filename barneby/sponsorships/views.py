@@ -110,7 +110,7 @@ def profile_create(request: HttpRequest) -> HttpResponse:
     children = selectors.children_for_profile(user=request.user).order_by("first_name", "last_name", "pk")
     initial: dict[str, Any] = {}
     wanted = request.GET.get("barn", "")
-    if wanted.isdigit():
+    if wanted.isascii() and wanted.isdigit():
         child = children.filter(pk=int(wanted)).first()
         if child is not None:
             initial = {"child": child, "first_name": child.first_name, "village": child.programme.location_id}
@@ -306,7 +306,7 @@ def sponsorship_create(request: HttpRequest, supporter_pk: int) -> HttpResponse:
     supporter = fundraising_selectors.supporter_get_for(user=request.user, pk=supporter_pk)
     initial: dict[str, Any] = {}
     wanted = request.GET.get("barn", "")
-    if wanted.isdigit():
+    if wanted.isascii() and wanted.isdigit():
         initial = {"target_kind": TargetKind.CHILD, "profile": int(wanted)}
     form = SponsorshipForm(
         _posted(request),
@@ -425,7 +425,7 @@ def approved_profiles(request: HttpRequest) -> HttpResponse:
     village = None
     wanted = request.GET.get("village", "")
     villages = selectors.donor_villages_for(user=request.user)
-    if wanted.isdigit():
+    if wanted.isascii() and wanted.isdigit():
         village = villages.filter(pk=int(wanted)).first()
     profiles = selectors.approved_profiles_for(user=request.user, village=village, search=search)
     page = paginate(request, profiles.order_by("village__name", "first_name", "pk"))

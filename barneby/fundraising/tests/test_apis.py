@@ -168,3 +168,12 @@ def test_paths_are_in_the_openapi_document(client: Client) -> None:
         "/api/v1/fundraising/tax-reports/{year}",
     ):
         assert "get" in paths[path], path
+
+
+@pytest.mark.parametrize("odd", ["¹", "²³", "①", "1²", "9" * 40])
+def test_supporter_search_with_digits_int_refuses_answers_an_empty_list(
+    client: Client, donor_service: User, world: dict[str, Supporter], odd: str
+) -> None:
+    response = client.get(f"{API}/supporters", {"q": odd}, headers=auth(donor_service))
+    assert response.status_code == 200
+    assert response.json()["count"] == 0

@@ -172,3 +172,17 @@ def test_a_running_claim_run_shows_its_progress_and_polls(donor_service: User, a
     run = ClaimRun.objects.get()
     assert run.status == "complete"
     assert 'hx-trigger="every 2s"' not in client.get("/innsamling/trekk/").content.decode()
+
+
+@pytest.mark.parametrize("odd", ["¹", "²³", "①", "1²", "9" * 40])
+def test_supporter_search_and_merge_lookup_answer_odd_digits_without_500(
+    donor_service: User, association: MemberAssociation, odd: str
+) -> None:
+    supporter = ff.supporter(association, first_name="Ingrid", last_name="Hansen")
+    client = verified_client(donor_service)
+    listing = client.get("/innsamling/givere/", {"q": odd})
+    assert listing.status_code == 200
+    assert "Ingrid Hansen" not in listing.content.decode()
+    assert client.get(f"/innsamling/givere/{supporter.pk}/slaa-sammen/", {"duplikat": odd}).status_code == 200
+    merge = client.post(f"/innsamling/givere/{supporter.pk}/slaa-sammen/", {"duplicate": odd})
+    assert merge.status_code in {200, 400}

@@ -70,3 +70,11 @@ def test_the_endpoints_are_in_the_openapi_document(client: Client) -> None:
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert "/api/v1/sponsorships/sponsorships" in paths
     assert "/api/v1/sponsorships/sponsorships/{pk}" in paths
+
+
+@pytest.mark.parametrize("odd", ["¹", "②", "1²", "9" * 40])
+def test_search_with_digits_int_refuses_answers_an_empty_list(client: Client, w: World, odd: str) -> None:
+    make(w)
+    response = client.get("/api/v1/sponsorships/sponsorships", {"q": odd}, headers=auth(w.donor_service))
+    assert response.status_code == 200
+    assert response.json()["count"] == 0

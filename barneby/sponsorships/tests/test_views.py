@@ -372,3 +372,23 @@ def test_the_supporter_page_lists_the_sponsorships(w: World) -> None:
     body = page.content.decode()
     assert f"/fadderskap/{s.pk}/" in body
     assert f"/fadderskap/giver/{w.supporter.pk}/ny/" in body
+
+
+# Characters that str.isdigit() accepts but int() refuses, and a number too long for the database's integer.
+ODD_NUMBERS = ["¹", "²³", "①", "٣", "1²", "9" * 40]
+
+
+@pytest.mark.parametrize("odd", ODD_NUMBERS)
+def test_every_search_and_number_parameter_answers_odd_digits_without_500(w: World, odd: str) -> None:
+    sponsorship(w)
+    donor = verified_client(w.donor_service)
+    for url, params in [
+        ("/fadderskap/", {"q": odd}),
+        ("/fadderskap/barn/", {"q": odd, "village": odd}),
+        (f"/fadderskap/giver/{w.supporter.pk}/ny/", {"barn": odd}),
+    ]:
+        response = donor.get(url, params)
+        assert response.status_code == 200, (url, odd)
+    care = verified_client(w.caseworker)
+    for url, params in [("/fadderskap/profiler/", {"q": odd}), ("/fadderskap/profiler/ny/", {"barn": odd})]:
+        assert care.get(url, params).status_code == 200, (url, odd)
