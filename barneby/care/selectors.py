@@ -13,7 +13,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from barneby.accounts.roles import Role, ScopeKind
 from barneby.accounts.scoping import ScopePaths, scope_for, scope_q, visible_to
@@ -27,6 +29,7 @@ from barneby.care.models import (
     Decision,
     FollowUp,
     Gatekeeping,
+    GatekeepingOutcome,
     Household,
     Placement,
     PlacementType,
@@ -161,6 +164,44 @@ def children_to_link(*, user: Any, child: Child) -> QuerySet[Child]:
         .exclude(status=ChildStatus.LEFT)
         .order_by("last_name", "first_name")
     )
+
+
+def admission_assessed(child: Child, *, on: dt.date | None = None) -> bool:
+    """Whether a gatekeeping assessment admits the child to alternative care (necessity and suitability written)."""
+    admitted = child.gatekeepings.filter(outcome=GatekeepingOutcome.ALTERNATIVE_CARE)
+    if on is not None:
+        admitted = admitted.filter(assessed_on__lte=on)
+    return any(g.necessity.strip() and g.suitability.strip() for g in admitted)
+
+
+@dataclass(frozen=True)
+class Missing:
+    """Something a placement needs first, and where to record it."""
+
+    text: str
+    url: str
+    label: str
+
+
+def placement_missing(*, child: Child) -> list[Missing]:
+    """What the placement form would refuse for lack of (told before, not after filling it in)."""
+    missing = []
+    if child.status == ChildStatus.LEFT:
+        return [Missing(str(_("Saken er avsluttet; barnet kan ikke plasseres.")), "", "")]
+    if not child.placements.exists() and not admission_assessed(child):
+        missing.append(
+            Missing(
+                str(
+                    _(
+                        "{name} har ingen inntaksvurdering av nødvendighet og egnethet. Den må registreres før "
+                        "barnet kan tas inn i alternativ omsorg (unntatt ved akuttplassering)."
+                    ).format(name=child.first_name)
+                ),
+                reverse("care:gatekeeping-create", args=[child.pk]),
+                str(_("Registrer inntaksvurdering")),
+            )
+        )
+    return missing
 
 
 def decision_get_for(*, user: Any, pk: int) -> Decision:

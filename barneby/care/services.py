@@ -49,6 +49,7 @@ from barneby.care.models import (
     age_on,
 )
 from barneby.care.rules import birthday as rules_birthday
+from barneby.care.selectors import admission_assessed
 from barneby.organisation.models import Home, Programme
 
 M = TypeVar("M", bound=models.Model)
@@ -548,12 +549,10 @@ def place_child(
         errors["capacity_override"] = _(
             "Hjemmet er fullt ({occupied} av {capacity} plasser). Skriv en begrunnelse for overbelegg for å plassere likevel."
         ).format(occupied=occupied, capacity=home.capacity)
-    if not placements and not is_emergency:
-        admitted = child.gatekeepings.filter(outcome=GatekeepingOutcome.ALTERNATIVE_CARE, assessed_on__lte=start_date)
-        if not any(g.necessity.strip() and g.suitability.strip() for g in admitted):
-            errors["home"] = _(
-                "Barnet kan ikke tas inn i alternativ omsorg uten en inntaksvurdering av nødvendighet og egnethet."
-            )
+    if not placements and not is_emergency and not admission_assessed(child, on=start_date):
+        errors["home"] = _(
+            "Barnet kan ikke tas inn i alternativ omsorg uten en inntaksvurdering av nødvendighet og egnethet."
+        )
     if current and current.home_id == home.pk and current.type == type:
         errors["home"] = _("Barnet bor allerede i dette hjemmet.")
     if child.status in {ChildStatus.LEFT}:

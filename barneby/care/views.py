@@ -78,6 +78,7 @@ def _form_page(
     intro: str = "",
     fieldsets: Sequence[tuple[str, Sequence[str]]] = (),
     submit: str = "",
+    missing: Sequence[selectors.Missing] = (),
 ) -> HttpResponse:
     sets = [(legend, [form[name] for name in names if name in form.fields]) for legend, names in fieldsets]
     context = {
@@ -88,6 +89,7 @@ def _form_page(
         "intro": intro,
         "fieldsets": sets,
         "submit": submit or _("Lagre"),
+        "missing": missing,
     }
     return render(request, "care/form.html", context, status=400 if form.is_bound and form.errors else 200)
 
@@ -430,6 +432,7 @@ def placement_create(request: HttpRequest, pk: int) -> HttpResponse:
         form=form,
         cancel=reverse("care:child-detail", args=[pk]),
         child=child,
+        missing=selectors.placement_missing(child=child),
         fieldsets=[
             (_("Plassering"), list(PlacementForm.field_order)),
             (_("Vedtak"), list(DECISION_SET)),

@@ -167,7 +167,9 @@ def run_batch(run_id: int) -> MatchingRun:
 def accept(*, actor: Any, run: MatchingRun, rank: int) -> str:
     """Record that a person chose proposal ``rank``; returns the prefilled placement form of the first child."""
     chosen = list(run.proposals.filter(rank=rank).select_related("home", "child"))
-    placeable = [p for p in chosen if p.home_id]
+    # The placement form opens for a child the person may place (a sibling elsewhere is placed by their own staff).
+    writable = care_selectors.writable_child_ids(user=actor, ids=[p.child_id for p in chosen])
+    placeable = [p for p in chosen if p.home_id and p.child_id in writable]
     if not placeable:
         raise ValidationError(_("Forslaget har ingen hjem å plassere i."))
     with transaction.atomic():

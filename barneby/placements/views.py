@@ -74,8 +74,11 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     proposals = list(run.proposals.select_related("child", "home", "home__programme"))
     # A sibling the user may not read is shown only as "a sibling in another programme".
     readable = care_selectors.readable_child_ids(user=request.user, ids=[p.child_id for p in proposals])
+    # What the placement form would refuse for lack of, said here before a proposal is chosen.
+    missing = {p.child_id: care_selectors.placement_missing(child=p.child) for p in proposals if p.child_id in readable}
     for proposal in proposals:
         proposal.readable = proposal.child_id in readable  # type: ignore[attr-defined]
+        proposal.missing = missing.get(proposal.child_id, [])  # type: ignore[attr-defined]
         proposal.explanation = proposal.explanation_en if english else proposal.explanation_nb  # type: ignore[attr-defined]
         ranks[proposal.rank].append(proposal)
     if readable:
