@@ -62,6 +62,46 @@ def _positive(amount: Decimal | int | str | None, field: str = "amount") -> Deci
     return value
 
 
+# How far from today a start or gift date may lie. An agreement registered from an old paper form may start
+# some years back, and one signed now may start next year; 9999-12-31 or 1900-01-01 is a typing error.
+# Ten years is how long the books and their vouchers are kept; a gift cannot be dated in the future.
+START_YEARS_BACK = 10
+START_DAYS_AHEAD = 366
+
+
+def _years_back(today: dt.date, years: int) -> dt.date:
+    return today.replace(year=today.year - years, day=28 if (today.month, today.day) == (2, 29) else today.day)
+
+
+def start_date_check(value: dt.date | None, field: str = "start_date") -> dt.date:
+    """An agreement's or sponsorship's start date, no earlier than ten years back and no later than a year ahead."""
+    today = timezone.localdate()
+    value = value or today
+    earliest, latest = _years_back(today, START_YEARS_BACK), today + dt.timedelta(days=START_DAYS_AHEAD)
+    if not earliest <= value <= latest:
+        raise ValidationError(
+            {
+                field: _("Startdatoen må ligge mellom {earliest} og {latest}.").format(
+                    earliest=earliest.strftime("%d.%m.%Y"), latest=latest.strftime("%d.%m.%Y")
+                )
+            }
+        )
+    return value
+
+
+def gift_date_check(value: dt.date, field: str = "date") -> dt.date:
+    """A gift's date: not in the future, and no earlier than ten years back."""
+    today = timezone.localdate()
+    if value > today:
+        raise ValidationError({field: _("En gave kan ikke dateres fram i tid.")})
+    earliest = _years_back(today, START_YEARS_BACK)
+    if value < earliest:
+        raise ValidationError(
+            {field: _("Gavedatoen kan ikke ligge før {earliest}.").format(earliest=earliest.strftime("%d.%m.%Y"))}
+        )
+    return value
+
+
 def next_donor_number() -> int:
     current = Supporter.objects.aggregate(top=Max("donor_number"))["top"]
     return max(FIRST_DONOR_NUMBER, (current or 0) + 1)
@@ -112,6 +152,7 @@ def agreement_create(
 ) -> PaymentAgreement:
     """A new agreement with its own KID. AvtaleGiro and Vipps wait for the payer's approval; giro is active."""
     amount = _positive(monthly_amount, "monthly_amount")
+    start_date = start_date_check(start_date)
     low, high = settings.FUNDRAISING_MONTHLY_MIN, settings.FUNDRAISING_MONTHLY_MAX
     if not low <= amount <= high:
         raise ValidationError(
@@ -128,7 +169,7 @@ def agreement_create(
         kid=kid,
         monthly_amount=amount,
         notify_by_bank=notify_by_bank,
-        start_date=start_date or timezone.localdate(),
+        start_date=start_date,
         state=AgreementState.ACTIVE if method == PaymentMethod.GIRO else AgreementState.PENDING,
         activated_at=now if method == PaymentMethod.GIRO else None,
     )
@@ -169,7 +210,7 @@ def gift_create(
     """
     from barneby.fundraising import receipts
 
-    gift = Gift(supporter=supporter, amount=_positive(amount), date=date, channel=channel, note=note)
+    gift = Gift(supporter=supporter, amount=_positive(amount), date=gift_date_check(date), channel=channel, note=note)
     gift.full_clean()
     gift.save()
     audit_record(actor=actor, action=AuditAction.CREATE, obj=gift, detail=f"{gift.amount}")

@@ -21,6 +21,7 @@ from barneby.audit.models import AuditAction
 from barneby.audit.services import audit_record
 from barneby.care.models import Child
 from barneby.fundraising.models import PaymentAgreement, Supporter
+from barneby.fundraising.services import start_date_check
 from barneby.organisation.models import Location, LocationKind
 from barneby.sponsorships.models import (
     LIVE_STATES,
@@ -341,6 +342,7 @@ def sponsorship_create(
     if supporter.merged_into_id is not None or supporter.is_anonymised:
         raise ValidationError(_("Giveren er slått sammen eller anonymisert og kan ikke få nye fadderskap."))
     amount = amount_check(monthly_amount)
+    start_date = start_date_check(start_date)
     targets = _target_fields(
         supporter=supporter,
         target_kind=target_kind,
@@ -356,7 +358,7 @@ def sponsorship_create(
         association_id=supporter.association_id,
         target_kind=target_kind,
         monthly_amount=amount,
-        start_date=start_date or timezone.localdate(),
+        start_date=start_date,
         agreement=agreement,
         **targets,
     )

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from barneby.accounts.models import User
 from barneby.audit.models import AuditEvent
 from barneby.fundraising.kid import is_valid_kid, kid_base
-from barneby.fundraising.models import AgreementState, PaymentAgreement, PaymentMethod, Supporter, SupporterKind
-from barneby.fundraising.services import agreement_cancel, agreement_create, supporter_create, supporter_gift_kid
+from barneby.fundraising.models import (
+    AgreementState,
+    Gift,
+    GiftChannel,
+    PaymentAgreement,
+    PaymentMethod,
+    Supporter,
+    SupporterKind,
+)
+from barneby.fundraising.services import (
+    agreement_cancel,
+    agreement_create,
+    gift_create,
+    supporter_create,
+    supporter_gift_kid,
+)
 from barneby.fundraising.tests import factories as f
 from barneby.organisation.models import MemberAssociation
 
@@ -125,3 +142,46 @@ def test_cancel_is_audited_and_idempotent(association: MemberAssociation, donor_
     agreement_cancel(actor=donor_service, agreement=agreement)
     assert agreement.state == AgreementState.CANCELLED
     assert AuditEvent.objects.filter(object_type="fundraising.paymentagreement").count() == 1
+
+
+@pytest.mark.parametrize(
+    "start",
+    [dt.date(9999, 12, 31), dt.date(1900, 1, 1), "too_far_back", "too_far_ahead"],
+)
+def test_implausible_agreement_start_dates_are_refused(
+    association: MemberAssociation, donor_service: User, start: dt.date | str
+) -> None:
+    today = timezone.localdate()
+    if start == "too_far_back":
+        start = today.replace(year=today.year - 11)
+    elif start == "too_far_ahead":
+        start = today + dt.timedelta(days=400)
+    assert isinstance(start, dt.date)
+    supporter = f.supporter(association)
+    with pytest.raises(ValidationError) as error:
+        agreement_create(
+            actor=donor_service, supporter=supporter, method=PaymentMethod.GIRO, monthly_amount=300, start_date=start
+        )
+    assert "Startdatoen må ligge mellom" in error.value.message_dict["start_date"][0]
+    assert not PaymentAgreement.objects.exists()
+    for fine in (today.replace(year=today.year - 3), today + dt.timedelta(days=200)):
+        agreement_create(
+            actor=donor_service, supporter=supporter, method=PaymentMethod.GIRO, monthly_amount=300, start_date=fine
+        )
+    assert PaymentAgreement.objects.count() == 2
+
+
+def test_a_gift_dated_in_the_future_or_long_ago_is_refused(association: MemberAssociation, donor_service: User) -> None:
+    today = timezone.localdate()
+    supporter = f.supporter(association)
+    for date, message in [
+        (today + dt.timedelta(days=30), "fram i tid"),
+        (today + dt.timedelta(days=1), "fram i tid"),
+        (dt.date(1900, 1, 1), "kan ikke ligge før"),
+    ]:
+        with pytest.raises(ValidationError) as error:
+            gift_create(actor=donor_service, supporter=supporter, amount=500, date=date, channel=GiftChannel.GIRO)
+        assert message in error.value.message_dict["date"][0]
+    assert not Gift.objects.exists()
+    gift_create(actor=donor_service, supporter=supporter, amount=500, date=today, channel=GiftChannel.GIRO)
+    assert Gift.objects.count() == 1

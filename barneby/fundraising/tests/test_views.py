@@ -186,3 +186,25 @@ def test_supporter_search_and_merge_lookup_answer_odd_digits_without_500(
     assert client.get(f"/innsamling/givere/{supporter.pk}/slaa-sammen/", {"duplikat": odd}).status_code == 200
     merge = client.post(f"/innsamling/givere/{supporter.pk}/slaa-sammen/", {"duplicate": odd})
     assert merge.status_code in {200, 400}
+
+
+def test_agreement_and_gift_forms_refuse_implausible_dates_with_a_message(
+    donor_service: User, association: MemberAssociation
+) -> None:
+    supporter = ff.supporter(association)
+    client = verified_client(donor_service)
+    for start in ("31.12.9999", "01.01.1900"):
+        response = client.post(
+            f"/innsamling/givere/{supporter.pk}/avtale/",
+            {"method": "avtalegiro", "monthly_amount": "350", "start_date": start},
+        )
+        assert response.status_code == 400
+        assert "Startdatoen må ligge mellom" in response.content.decode()
+    ahead = (dt.date.today() + dt.timedelta(days=30)).strftime("%d.%m.%Y")
+    gift = client.post(
+        f"/innsamling/givere/{supporter.pk}/gave/", {"amount": "500", "date": ahead, "channel": "bank_transfer"}
+    )
+    assert gift.status_code == 400
+    assert "En gave kan ikke dateres fram i tid." in gift.content.decode()
+    assert not PaymentAgreement.objects.exists()
+    assert not supporter.gifts.exists()

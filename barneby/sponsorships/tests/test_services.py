@@ -376,3 +376,20 @@ def test_withdrawing_a_consent_withdraws_the_approved_profile(w: World) -> None:
     profile.refresh_from_db()
     assert profile.status == ProfileStatus.WITHDRAWN
     assert TransferTask.objects.filter(old_profile=profile, status="open").count() == 1
+
+
+@pytest.mark.parametrize("start", ["9999-12-31", "1900-01-01"])
+def test_a_sponsorship_cannot_start_at_an_implausible_date(w: World, start: str) -> None:
+    import datetime as dt
+
+    with pytest.raises(ValidationError) as error:
+        services.sponsorship_create(
+            actor=w.donor_service,
+            supporter=w.supporter,
+            target_kind=TargetKind.VILLAGE,
+            village=w.village,
+            monthly_amount=300,
+            start_date=dt.date.fromisoformat(start),
+        )
+    assert "Startdatoen må ligge mellom" in error.value.message_dict["start_date"][0]
+    assert not Sponsorship.objects.exists()

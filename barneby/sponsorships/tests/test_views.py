@@ -392,3 +392,15 @@ def test_every_search_and_number_parameter_answers_odd_digits_without_500(w: Wor
     care = verified_client(w.caseworker)
     for url, params in [("/fadderskap/profiler/", {"q": odd}), ("/fadderskap/profiler/ny/", {"barn": odd})]:
         assert care.get(url, params).status_code == 200, (url, odd)
+
+
+def test_sponsorship_form_refuses_an_implausible_start_date_with_a_message(w: World) -> None:
+    client = verified_client(w.donor_service)
+    url = f"/fadderskap/giver/{w.supporter.pk}/ny/"
+    for start in ("9999-12-31", "1900-01-01"):
+        response = client.post(
+            url, {"target_kind": "village", "village": w.village.pk, "start_date": start, "amount_preset": "350"}
+        )
+        assert response.status_code == 400
+        assert "Startdatoen må ligge mellom" in response.content.decode()
+    assert not Sponsorship.objects.exists()
