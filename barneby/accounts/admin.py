@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from barneby.accounts.forms import RoleAssignmentAdminForm
 from barneby.accounts.models import ApiToken, RoleAssignment, User
 from barneby.accounts.roles import USER_ADMINS
 from barneby.accounts.scoping import scope_for
-from barneby.accounts.services import user_deactivate
+from barneby.accounts.services import enrolment_code_issue, user_deactivate
 from barneby.audit.models import AuditAction
 from barneby.audit.services import audit_record
 
@@ -62,8 +65,9 @@ class RoleAdminMixin:
 
 class RoleAssignmentInline(RoleAdminMixin, admin.TabularInline[RoleAssignment, User]):
     model = RoleAssignment
+    form = RoleAssignmentAdminForm
     extra = 0
-    fields = ["role", "scope_kind", "scope_key", "valid_until"]
+    fields = ["role", "scope", "valid_until"]
 
 
 @admin.register(User)
@@ -81,7 +85,7 @@ class UserAdmin(RoleAdminMixin, DjangoUserAdmin):  # type: ignore[type-arg]
     readonly_fields = ["last_login", "date_joined"]
     filter_horizontal = []
     inlines = [RoleAssignmentInline]
-    actions = ["deactivate"]
+    actions = ["deactivate", "issue_enrolment_code"]
 
     @admin.action(description=_("Deaktiver valgte brukere"))
     def deactivate(self, request: HttpRequest, queryset: Any) -> None:
@@ -90,6 +94,27 @@ class UserAdmin(RoleAdminMixin, DjangoUserAdmin):  # type: ignore[type-arg]
             user_deactivate(user=user, actor=request.user if isinstance(request.user, User) else None)
             count += 1
         self.message_user(request, _("{count} brukere er deaktivert.").format(count=count))
+
+    @admin.action(description=_("Lag engangskode for å sette opp tofaktor"))
+    def issue_enrolment_code(self, request: HttpRequest, queryset: Any) -> None:
+        """A one-time code for a user who cannot use the e-mailed link (or has lost the phone)."""
+        if queryset.count() != 1 or not isinstance(request.user, User):
+            self.message_user(request, _("Velg nøyaktig én bruker."), level=messages.ERROR)
+            return
+        user = queryset.get()
+        try:
+            issued = enrolment_code_issue(user=user, actor=request.user)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), level=messages.ERROR)
+            return
+        self.message_user(
+            request,
+            _(
+                "Engangskode for {user}: {code}. Gi den til brukeren på en annen måte enn e-post (telefon, "
+                "personlig). Den virker i {minutes} minutter og kan brukes én gang."
+            ).format(user=user.email, code=issued.secret, minutes=settings.BARNEBY_2FA_ENROLMENT_MINUTES),
+            level=messages.WARNING,
+        )
 
 
 @admin.register(ApiToken)

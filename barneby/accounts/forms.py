@@ -3,11 +3,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
+from django.core.exceptions import ValidationError
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
+from barneby.accounts.models import RoleAssignment
+from barneby.accounts.roles import ScopeKind
 from barneby.core.mail import send_mail_later
 
 
@@ -87,3 +91,78 @@ class QueuedPasswordResetForm(PasswordResetForm):
             loader.render_to_string(html_email_template_name, context) if html_email_template_name is not None else None
         )
         send_mail_later(subject=subject, body=body, to=[to_email], from_email=from_email, html_body=html_body)
+
+
+def scope_choices() -> list[tuple[Any, Any]]:
+    """Every scope an assignment can name, grouped by kind: ``"kind:key"`` and a readable label.
+
+    Read when the form is built, so a new programme or home appears at once.
+    """
+    association = apps.get_model("organisation", "MemberAssociation")
+    programme = apps.get_model("organisation", "Programme")
+    home = apps.get_model("organisation", "Home")
+    municipality = apps.get_model("organisation", "Municipality")
+    return [
+        ("", "---------"),
+        (ScopeKind.GLOBAL.label, [(f"{ScopeKind.GLOBAL}:", ScopeKind.GLOBAL.label)]),
+        (
+            ScopeKind.ASSOCIATION.label,
+            [(f"{ScopeKind.ASSOCIATION}:{a.pk}", a.name) for a in association.objects.order_by("name")],
+        ),
+        (
+            ScopeKind.PROGRAMME.label,
+            [
+                (f"{ScopeKind.PROGRAMME}:{p.pk}", f"{p.association.name} – {p.name}")
+                for p in programme.objects.select_related("association").order_by("association__name", "name")
+            ],
+        ),
+        (
+            ScopeKind.HOME.label,
+            [
+                (f"{ScopeKind.HOME}:{h.pk}", f"{h.programme.name} – {h.name}")
+                for h in home.objects.select_related("programme").order_by("programme__name", "name")
+            ],
+        ),
+        (
+            ScopeKind.MUNICIPALITY.label,
+            [(f"{ScopeKind.MUNICIPALITY}:{m.number}", str(m)) for m in municipality.objects.order_by("number")],
+        ),
+    ]
+
+
+class RoleAssignmentAdminForm(forms.ModelForm[RoleAssignment]):
+    """The admin's role editor: the scope is picked from lists, never typed as a key.
+
+    Whether the role may hold that scope is checked by ``RoleAssignment.clean``,
+    the same check ``role_assign`` runs; its errors are shown on the scope field.
+    """
+
+    scope = forms.ChoiceField(label=_("Omfang"), choices=())
+
+    class Meta:
+        model = RoleAssignment
+        fields = ["role", "valid_until"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["scope"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = scope_choices()
+        if self.instance.pk is not None:
+            self.initial["scope"] = f"{self.instance.scope_kind}:{self.instance.scope_key}"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        kind, _sep, key = str(cleaned.get("scope", "")).partition(":")
+        if kind in ScopeKind.values:
+            self.instance.scope_kind = kind
+            self.instance.scope_key = key
+        return cleaned
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        # The model names scope_kind and scope_key; this form has one field for both.
+        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            error = ValidationError(
+                {("scope" if name in {"scope_kind", "scope_key"} else name): e for name, e in error.error_dict.items()}
+            )
+        super().add_error(field, error)

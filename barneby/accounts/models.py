@@ -7,9 +7,11 @@ from datetime import timedelta
 from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -18,7 +20,7 @@ from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
 from django_otp.util import hex_validator, random_hex
 
-from barneby.accounts.roles import Role, ScopeKind
+from barneby.accounts.roles import ROLE_SCOPE_KINDS, Role, ScopeKind
 from barneby.core.fields import EncryptedTextField
 from barneby.core.models import BaseModel
 
@@ -110,6 +112,58 @@ class RoleAssignment(BaseModel):
     def __str__(self) -> str:
         scope = self.get_scope_kind_display()
         return f"{self.get_role_display()} ({scope}{' ' + self.scope_key if self.scope_key else ''})"
+
+    def clean(self) -> None:
+        # Here, so the service (full_clean) and the admin's form both refuse the same assignments.
+        role_scope_validate(role=self.role, scope_kind=self.scope_kind, scope_key=self.scope_key)
+
+
+# Where each scope kind's key points: (app label, model, lookup field).
+SCOPE_TARGETS: dict[ScopeKind, tuple[str, str, str]] = {
+    ScopeKind.ASSOCIATION: ("organisation", "MemberAssociation", "pk"),
+    ScopeKind.PROGRAMME: ("organisation", "Programme", "pk"),
+    ScopeKind.HOME: ("organisation", "Home", "pk"),
+    ScopeKind.MUNICIPALITY: ("organisation", "Municipality", "number"),
+}
+
+
+def role_scope_validate(*, role: str, scope_kind: str, scope_key: str) -> None:
+    """Refuse a role over a scope the role cannot have, or a scope that does not exist.
+
+    The one check for every way an assignment is made (``role_assign``, the
+    admin's role editor): the role must allow the scope kind, a global scope
+    has no key, and any other key names an existing association, programme,
+    home or municipality.
+    """
+    if role not in Role.values or scope_kind not in ScopeKind.values:
+        return  # the field's own choices validation reports it
+    kind = ScopeKind(scope_kind)
+    if kind not in ROLE_SCOPE_KINDS[Role(role)]:
+        raise ValidationError(
+            {
+                "scope_kind": _("Rollen «{role}» kan ikke tildeles for omfanget «{kind}».").format(
+                    role=Role(role).label, kind=kind.label
+                )
+            }
+        )
+    if kind == ScopeKind.GLOBAL:
+        if scope_key:
+            raise ValidationError({"scope_key": _("Hele organisasjonen har ingen omfangsnøkkel.")})
+        return
+    app_label, model_name, field = SCOPE_TARGETS[kind]
+    target = apps.get_model(app_label, model_name)
+    if field == "pk" and not scope_key.isdigit():
+        exists = False
+    else:
+        exists = bool(scope_key) and target._base_manager.filter(**{field: scope_key}).exists()
+    if not exists:
+        raise ValidationError(
+            {
+                "scope_key": _("Fant ingen «{kind}» med nøkkelen «{key}». Velg omfanget fra listen.").format(
+                    kind=kind.label, key=scope_key
+                )
+            }
+        )
 
 
 class ApiToken(BaseModel):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from barneby.accounts.models import ApiToken, AuthenticatorDevice, EnrolmentGrant, RoleAssignment, User
-from barneby.accounts.roles import ROLE_SCOPE_KINDS, Role, ScopeKind
+from barneby.accounts.roles import Role, ScopeKind
 from barneby.accounts.scoping import forget_scope
 from barneby.accounts.tokens import (
     ENROLMENT_CODE_ALPHABET,
@@ -60,14 +60,7 @@ def user_deactivate(*, user: User, actor: User | None) -> User:
 def role_assign(
     *, user: User, role: Role, scope_kind: ScopeKind, scope_key: str = "", actor: User | None = None
 ) -> RoleAssignment:
-    if scope_kind not in ROLE_SCOPE_KINDS[role]:
-        raise ValidationError(
-            {
-                "scope_kind": _("Rollen «{role}» kan ikke tildeles for omfanget «{kind}».").format(
-                    role=role.label, kind=scope_kind.label
-                )
-            }
-        )
+    # RoleAssignment.clean (role_scope_validate) refuses a scope the role cannot have, or one that does not exist.
     assignment = RoleAssignment(user=user, role=role, scope_kind=scope_kind, scope_key=scope_key)
     assignment.full_clean()
     assignment.save()
@@ -233,7 +226,9 @@ def enrolment_grant_redeem(*, user: User, secret: str, request: HttpRequest | No
     True once per grant, while it is fresh; False for anything else, without
     saying why. The conditional UPDATE makes two simultaneous uses one. Any
     half-finished set-up is thrown away, so the app is paired with a new secret
-    nobody saw before the grant.
+    nobody saw before the grant. An administrator's code also retires the
+    user's current authenticator (the lost-phone case: the administrator has
+    checked who is asking); an e-mailed link never replaces one.
     """
     now = timezone.now()
     digests = {token_digest(secret.strip()), token_digest(enrolment_code_normalise(secret))}
@@ -244,6 +239,9 @@ def enrolment_grant_redeem(*, user: User, secret: str, request: HttpRequest | No
         return False
     if EnrolmentGrant.objects.filter(pk=grant.pk, used_at__isnull=True).update(used_at=now) != 1:
         return False
-    AuthenticatorDevice.objects.filter(user=user, confirmed=False).delete()
+    devices = AuthenticatorDevice.objects.filter(user=user)
+    if grant.channel != EnrolmentGrant.Channel.ADMIN:
+        devices = devices.filter(confirmed=False)
+    devices.delete()
     audit_record(actor=user, action=AuditAction.UPDATE, obj=grant, request=request, detail="redeemed")
     return True

@@ -128,7 +128,12 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             form.add_error("token", _("For mange feil forsøk. Vent litt før du prøver igjen."))
         else:
             form.add_error("token", _("Koden stemmer ikke. Sjekk klokken på telefonen og prøv en ny kode."))
-    context: dict[str, Any] = {"form": form, "setting_up": setting_up, "next": next_url}
+    context: dict[str, Any] = {
+        "form": form,
+        "setting_up": setting_up,
+        "next": next_url,
+        "code_form": EnrolmentCodeForm(),
+    }
     if setting_up:
         qr = segno.make(device.config_url, error="m")
         context["qr_data_uri"] = "data:image/svg+xml;base64," + base64.b64encode(

@@ -122,6 +122,9 @@ def test_global_assignment_must_have_no_key_and_others_must() -> None:
         role_assign(user=user, role=Role.AUDITOR, scope_kind=ScopeKind.GLOBAL, scope_key="5")
     with pytest.raises(ValidationError):
         role_assign(user=user, role=Role.CASEWORKER, scope_kind=ScopeKind.PROGRAMME, scope_key="")
-    assignment = role_assign(user=user, role=Role.CASEWORKER, scope_kind=ScopeKind.PROGRAMME, scope_key="4")
-    assert scope_for(user).keys(ScopeKind.PROGRAMME) == {"4"}
+    from barneby.organisation.tests import factories as org
+
+    key = str(org.programme(org.association()).pk)
+    assignment = role_assign(user=user, role=Role.CASEWORKER, scope_kind=ScopeKind.PROGRAMME, scope_key=key)
+    assert scope_for(user).keys(ScopeKind.PROGRAMME) == {key}
     assert str(assignment).startswith("Saksbehandler")

@@ -202,3 +202,31 @@ def test_an_administrators_code_works_once_in_any_case_and_grouping() -> None:
     assert "data:image/svg+xml" in client.get(TWO_FACTOR).content.decode()
     again = signed_in_with_password(user).post(reverse("accounts:two-factor-code"), {"code": code})
     assert "Koden er ugyldig, utløpt eller allerede brukt" in again.content.decode()
+
+
+def test_an_emailed_link_never_replaces_a_confirmed_authenticator(django_capture_on_commit_callbacks: Any) -> None:
+    user = make_persona(Role.CASEWORKER)
+    client = signed_in_with_password(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:two-factor-send-link"))
+    assert mail.outbox == []
+    # Even a link issued by other means does not pair a second phone.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.enrolment_link_send(user=user, request=client.get(TWO_FACTOR).wsgi_request)
+    match = re.search(r"(/konto/tofaktor/oppsett/[^/\s]+/)", str(mail.outbox[0].body))
+    assert match is not None
+    client.post(match.group(1))
+    assert EnrolmentGrant.objects.get(user=user).used_at is not None
+    assert "Bekreft at det er deg" in client.get(TWO_FACTOR).content.decode()
+    assert AuthenticatorDevice.objects.filter(user=user, confirmed=True).count() == 1
+
+
+def test_an_administrators_code_replaces_a_lost_phone() -> None:
+    user = make_persona(Role.CASEWORKER)
+    lost = AuthenticatorDevice.objects.get(user=user)
+    code = services.enrolment_code_issue(user=user, actor=make_persona(Role.SYSTEM_ADMIN)).secret
+    client = signed_in_with_password(user)
+    assert "Mistet telefonen med appen?" in client.get(TWO_FACTOR).content.decode()
+    client.post(reverse("accounts:two-factor-code"), {"code": code})
+    assert not AuthenticatorDevice.objects.filter(pk=lost.pk).exists()
+    assert "data:image/svg+xml" in client.get(TWO_FACTOR).content.decode()
