@@ -180,8 +180,12 @@ def programme_create(request: HttpRequest, payload: ProgrammeIn) -> Status[Progr
 @router.patch("/programmes/{pk}", response=ProgrammeOut, summary="Endre program")
 def programme_update(request: HttpRequest, pk: int, payload: ProgrammePatch) -> Programme:
     programme = selectors.programme_get_for(user=request.user, pk=pk, for_write=True)
-    data = payload.dict(exclude_unset=True)
-    return services.programme_update(actor=request.user, programme=programme, **_programme_fields(data, request.user))
+    fields = _programme_fields(payload.dict(exclude_unset=True), request.user)
+    if "partner_municipality" in fields:
+        selectors.require_partner_municipality_writable(
+            user=request.user, programme=programme, municipality=fields["partner_municipality"]
+        )
+    return services.programme_update(actor=request.user, programme=programme, **fields)
 
 
 @router.get("/homes", response=list[HomeOut], summary="Hjem")
@@ -363,17 +367,23 @@ def _staff_fields(data: dict[str, Any], user: Any) -> dict[str, Any]:
 @router.post("/staff", response={201: StaffOut}, summary="Registrer ansatt")
 def staff_create(request: HttpRequest, payload: StaffIn) -> Status[StaffMember]:
     data = payload.dict()
-    association = selectors.association_get_for(user=request.user, pk=data.pop("association_id"), for_write=True)
-    person = services.staff_create(actor=request.user, association=association, **_staff_fields(data, request.user))
+    association = selectors.association_get_for(user=request.user, pk=data.pop("association_id"))
+    fields = _staff_fields(data, request.user)
+    selectors.require_staff_placement_writable(
+        user=request.user, association_id=association.pk, programme=fields.get("programme")
+    )
+    person = services.staff_create(actor=request.user, association=association, **fields)
     return Status(201, person)
 
 
 @router.patch("/staff/{pk}", response=StaffOut, summary="Endre ansatt")
 def staff_update(request: HttpRequest, pk: int, payload: StaffPatch) -> StaffMember:
     person = selectors.staff_get_for(user=request.user, pk=pk, for_write=True)
-    return services.staff_update(
-        actor=request.user, staff=person, **_staff_fields(payload.dict(exclude_unset=True), request.user)
+    fields = _staff_fields(payload.dict(exclude_unset=True), request.user)
+    selectors.require_staff_placement_writable(
+        user=request.user, association_id=person.association_id, programme=fields.get("programme", person.programme)
     )
+    return services.staff_update(actor=request.user, staff=person, **fields)
 
 
 class AssociationPatch(Schema):

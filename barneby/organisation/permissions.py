@@ -7,6 +7,12 @@
   system administrators (global; the register holds no child data).
 * Writers: national directors within their association; programme directors
   within their programmes (not new programmes). Everyone else reads only.
+* Writes at association level — the association itself, its locations (shared
+  by its programmes), staff outside a programme, a programme's partner
+  municipality (which opens the programme to that municipality's contact) —
+  need a writer role held for the whole association (or globally). A
+  programme director's programme grant reaches the association and its
+  locations for reading only.
 * Donor service and safeguarding focal points do not use the register.
 * A home's street address is shown only to those who visit the home:
   its caregivers and the caseworkers and programme directors of its programme.

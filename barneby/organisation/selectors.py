@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from barneby.accounts.roles import Role
-from barneby.accounts.scoping import scope_for, visible_to
+from barneby.accounts.scoping import ScopePaths, scope_for, visible_to
 from barneby.organisation.models import (
     Home,
     Location,
@@ -120,12 +120,28 @@ def municipality_list() -> QuerySet[Municipality]:
     return Municipality.objects.all()
 
 
+# Records of the whole association: written only through association-level (or global) grants.
+_ASSOCIATION_LEVEL: frozenset[type[Model]] = frozenset({MemberAssociation, Location})
+
+
+def _association_level(queryset: QuerySet[M], user: Any) -> QuerySet[M]:
+    """Rows ``user`` may write through a writer role held for a whole association (or globally)."""
+    paths = queryset.model.SCOPE_PATHS  # type: ignore[attr-defined]
+    return visible_to(queryset, user=user, paths=ScopePaths(association=paths.association), roles=REGISTER_WRITERS)
+
+
+def _writable(queryset: QuerySet[M], user: Any) -> QuerySet[M]:
+    if queryset.model in _ASSOCIATION_LEVEL:
+        return _association_level(queryset, user)
+    return _visible(queryset, user, REGISTER_WRITERS)
+
+
 def _get_for(queryset: QuerySet[M], user: Any, pk: int, *, for_write: bool) -> M:
     """404 if the user may not know the object exists; 403 if they may read but not write it."""
     obj = _visible(queryset, user).filter(pk=pk).first()
     if obj is None:
         raise Http404
-    if for_write and not _visible(queryset, user, REGISTER_WRITERS).filter(pk=pk).exists():
+    if for_write and not _writable(queryset, user).filter(pk=pk).exists():
         raise PermissionDenied
     return obj
 
@@ -178,12 +194,43 @@ def writable_ids(*, user: Any, objects: Iterable[Model]) -> set[int]:
         return set()
     model = type(objects[0])
     queryset = model._default_manager.filter(pk__in=[o.pk for o in objects])
-    return set(_visible(queryset, user, REGISTER_WRITERS).values_list("pk", flat=True))
+    return set(_writable(queryset, user).values_list("pk", flat=True))
 
 
 def can_write(*, user: Any, obj: Model) -> bool:
     queryset = type(obj)._default_manager.filter(pk=obj.pk)
-    return _visible(queryset, user, REGISTER_WRITERS).exists()
+    return _writable(queryset, user).exists()
+
+
+def can_write_association_level(*, user: Any, association_id: int) -> bool:
+    """Whether ``user`` holds a writer role for the whole association (or globally)."""
+    return _association_level(MemberAssociation.objects.filter(pk=association_id), user).exists()
+
+
+def staff_programmes_writable_by(*, user: Any, association_id: int) -> QuerySet[Programme]:
+    """The association's programmes in which ``user`` may register and change staff."""
+    return _visible(Programme.objects.filter(association_id=association_id), user, REGISTER_WRITERS)
+
+
+def require_staff_placement_writable(*, user: Any, association_id: int, programme: Programme | None) -> None:
+    """Staff outside a programme are association-level; within one, the programme's writers may place them."""
+    if can_write_association_level(user=user, association_id=association_id):
+        return
+    if (
+        programme is None
+        or not staff_programmes_writable_by(user=user, association_id=association_id).filter(pk=programme.pk).exists()
+    ):
+        raise PermissionDenied
+
+
+def require_partner_municipality_writable(
+    *, user: Any, programme: Programme, municipality: Municipality | None
+) -> None:
+    """Repointing the partner municipality changes who may read the programme: an association-level write."""
+    if municipality == programme.partner_municipality:
+        return
+    if not can_write_association_level(user=user, association_id=programme.association_id):
+        raise PermissionDenied
 
 
 def can_create_programme_in(*, user: Any, association: MemberAssociation) -> bool:

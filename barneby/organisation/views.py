@@ -166,15 +166,20 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form.fields["location"].queryset = selectors.location_list_for(user=request.user).filter(  # type: ignore[attr-defined]
         association=programme.association
     )
-    if request.method == "GET":
-        form.initial["partner_municipality_number"] = (
-            programme.partner_municipality.number if programme.partner_municipality else ""
-        )
+    form.initial["partner_municipality_number"] = (
+        programme.partner_municipality.number if programme.partner_municipality else ""
+    )
+    if not selectors.can_write_association_level(user=request.user, association_id=programme.association_id):
+        # The partner municipality decides which municipality contact reads the programme.
+        form.fields["partner_municipality_number"].disabled = True
     if request.method == "POST" and form.is_valid():
         try:
             fields = {name: form.cleaned_data[name] for name in ProgrammeForm.Meta.fields}
             fields["partner_municipality"] = services.municipality_by_number(
                 form.cleaned_data["partner_municipality_number"]
+            )
+            selectors.require_partner_municipality_writable(
+                user=request.user, programme=programme, municipality=fields["partner_municipality"]
             )
             services.programme_update(
                 actor=request.user,
@@ -477,7 +482,13 @@ def location_list(request: HttpRequest) -> HttpResponse:
 
 def _staff_form(request: HttpRequest, instance: StaffMember) -> StaffForm:
     form = StaffForm(request.POST or None, instance=instance)
-    programmes = selectors.programme_list_for(user=request.user).filter(association_id=instance.association_id)
+    association_id = instance.association_id
+    if selectors.can_write_association_level(user=request.user, association_id=association_id):
+        programmes = selectors.programme_list_for(user=request.user).filter(association_id=association_id)
+    else:
+        # Programme-level writers place staff in their own programmes only.
+        programmes = selectors.staff_programmes_writable_by(user=request.user, association_id=association_id)
+        form.fields["programme"].required = True
     form.fields["programme"].queryset = programmes  # type: ignore[attr-defined]
     form.fields["home"].queryset = selectors.home_list_for(user=request.user).filter(  # type: ignore[attr-defined]
         programme__association_id=instance.association_id, is_active=True
@@ -488,7 +499,12 @@ def _staff_form(request: HttpRequest, instance: StaffMember) -> StaffForm:
 @staff(REGISTER_WRITERS)
 @require_http_methods(["GET", "HEAD", "POST"])
 def staff_create(request: HttpRequest, association_pk: int) -> HttpResponse:
-    association = selectors.association_get_for(user=request.user, pk=association_pk, for_write=True)
+    association = selectors.association_get_for(user=request.user, pk=association_pk)
+    if (
+        not selectors.can_write_association_level(user=request.user, association_id=association.pk)
+        and not selectors.staff_programmes_writable_by(user=request.user, association_id=association.pk).exists()
+    ):
+        raise PermissionDenied
     form = _staff_form(request, StaffMember(association=association))
     if request.method == "POST" and form.is_valid():
         try:
