@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -35,6 +33,7 @@ from barneby.care.models import (
     PlacementType,
     PlanGoal,
     PlanReview,
+    Sex,
     SiblingRelation,
     age_on,
 )
@@ -528,12 +527,6 @@ def me_figures(*, user: Any) -> dict[str, Any]:
     return {"rows": rows, "small": small, "intact": intact, "groups_placed": siblings.groups_placed}
 
 
-def pseudonym(child_id: int) -> str:
-    """A stable pseudonym: not reversible without the server's secret key."""
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"care.child:{child_id}".encode(), hashlib.sha256)
-    return digest.hexdigest()[:16]
-
-
 def age_band(age: int) -> str:
     for low, high in ((0, 5), (6, 12), (13, 17), (18, 24)):
         if low <= age <= high:
@@ -541,9 +534,22 @@ def age_band(age: int) -> str:
     return "25+"
 
 
-def pseudonymised_rows(*, user: Any, today: dt.date | None = None) -> Iterator[list[Any]]:
-    """One row per child in the advisor's scope: no name, identity number, birth date or address."""
-    today = today or timezone.localdate()
+# The columns of the M&E extract beside the programme, dropped from the right (most detailed first)
+# until every published combination counts at least the small-cell threshold.
+EXPORT_COLUMNS = ("age_band", "sex", "status", "placement", "with_sibling")
+ALL = "alle"
+
+
+@dataclass(frozen=True)
+class ExportCell:
+    programme: str
+    values: tuple[str, ...]  # one per EXPORT_COLUMNS; ALL where generalised away
+    count: int
+    moves: float  # moves per child in the cell, on average
+
+
+def _export_facts(*, user: Any, today: dt.date) -> dict[str, list[tuple[tuple[str, ...], int]]]:
+    """Per programme code: each child's values of EXPORT_COLUMNS and number of moves (nothing else)."""
     children = me_children(user=user).select_related("programme").order_by("pk")
     placements: dict[int, list[rules.PlacementFact]] = {}
     for p in Placement.objects.filter(child__in=children).values_list(
@@ -557,21 +563,50 @@ def pseudonymised_rows(*, user: Any, today: dt.date | None = None) -> Iterator[l
     situations = {g: rules.group_situation(m, today) for g, m in groups.items()}
     statuses = dict(ChildStatus.choices)
     types = dict(PlacementType.choices)
+    sexes = dict(Sex.choices)
+    facts: dict[str, list[tuple[tuple[str, ...], int]]] = {}
     for child in children.iterator(chunk_size=2000):
         own = placements.get(child.pk, [])
         now = rules.current_placement(own, today)
         situation = situations.get(child.sibling_group_id or 0)
         with_sibling = situation.with_sibling(child.pk) if situation else None
-        yield [
-            pseudonym(child.pk),
-            child.programme.code,
-            child.birth_date.year,
+        values = (
             age_band(age_on(child.birth_date, today)),
-            child.sex,
-            statuses[child.status],
-            child.target_group,
-            "ja" if child.is_unaccompanied else "nei",
-            types.get(now.type, "") if now else "",
-            len(rules.moves(own)),
+            str(sexes.get(child.sex, child.sex)),
+            str(statuses[child.status]),
+            str(types.get(now.type, "")) if now else "",
             "" if with_sibling is None else ("ja" if with_sibling else "nei"),
-        ]
+        )
+        facts.setdefault(child.programme.code, []).append((values, len(rules.moves(own))))
+    return facts
+
+
+def aggregated_export(*, user: Any, today: dt.date | None = None, small: int | None = None) -> list[ExportCell]:
+    """The M&E extract: counts of children per programme and combination, never a cell under ``small``.
+
+    Not one row per child: a row per child is as good as a name where its
+    programme, age, sex and placement are rare. For each programme the most
+    detailed set of columns is published under which every combination counts
+    at least ``small`` (the suppression threshold); columns are generalised to
+    "alle" from the most detailed down. A programme with fewer than ``small``
+    children is left out. Programmes do not overlap, so no row can be
+    subtracted from another to single a child out.
+    """
+    today = today or timezone.localdate()
+    small = settings.CARE_SMALL_CELL if small is None else small
+    cells: list[ExportCell] = []
+    for code, children in sorted(_export_facts(user=user, today=today).items()):
+        if len(children) < small:
+            continue
+        for kept in range(len(EXPORT_COLUMNS), -1, -1):
+            counts: dict[tuple[str, ...], list[int]] = {}
+            for values, moves in children:
+                key = values[:kept] + (ALL,) * (len(EXPORT_COLUMNS) - kept)
+                counts.setdefault(key, []).append(moves)
+            if all(len(moves) >= small for moves in counts.values()):
+                break
+        cells.extend(
+            ExportCell(code, key, len(moves), round(sum(moves) / len(moves), 1))
+            for key, moves in sorted(counts.items())
+        )
+    return cells

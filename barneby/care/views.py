@@ -872,27 +872,30 @@ def figures(request: HttpRequest) -> HttpResponse:
 @staff(ME_ROLES, personal_data=False)
 @require_safe
 def pseudonymised_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    """One row per child with no name, identity number, birth date or address."""
+    """The M&E extract, aggregated: counts per programme and combination, none under the small-cell threshold.
+
+    (The URL keeps its old name; there is no longer a row per child.)
+    """
     fmt = request.GET.get("format", "csv")
     audit_record(
         actor=request.user,
         action=AuditAction.EXPORT,
         object_type="care.child",
         request=request,
-        detail=f"pseudonymised {fmt}",
+        detail=f"aggregated {fmt}",
     )
     headers = [
-        _("Pseudonym"),
         _("Program"),
-        _("Fødselsår"),
         _("Aldersgruppe"),
         _("Kjønn"),
         _("Status"),
-        _("Målgruppe"),
-        _("Enslig mindreårig"),
         _("Plasseringstype"),
-        _("Flyttinger"),
         _("Bor med søsken"),
+        _("Antall barn"),
+        _("Flyttinger i snitt"),
     ]
-    rows = selectors.pseudonymised_rows(user=request.user)
-    return export_response(fmt, "barn-pseudonymisert", headers, rows)
+    rows = (
+        [cell.programme, *cell.values, cell.count, cell.moves]
+        for cell in selectors.aggregated_export(user=request.user)
+    )
+    return export_response(fmt, "barn-aggregert", headers, rows)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import random
 import re
+from collections import Counter
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -15,8 +20,8 @@ from barneby.accounts.models import User
 from barneby.accounts.roles import Role, ScopeKind
 from barneby.accounts.services import api_token_create
 from barneby.audit.models import AuditAction, AuditEvent
-from barneby.care import services
-from barneby.care.models import Alert, Child, Decision, SiblingRelation
+from barneby.care import selectors, services
+from barneby.care.models import Alert, Child, Decision, Placement, SiblingRelation
 from barneby.care.tests import factories as f
 from barneby.care.tests.factories import TODAY, years_ago
 from barneby.core.tests.personas import make_persona, verified_client
@@ -302,3 +307,76 @@ def test_the_database_refuses_a_decision_without_the_childs_views_or_a_reason(w:
     with pytest.raises(IntegrityError), transaction.atomic():
         Decision.objects.create(**fields)
     Decision.objects.create(**fields, not_heard_reason="Barnet er to måneder gammelt.")
+
+
+# --- 9. the M&E extract ----------------------------------------------------------------------
+
+
+def population(w: f.World, size: int, seed: int = 12) -> list[Child]:
+    """Children of every age, sex and status over three programmes, some placed, one programme tiny."""
+    rng = random.Random(seed)
+    tiny = org.programme(w.programme.association)
+    programmes = [w.programme, w.other_programme]
+    kids = Child.objects.bulk_create(
+        Child(
+            programme=rng.choice(programmes) if n > 1 else tiny,
+            first_name=f"Pop{n}",
+            last_name="Testesen",
+            birth_date=TODAY - dt.timedelta(days=rng.randint(1, 24 * 365)),
+            sex=rng.choice(["female", "male", "other"]),
+            target_group="without_care",
+            status=rng.choice(["referred", "assessed", "family_strengthening", "alternative_care", "aftercare"]),
+        )
+        for n in range(size)
+    )
+    homes = {w.programme.pk: w.home_a, w.other_programme.pk: w.other_home}
+    for kid in kids:
+        if kid.status == "alternative_care" and kid.programme_id in homes:
+            decision = Decision.objects.create(
+                child=kid,
+                kind="admission",
+                decided_on=TODAY,
+                decided_by="Leder",
+                best_interest="Ok",
+                child_views="Ok",
+                recorded_by=w.caseworker,
+            )
+            Placement.objects.create(
+                child=kid,
+                home=homes[kid.programme_id],
+                type=rng.choice(["foster", "sos_family_village", "youth_house"]),
+                start_date=max(kid.birth_date, TODAY - dt.timedelta(days=rng.randint(0, 900))),
+                decision=decision,
+            )
+    return kids
+
+
+def test_the_me_extract_publishes_no_combination_rarer_than_the_threshold(w: f.World, settings: Any) -> None:
+    small = settings.CARE_SMALL_CELL
+    kids = population(w, 203)
+    client = verified_client(
+        make_persona(Role.ME_ADVISOR, scope_kind=ScopeKind.ASSOCIATION, scope_key=str(w.programme.association_id))
+    )
+    export = client.get("/omsorg/nokkeltall/eksport/?format=csv")
+    body = b"".join(export.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+    header, *rows = list(csv.reader(io.StringIO(body), delimiter=";"))
+    assert rows
+    counted = "Antall barn" in header
+    columns = [i for i, name in enumerate(header) if name not in {"Antall barn", "Flyttinger i snitt"}]
+    combinations: Counter[tuple[str, ...]] = Counter()
+    for row in rows:
+        combinations[tuple(row[i] for i in columns)] += int(row[header.index("Antall barn")]) if counted else 1
+    rare = {combo: n for combo, n in combinations.items() if n < small}
+    assert not rare, f"{len(rare)} of {len(combinations)} published combinations count fewer than {small}"
+    # Nothing lost but the programme too small to publish, and the extract still tells something.
+    assert sum(combinations.values()) == len(kids) - 2
+    assert any(value != "alle" for combo in combinations for value in combo[1:])
+
+
+def test_a_rare_combination_is_generalised_not_published(w: f.World, settings: Any) -> None:
+    settings.CARE_SMALL_CELL = 3
+    for _ in range(3):
+        f.child(w.programme, w.caseworker, birth_date=years_ago(9), sex="female")
+    f.child(w.programme, w.caseworker, birth_date=years_ago(9), sex="male")  # the only boy
+    cells = selectors.aggregated_export(user=make_persona(Role.ME_ADVISOR))
+    assert [(c.values[:2], c.count) for c in cells] == [(("6–12", "alle"), 4)]
