@@ -4,7 +4,7 @@
   programmes; national directors and municipality contacts read them.
 * Caregivers see only the children living in their home, through the
   caregiver view (plan goals and the daily log), never case history.
-* M&E advisors see pseudonymised and aggregated data only.
+* M&E advisors see aggregated data only (figures and an extract with small cells generalised away).
 * Donor service, safeguarding, auditors and system administrators see no child data.
 * Health, disability and HIV status need the permission ``care.view_restricted``
   on top of a reader role, and every view of them is logged separately.

@@ -494,7 +494,7 @@ def sibling_indicators(children: QuerySet[Child], *, today: dt.date | None = Non
     return SiblingIndicators(with_sibling=with_sibling, groups_intact=intact, groups_placed=placed)
 
 
-# --- M&E: aggregated figures and the pseudonymised extract ---------------------------------
+# --- M&E: aggregated figures and the aggregated extract -----------------------------------
 
 
 def me_children(*, user: Any) -> QuerySet[Child]:

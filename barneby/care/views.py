@@ -859,7 +859,7 @@ def daily_note_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-# --- M&E: figures and the pseudonymised export --------------------------------------------
+# --- M&E: figures and the aggregated export ------------------------------------------------
 
 
 @staff(ME_ROLES, personal_data=False)
