@@ -7,15 +7,18 @@ through the scoped selectors first.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
 
 from barneby.audit.models import AuditAction
 from barneby.audit.services import audit_record
@@ -67,6 +70,40 @@ def _check_photo(photo: UploadedFile | None) -> None:
         raise ValidationError({"photo": error})
 
 
+# A photo larger than this is refused before it is decoded (a small file can unpack to a huge bitmap).
+PHOTO_MAX_PIXELS = 40_000_000
+
+
+def photo_without_metadata(photo: UploadedFile) -> ContentFile[bytes]:
+    """The photo decoded and encoded again, so nothing but the pixels is stored.
+
+    A phone's JPEG carries EXIF with the GPS position where it was taken, the camera and the time; a PNG can
+    carry text chunks and profiles. Re-encoding keeps none of it. The EXIF orientation is applied to the
+    pixels first, so the picture still stands the right way up without it.
+    """
+    photo.seek(0)
+    try:
+        with Image.open(photo) as original:
+            if original.format not in {"JPEG", "PNG"}:
+                raise ValidationError({"photo": _("Bildet må være en JPEG- eller PNG-fil.")})
+            if original.width * original.height > PHOTO_MAX_PIXELS:
+                raise ValidationError({"photo": _("Bildet har for mange piksler; bruk et mindre bilde.")})
+            image = ImageOps.exif_transpose(original)
+            out = io.BytesIO()
+            if original.format == "JPEG":
+                image.convert("RGB").save(out, format="JPEG", quality=90, optimize=True)
+                suffix = ".jpg"
+            else:
+                keep = image if image.mode in {"RGB", "RGBA", "L", "LA", "P"} else image.convert("RGBA")
+                keep.save(out, format="PNG", optimize=True)
+                suffix = ".png"
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError({"photo": _("Bildet kunne ikke leses; last opp en hel JPEG- eller PNG-fil.")}) from None
+    finally:
+        photo.seek(0)
+    return ContentFile(out.getvalue(), name=f"photo{suffix}")
+
+
 def _check_village(village: Location, child: Child) -> None:
     if village.kind != LocationKind.VILLAGE or not village.is_active:
         raise ValidationError({"village": _("Velg en aktiv barneby.")})
@@ -99,14 +136,15 @@ def profile_create(
         raise ValidationError(_("Barnet har allerede en fadderprofil."))
     _check_village(village, child)
     _check_photo(photo)
+    clean = photo_without_metadata(photo) if photo is not None else None
     profile = SponsorshipProfile(
         child=child,
         first_name=_clean_name(first_name or child.first_name),
         birth_year=child.birth_date.year,
         village=village,
     )
-    if photo is not None:
-        profile.photo = photo
+    if clean is not None:
+        profile.photo = clean
     profile.save()
     audit_record(actor=actor, action=AuditAction.CREATE, obj=profile, detail="sponsorship profile")
     return profile
@@ -127,6 +165,7 @@ def profile_update(
         raise ValidationError(_("En tilbaketrukket profil kan ikke endres."))
     _check_village(village, profile.child)
     _check_photo(photo)
+    clean = photo_without_metadata(photo) if photo is not None else None
     name = _clean_name(first_name)
     changed = name != profile.first_name or village.pk != profile.village_id or photo is not None or remove_photo
     if not changed:
@@ -135,10 +174,10 @@ def profile_update(
     if remove_photo and profile.photo:
         profile.photo.delete(save=False)
         profile.photo = ""
-    if photo is not None:
+    if clean is not None:
         if profile.photo:
             profile.photo.delete(save=False)
-        profile.photo = photo
+        profile.photo = clean
     if profile.status == ProfileStatus.APPROVED:
         profile.status, profile.approved_at, profile.approved_by = ProfileStatus.DRAFT, None, None
     profile.save()

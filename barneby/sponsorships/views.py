@@ -267,6 +267,8 @@ def profile_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def profile_photo(request: HttpRequest, pk: int) -> FileResponse:
     profile = selectors.photo_profile_get(user=request.user, pk=pk)
+    # A child's picture is personal data: who looked at it is recorded like any other read of the child's data.
+    audit_record(actor=request.user, action=AuditAction.VIEW, obj=profile, request=request, detail="photo")
     content_type = "image/png" if profile.photo.name.lower().endswith(".png") else "image/jpeg"
     response = FileResponse(profile.photo.open("rb"), content_type=content_type)
     response["Cache-Control"] = "private, no-store"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from PIL import Image
 from pytest_django import Settings
 
 from barneby.audit.models import AuditEvent
@@ -33,8 +35,24 @@ from barneby.sponsorships.tests.factories import TODAY, World, approved_profile,
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+def image_bytes(kind: str = "JPEG", *, size: tuple[int, int] = (8, 6), gps: bool = False) -> bytes:
+    """A small real picture; with ``gps``, EXIF naming a camera and a position as a phone writes it."""
+    image = Image.new("RGB", size, (200, 120, 40))
+    exif = Image.Exif()
+    if gps:
+        exif[0x010F] = "Telefonprodusent"  # Make
+        exif[0x0132] = "2026:05:17 12:00:00"  # DateTime
+        gps_ifd = exif.get_ifd(0x8825)
+        gps_ifd[1], gps_ifd[2] = "N", (60.0, 23.0, 31.0)  # latitude ref and latitude
+        gps_ifd[3], gps_ifd[4] = "E", (5.0, 19.0, 27.0)  # longitude ref and longitude
+    out = io.BytesIO()
+    image.save(out, format=kind, exif=exif.tobytes() if gps else b"")
+    return out.getvalue()
+
+
+PNG = image_bytes("PNG")
+JPEG = image_bytes()
 
 
 def village_sponsorship(w: World, **kw: Any) -> Sponsorship:
@@ -255,7 +273,7 @@ def test_photos_must_be_small_jpeg_or_png(w: World, settings: Settings) -> None:
     fake = SimpleUploadedFile("bilde.jpg", b"GIF89a" + b"\x00" * 20, content_type="image/jpeg")
     with pytest.raises(ValidationError, match="JPEG- eller PNG"):
         services.profile_create(actor=w.caseworker, child=kid, village=w.village, photo=fake)
-    settings.SPONSORSHIP_PHOTO_MAX_BYTES = 50
+    settings.SPONSORSHIP_PHOTO_MAX_BYTES = len(PNG) - 1
     big = SimpleUploadedFile("bilde.png", PNG, content_type="image/png")
     with pytest.raises(ValidationError, match="høyst"):
         services.profile_create(actor=w.caseworker, child=kid, village=w.village, photo=big)
@@ -265,7 +283,48 @@ def test_photos_must_be_small_jpeg_or_png(w: World, settings: Settings) -> None:
         actor=w.caseworker, child=kid, village=w.village, photo=SimpleUploadedFile("x.jpg", JPEG)
     )
     assert profile.photo.name.endswith(".jpg")
-    assert profile.photo.read() == JPEG
+    with Image.open(profile.photo) as stored:
+        assert (stored.format, stored.size) == ("JPEG", (8, 6))
+
+
+@pytest.mark.parametrize("kind", ["JPEG", "PNG"])
+def test_a_photo_is_stored_without_exif_or_gps(w: World, kind: str) -> None:
+    sent = image_bytes(kind, gps=True)
+    with Image.open(io.BytesIO(sent)) as original:
+        assert original.getexif().get_ifd(0x8825)  # the test picture really carries a GPS position
+    upload = SimpleUploadedFile(f"telefon.{kind.lower()}", sent)
+    profile = services.profile_create(actor=w.caseworker, child=child(w), village=w.village, photo=upload)
+    stored_bytes = profile.photo.read()
+    with Image.open(io.BytesIO(stored_bytes)) as stored:
+        assert stored.format == kind
+        assert stored.size == (8, 6)
+        assert not stored.getexif()
+        assert "exif" not in stored.info
+    assert b"Exif" not in stored_bytes
+    assert b"Telefonprodusent" not in stored_bytes
+    replaced = SimpleUploadedFile(f"ny.{kind.lower()}", image_bytes(kind, size=(4, 4), gps=True))
+    services.profile_update(actor=w.caseworker, profile=profile, first_name="Mari", village=w.village, photo=replaced)
+    profile.refresh_from_db()
+    with profile.photo.open("rb") as handle:
+        data = handle.read()
+    assert b"Telefonprodusent" not in data
+    with Image.open(io.BytesIO(data)) as stored:
+        assert stored.size == (4, 4)
+        assert not stored.getexif()
+
+
+def test_a_truncated_or_gigantic_photo_is_refused_with_a_message(w: World) -> None:
+    kid = child(w)
+    broken = SimpleUploadedFile("halv.jpg", JPEG[: len(JPEG) // 3])
+    with pytest.raises(ValidationError, match="kunne ikke leses"):
+        services.profile_create(actor=w.caseworker, child=kid, village=w.village, photo=broken)
+    huge = io.BytesIO()
+    Image.new("L", (8000, 6000)).save(huge, format="PNG")
+    with pytest.raises(ValidationError, match="for mange piksler"):
+        services.profile_create(
+            actor=w.caseworker, child=kid, village=w.village, photo=SimpleUploadedFile("stor.png", huge.getvalue())
+        )
+    assert not SponsorshipProfile.objects.exists()
 
 
 def test_the_village_must_be_a_village_of_the_childs_association(w: World) -> None:

@@ -216,7 +216,7 @@ def test_caseworker_makes_records_consents_and_approves_a_profile(w: World) -> N
     assert response.status_code == 302
     profile = SponsorshipProfile.objects.get()
     assert (profile.first_name, profile.status) == ("Maren", "draft")
-    assert photo_bytes(client, profile) == JPEG
+    assert photo_bytes(client, profile) == profile.photo.read()
     assert verified_client(w.donor_service).get(f"/fadderskap/profiler/{profile.pk}/bilde/").status_code == 404
     refused = client.post(f"/fadderskap/profiler/{profile.pk}/godkjenn/", {"confirm": "on"})
     assert refused.status_code == 400
@@ -228,7 +228,7 @@ def test_caseworker_makes_records_consents_and_approves_a_profile(w: World) -> N
     assert client.post(f"/fadderskap/profiler/{profile.pk}/godkjenn/", {"confirm": "on"}).status_code == 302
     profile.refresh_from_db()
     assert (profile.status, profile.approved_by) == ("approved", w.caseworker)
-    assert photo_bytes(verified_client(w.donor_service), profile) == JPEG
+    assert photo_bytes(verified_client(w.donor_service), profile).startswith(b"\xff\xd8\xff")
     detail = client.get(f"/fadderskap/profiler/{profile.pk}/").content.decode()
     assert "Godkjent" in detail
     assert "Hemmeligsen" not in detail
@@ -404,3 +404,18 @@ def test_sponsorship_form_refuses_an_implausible_start_date_with_a_message(w: Wo
         assert response.status_code == 400
         assert "Startdatoen må ligge mellom" in response.content.decode()
     assert not Sponsorship.objects.exists()
+
+
+def test_every_read_of_a_profile_photo_is_audited(w: World) -> None:
+    from barneby.audit.models import AuditEvent
+
+    profile = approved_profile(w)
+    profile.photo.save("maren.jpg", SimpleUploadedFile("maren.jpg", JPEG), save=True)
+    before = AuditEvent.objects.filter(action="view", object_type="sponsorships.sponsorshipprofile").count()
+    photo_bytes(verified_client(w.caseworker), profile)
+    photo_bytes(verified_client(w.donor_service), profile)
+    reads = AuditEvent.objects.filter(
+        action="view", object_type="sponsorships.sponsorshipprofile", object_id=str(profile.pk), detail="photo"
+    )
+    assert reads.count() - before == 2
+    assert set(reads.values_list("actor", flat=True)) == {w.caseworker.pk, w.donor_service.pk}
