@@ -39,7 +39,7 @@ from barneby.care.models import Alert, Child, Decision, Severity, SiblingKind
 from barneby.care.tests import factories as care
 from barneby.core.tests.personas import make_user, verified_client
 from barneby.fundraising import services as fund_services
-from barneby.fundraising.models import ClaimRun
+from barneby.fundraising.models import ClaimRun, Payment, PaymentSource, PaymentStatus
 from barneby.fundraising.tests import factories as fund
 from barneby.newsletter import services as newsletter_services
 from barneby.newsletter.models import ConsentSource
@@ -225,7 +225,18 @@ def _association_objects(
 ) -> None:
     supporter = fund.supporter(assoc, email=f"giver{assoc.pk}@example.org")
     _put(world, "supporter", variant, supporter.pk)
-    fund.agreement(supporter)
+    agreement = fund.agreement(supporter)
+    payment = Payment.objects.create(
+        association=assoc,
+        source=PaymentSource.MANUAL,
+        amount=Decimal("350.00"),
+        paid_date=care.TODAY,
+        status=PaymentStatus.MATCHED,
+        supporter=supporter,
+        agreement=agreement,
+        kid=agreement.kid,
+    )
+    _put(world, "payment", variant, payment.pk)
     gift = fund_services.gift_create(
         actor=builder, supporter=supporter, amount="500", date=care.TODAY, channel="cash", send_receipt=False
     )

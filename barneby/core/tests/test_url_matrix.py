@@ -150,6 +150,12 @@ DENIED_IN_SCOPE: tuple[tuple[re.Pattern[str], frozenset[Role], frozenset[str], s
         BOTH,
         "a programme director writes within their programmes, never the member association",
     ),
+    (
+        re.compile(r"^organisation:location-(create|edit|deactivate)$"),
+        frozenset({Role.PROGRAMME_DIRECTOR}),
+        BOTH,
+        "villages and community sites belong to the member association, beyond a programme director's programmes",
+    ),
     (ORGANISATION, frozenset({Role.CAREGIVER}), BOTH, "caregivers do not use the organisation register"),
     (
         re.compile(r"^organisation:staff-detail$"),
@@ -197,12 +203,15 @@ TWO_FACTOR = "/konto/tofaktor/"
 
 @dataclass(frozen=True)
 class Case:
+    """One page and one persona the page's rule lets in; or (``label``) every persona it keeps out."""
+
     route: Route
-    persona: Persona
+    personas: tuple[Persona, ...]
+    label: str = ""
 
     @property
     def id(self) -> str:
-        return f"{self.route.name}|{self.persona.name}"
+        return f"{self.route.name}|{self.label or self.personas[0].name}"
 
 
 def _params(route: Route) -> list[str]:
@@ -231,7 +240,26 @@ def _own_routes() -> list[Route]:
 
 
 MATRIX_ROUTES = _own_routes()
-CASES = [Case(route, persona) for route in MATRIX_ROUTES for persona in PERSONAS]
+
+
+def _let_in(route: Route, persona: Persona) -> bool:
+    rule = EXPECTED[route.key]
+    return not rule.public and persona.scope != "anonymous" and rule.allows_role_set(persona.roles)
+
+
+def _cases() -> list[Case]:
+    """A case of its own for each persona the rule lets in (they reach the objects); the personas it keeps
+    out (or, for a public page, everyone) share one case, as the rule turns them away before any object."""
+    cases = []
+    for route in MATRIX_ROUTES:
+        cases += [Case(route, (p,)) for p in PERSONAS if _let_in(route, p)]
+        rest = tuple(p for p in PERSONAS if not _let_in(route, p))
+        if rest:
+            cases.append(Case(route, rest, "everyone" if EXPECTED[route.key].public else "kept-out"))
+    return cases
+
+
+CASES = _cases()
 
 
 def test_every_path_parameter_has_a_way_to_fill_it() -> None:
@@ -244,13 +272,12 @@ def test_every_path_parameter_has_a_way_to_fill_it() -> None:
     assert not missing, f"Add these to PK_KINDS, PARAM_KINDS or PARAM_VALUES: {missing}"
 
 
-def _url(world: World, case: Case, variant: str) -> str | None:
-    route = case.route
+def _url(world: World, route: Route, persona: Persona, variant: str) -> str | None:
     kwargs: dict[str, str | int] = dict(PARAM_VALUES.get(route.name, {}))
     target = _object_param(route)
     if target is not None:
         param, kind = target
-        pk = world.pk(kind, variant, case.persona)
+        pk = world.pk(kind, variant, persona)
         if pk is None:
             return None
         kwargs[param] = pk
@@ -259,11 +286,11 @@ def _url(world: World, case: Case, variant: str) -> str | None:
     return reverse(route.name, kwargs=kwargs)
 
 
-def _variants(case: Case) -> Iterator[str]:
-    """In-scope first, then the variants outside the persona's scope (objects only)."""
+def _variants(route: Route, persona: Persona) -> Iterator[str]:
+    """In-scope first, then the variants outside the persona's scope (objects only, personas let in)."""
     yield "a1"
-    if _object_param(case.route) is not None:
-        yield from case.persona.out_variants
+    if _object_param(route) is not None and _let_in(route, persona):
+        yield from persona.out_variants
 
 
 @dataclass(frozen=True)
@@ -315,10 +342,9 @@ def _unsettled(name: str, persona: Persona, kind: str | None) -> bool:
     return False
 
 
-def expectation(case: Case, variant: str, method: str) -> Expectation:
-    rule = EXPECTED[case.route.key]
-    persona = case.persona
-    target = _object_param(case.route)
+def expectation(route: Route, persona: Persona, variant: str, method: str) -> Expectation:
+    rule = EXPECTED[route.key]
+    target = _object_param(route)
     kind = target[1] if target else None
     if rule.public:
         return NO_500
@@ -327,13 +353,13 @@ def expectation(case: Case, variant: str, method: str) -> Expectation:
     if not rule.allows_role_set(persona.roles):
         status = 404 if rule.hidden else 403
         return Expectation(frozenset({status}), f"{status} (role not granted)", method_not_allowed_ok=False)
-    if _denied_in_scope(case.route.name, persona.role, method):
+    if _denied_in_scope(route.name, persona.role, method):
         return DENY
     if variant in persona.out_variants:
         if persona.role == Role.MUNICIPALITY_CONTACT and variant == "a2" and kind in MUNICIPALITY_UNSETTLED_A2:
             return NO_500
         return DENY
-    if _unsettled(case.route.name, persona, kind):
+    if _unsettled(route.name, persona, kind):
         return NO_500
     if rule.signed_in:
         # The user's own account pages (sign-out, second factor): they may well send the user on.
@@ -341,8 +367,8 @@ def expectation(case: Case, variant: str, method: str) -> Expectation:
     return SHOWN if method == "GET" else NOT_REFUSED
 
 
-def _request(world: World, case: Case, url: str, method: str) -> HttpResponse:
-    client = world.client(case.persona)
+def _request(world: World, persona: Persona, url: str, method: str) -> HttpResponse:
+    client = world.client(persona)
     if method == "GET":
         return client.get(url)  # type: ignore[return-value]
     return client.post(url, {})  # type: ignore[return-value]
@@ -351,14 +377,15 @@ def _request(world: World, case: Case, url: str, method: str) -> HttpResponse:
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_page_in_and_out_of_scope(world: World, db: None, case: Case) -> None:
     problems = []
-    for variant in _variants(case):
-        url = _url(world, case, variant)
-        if url is None:
-            continue
-        scope = "in" if variant not in case.persona.out_variants else f"out({variant})"
-        for method in ("GET", "POST"):
-            response = _request(world, case, url, method)
-            problem = expectation(case, variant, method).check(response, method)
-            if problem:
-                problems.append(f"{case.route.name} {method} {case.persona.name} {scope} {url}: {problem}")
+    for persona in case.personas:
+        for variant in _variants(case.route, persona):
+            url = _url(world, case.route, persona, variant)
+            if url is None:
+                continue
+            scope = "in" if variant not in persona.out_variants else f"out({variant})"
+            for method in ("GET", "POST"):
+                response = _request(world, persona, url, method)
+                problem = expectation(case.route, persona, variant, method).check(response, method)
+                if problem:
+                    problems.append(f"{case.route.name} {method} {persona.name} {scope} {url}: {problem}")
     assert not problems, "\n".join(problems)
