@@ -14,6 +14,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -401,6 +402,11 @@ def nets_import(request: HttpRequest) -> HttpResponse:
                         activated=result.activated, cancelled=result.cancelled, problems=len(result.problems)
                     ),
                 )
+                if result.problems:
+                    # The deviations are stored with the import; open its list straight away.
+                    return redirect(
+                        f"{reverse('fundraising:nets-import')}?vis={result.record.pk}#import-{result.record.pk}"
+                    )
         except ValidationError as exc:
             form.add_error("file", exc.messages)
         else:
@@ -409,7 +415,7 @@ def nets_import(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "fundraising/nets_import.html",
-        {"form": form, "page_obj": imports},
+        {"form": form, "page_obj": imports, "opened": selectors.search_number(request.GET.get("vis", ""))},
         status=400 if form.is_bound and form.errors else 200,
     )
 

@@ -208,3 +208,28 @@ def test_agreement_and_gift_forms_refuse_implausible_dates_with_a_message(
     assert "En gave kan ikke dateres fram i tid." in gift.content.decode()
     assert not PaymentAgreement.objects.exists()
     assert not supporter.gifts.exists()
+
+
+def test_agreements_file_deviations_are_listed_after_the_import_and_later(
+    donor_service: User, association: MemberAssociation
+) -> None:
+    donor = ff.supporter(association)
+    pending = ff.agreement(donor, state="pending")
+    cancelled = ff.agreement(donor, state="cancelled")
+    unknown = "000000000018"
+    data = ff.agreements_file([(pending.kid, 1, False), (unknown, 1, False), (cancelled.kid, 1, False)])
+    client = verified_client(donor_service)
+    response = client.post(
+        "/innsamling/nets/", {"kind": "agreements", "file": SimpleUploadedFile("fbo.txt", data.encode("ascii"))}
+    )
+    assert response.status_code == 302
+    record = OcrImport.objects.get()
+    assert response["Location"] == f"/innsamling/nets/?vis={record.pk}#import-{record.pk}"
+    page = client.get(response["Location"]).content.decode()
+    assert "2 avvik" in page
+    assert "<details open>" in page
+    assert f"KID {unknown}: Ukjent KID; ingen avtale er opprettet." in page
+    assert f"KID {cancelled.kid}: Avtalen er avsluttet hos oss; ikke aktivert på nytt." in page
+    later = client.get("/innsamling/nets/").content.decode()  # the list stays with the import
+    assert f"KID {unknown}: Ukjent KID" in later
+    assert "<details open>" not in later
