@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
+from barneby.core.schemas import omittable
 from barneby.organisation import selectors, services
 from barneby.organisation.models import Competence, Home, Location, MemberAssociation, Programme, StaffMember
 
@@ -92,16 +93,16 @@ class ProgrammeIn(Schema):
 
 
 class ProgrammePatch(Schema):
-    location_id: int | None = None
-    name: str | None = Field(None, max_length=200)
-    code: str | None = Field(None, max_length=20)
-    type: str | None = None
-    status: str | None = None
-    start_date: dt.date | None = None
+    location_id: int = omittable()
+    name: str = omittable(max_length=200)
+    code: str = omittable(max_length=20)
+    type: str = omittable()
+    status: str = omittable()
+    start_date: dt.date = omittable()
     end_date: dt.date | None = None
     capacity: int | None = None
     budget_local: Decimal | None = None
-    currency: str | None = None
+    currency: str = omittable(description="Tom for ingen")
     budget_nok: Decimal | None = None
     partner_municipality: str | None = None
 
@@ -227,17 +228,17 @@ class HomeIn(Schema):
 
 
 class HomePatch(Schema):
-    name: str | None = Field(None, max_length=200)
-    kind: str | None = None
-    capacity: int | None = None
-    occupied: int | None = None
-    takes_sibling_groups: bool | None = None
+    name: str = omittable(max_length=200)
+    kind: str = omittable()
+    capacity: int = omittable()
+    occupied: int = omittable()
+    takes_sibling_groups: bool = omittable()
     max_sibling_group_size: int | None = None
-    min_age: int | None = None
-    max_age: int | None = None
-    competences: list[str] | None = None
-    street_address: str | None = None
-    postcode: str | None = None
+    min_age: int = omittable()
+    max_age: int = omittable()
+    competences: list[str] = omittable()
+    street_address: str = omittable(description="Tom for ingen")
+    postcode: str = omittable(description="Tom for ingen")
     municipality: str | None = None
     latitude: Decimal | None = None
     longitude: Decimal | None = None
@@ -285,11 +286,11 @@ class LocationIn(Schema):
 
 
 class LocationPatch(Schema):
-    kind: str | None = None
-    name: str | None = Field(None, max_length=200)
+    kind: str = omittable()
+    name: str = omittable(max_length=200)
     municipality: str | None = None
-    latitude: Decimal | None = None
-    longitude: Decimal | None = None
+    latitude: Decimal = omittable()
+    longitude: Decimal = omittable()
 
 
 @router.post("/locations", response={201: LocationOut}, summary="Opprett sted")
@@ -346,11 +347,11 @@ class StaffIn(Schema):
 class StaffPatch(Schema):
     programme_id: int | None = None
     home_id: int | None = None
-    first_name: str | None = Field(None, max_length=100)
-    last_name: str | None = Field(None, max_length=100)
-    role: str | None = None
-    email: str | None = None
-    phone: str | None = None
+    first_name: str = omittable(max_length=100)
+    last_name: str = omittable(max_length=100)
+    role: str = omittable()
+    email: str = omittable(description="Tom for ingen")
+    phone: str = omittable(description="Tom for ingen")
 
 
 def _staff_fields(data: dict[str, Any], user: Any) -> dict[str, Any]:
@@ -387,8 +388,8 @@ def staff_update(request: HttpRequest, pk: int, payload: StaffPatch) -> StaffMem
 
 
 class AssociationPatch(Schema):
-    name: str | None = Field(None, max_length=200)
-    code: str | None = Field(None, max_length=12)
+    name: str = omittable(max_length=200)
+    code: str = omittable(max_length=12)
 
 
 @router.patch("/associations/{pk}", response=AssociationOut, summary="Endre medlemsorganisasjon")

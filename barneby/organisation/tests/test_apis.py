@@ -300,3 +300,45 @@ def test_association_update_via_api(client: Client, setup: tuple[Programme, Prog
         ).status_code
         == 403
     )
+
+
+NOT_NULL = [
+    ("homes", "capacity"),
+    ("homes", "street_address"),
+    ("homes", "postcode"),
+    ("homes", "name"),
+    ("homes", "min_age"),
+    ("staff", "email"),
+    ("staff", "phone"),
+    ("staff", "first_name"),
+    ("programmes", "currency"),
+    ("programmes", "start_date"),
+    ("locations", "latitude"),
+    ("associations", "name"),
+]
+
+
+@pytest.mark.parametrize(("kind", "field"), NOT_NULL)
+def test_null_for_a_field_the_model_requires_is_422_and_the_schema_says_so(
+    client: Client, setup: tuple[Programme, Programme], kind: str, field: str
+) -> None:
+    ours, _theirs = setup
+    pk = {
+        "homes": lambda: ours.homes.get().pk,
+        "staff": lambda: f.staff(ours.association, programme=ours).pk,
+        "programmes": lambda: ours.pk,
+        "locations": lambda: ours.location_id,
+        "associations": lambda: ours.association_id,
+    }[kind]()
+    response = client.patch(
+        f"{BASE}/{kind}/{pk}", {field: None}, content_type="application/json", headers=auth(director(ours))
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"][-1] == field
+    spec = client.get("/api/v1/openapi.json").json()
+    schema_name = {"homes": "HomePatch", "staff": "StaffPatch", "programmes": "ProgrammePatch"}.get(
+        kind, "LocationPatch" if kind == "locations" else "AssociationPatch"
+    )
+    prop = spec["components"]["schemas"][schema_name]["properties"][field]
+    kinds = [prop.get("type")] + [option.get("type") for option in prop.get("anyOf", [])]
+    assert "null" not in kinds
