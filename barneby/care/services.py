@@ -491,6 +491,22 @@ def _separated_siblings(child: Child, home: Home, day: dt.date) -> list[Child]:
     return list(Child.objects.filter(pk__in=list(elsewhere)).order_by("birth_date", "pk"))
 
 
+def _keep_apart_partner_in(home: Home, child: Child, day: dt.date) -> bool:
+    """Whether a child who must never live with ``child`` lives in ``home`` on ``day`` or later."""
+    partners = [
+        b if a == child.pk else a
+        for a, b in KeepApart.objects.filter(Q(child_a=child) | Q(child_b=child)).values_list(
+            "child_a_id", "child_b_id"
+        )
+    ]
+    return (
+        bool(partners)
+        and Placement.objects.filter(home=home, child_id__in=partners)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=day))
+        .exists()
+    )
+
+
 def place_child(
     *,
     actor: Any,
@@ -506,10 +522,11 @@ def place_child(
 ) -> PlacementResult:
     """Start a placement, ending the current one on the same day; never without its decision.
 
-    Refused with a Norwegian message, saving nothing: a start before the
+    Refused with a Norwegian message, saving nothing: a start on or before the
     current placement's start or overlapping any other episode, a home that is
     full (unless the override gives a reason), a home whose age limits exclude
-    the child, and a first admission without a gatekeeping assessment that
+    the child, a home where a child lives who must never live with this one
+    (keep-apart), and a first admission without a gatekeeping assessment that
     admits (except an emergency, which must be assessed afterwards — R21).
     """
     errors: dict[str, Any] = {}
@@ -552,6 +569,11 @@ def place_child(
     if not placements and not is_emergency and not admission_assessed(child, on=start_date):
         errors["home"] = _(
             "Barnet kan ikke tas inn i alternativ omsorg uten en inntaksvurdering av nødvendighet og egnethet."
+        )
+    if _keep_apart_partner_in(home, child, start_date):
+        errors["home"] = _(
+            "Barnet skal ikke bo i samme hjem som et av barna som bor der (registrert: skal ikke bo sammen). Velg et "
+            "annet hjem."
         )
     if current and current.home_id == home.pk and current.type == type:
         errors["home"] = _("Barnet bor allerede i dette hjemmet.")

@@ -36,6 +36,8 @@ class BatchForm(forms.Form):
 @require_safe
 def run_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.run_list_for(user=request.user))
+    shown = [run.child_id for run in page.object_list if run.child_id]
+    care_services.record_views(actor=request.user, child_ids=shown, request=request, detail="placement runs")
     return render(request, "placements/run_list.html", {"page_obj": page})
 
 

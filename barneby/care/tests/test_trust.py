@@ -380,3 +380,20 @@ def test_a_rare_combination_is_generalised_not_published(w: f.World, settings: A
     f.child(w.programme, w.caseworker, birth_date=years_ago(9), sex="male")  # the only boy
     cells = selectors.aggregated_export(user=make_persona(Role.ME_ADVISOR))
     assert [(c.values[:2], c.count) for c in cells] == [(("6–12", "alle"), 4)]
+
+
+# --- "never" in a docstring or on a page is kept where the data is saved ---------------------
+
+
+def test_a_child_is_never_placed_in_the_home_of_one_they_must_live_apart_from(w: f.World) -> None:
+    kid = f.child(w.programme, w.caseworker)
+    other = f.child(w.programme, w.caseworker)
+    for child in (kid, other):
+        f.gatekeep(child, w.caseworker)
+    f.place(other, w.home_a, w.caseworker, TODAY - 10 * DAY)
+    services.keep_apart_record(actor=w.caseworker, child=kid, other=other, reason="violence")
+    with pytest.raises(ValidationError) as refused:
+        f.place(kid, w.home_a, w.caseworker, TODAY)
+    assert "skal ikke bo sammen" in refused.value.message_dict["home"][0]
+    assert not kid.placements.exists()
+    f.place(kid, w.home_b, w.caseworker, TODAY)  # another home is fine

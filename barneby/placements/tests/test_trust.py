@@ -68,3 +68,12 @@ def test_a_missing_admission_assessment_is_shown_before_a_proposal_is_chosen(w: 
     f.gatekeep(Child.objects.get(pk=kid.pk), w.caseworker)
     assert 'id="missing"' not in client.get(chosen["Location"]).content.decode()
     assert "ingen inntaksvurdering" not in client.get(response["Location"]).content.decode()
+
+
+def test_the_list_of_runs_logs_the_children_it_names(w: f.World) -> None:
+    kid = f.child(w.programme, w.caseworker, first_name="Listebarn")
+    client = verified_client(w.caseworker)
+    client.post(f"/plassering/barn/{kid.pk}/forslag/")
+    assert "Listebarn" in client.get("/plassering/").content.decode()
+    shown = AuditEvent.objects.filter(action=AuditAction.VIEW, object_id=str(kid.pk), detail="placement runs")
+    assert shown.count() == 1
