@@ -69,20 +69,29 @@ def paginate(request: HttpRequest, queryset: QuerySet[M], *, per_page: int = PER
         return paginator.page(paginator.num_pages)
 
 
+# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection, OWASP).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(text: str) -> str:
+    """Text a spreadsheet shows as text: a leading apostrophe before what would start a formula."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def _cell(value: Any) -> Any:
     if value is None:
         return ""
-    if isinstance(value, Promise):
-        return str(value)
+    if isinstance(value, Promise | str):
+        return neutralise_formula(str(value))
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).strftime("%d.%m.%Y %H:%M") if timezone.is_aware(value) else value
     if isinstance(value, dt.date):
         return value.strftime("%d.%m.%Y")
     if isinstance(value, bool):
         return "ja" if value else "nei"
-    if isinstance(value, Decimal | int | float | str):
+    if isinstance(value, Decimal | int | float):
         return value
-    return str(value)
+    return neutralise_formula(str(value))
 
 
 def _xlsx_cell(value: Any) -> Any:

@@ -81,3 +81,38 @@ def test_fast_select_renders_like_django_select() -> None:
 
 def normalise(html: str) -> str:
     return " ".join(html.replace("\n", " ").split()).replace("> <", "><")
+
+
+FORMULAS = ['=HYPERLINK("http://x","klikk")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+
+
+def test_csv_export_neutralises_formulas_but_keeps_numbers() -> None:
+    rows = [[text, Decimal("-12.50"), -3] for text in FORMULAS]
+    response = csv_response("test", ["Navn", "Beløp", "Tall"], rows)
+    text = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[arg-type]
+    read = list(csv.reader(io.StringIO(text), delimiter=";"))[1:]
+    assert [row[0] for row in read] == ["'" + formula for formula in FORMULAS]
+    assert read[0][1:] == ["-12,50", "-3"]
+
+
+def test_xlsx_export_neutralises_formulas_as_text() -> None:
+    response = export_response("xlsx", "test", ["Navn"], [[text] for text in FORMULAS] + [["vanlig"]])
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [row[0].value for row in sheet.iter_rows(min_row=2)]  # type: ignore[union-attr]
+    # XML reads a carriage return back as a line feed; what matters is the apostrophe in front.
+    assert cells == ["'" + formula.replace("\r", "\n") for formula in FORMULAS] + ["vanlig"]
+    assert all(row[0].data_type == "s" for row in sheet.iter_rows(min_row=2))  # type: ignore[union-attr]
+
+
+def test_register_export_neutralises_a_formula_in_a_name() -> None:
+    from barneby.accounts.roles import Role
+    from barneby.core.tests.personas import make_persona, verified_client
+    from barneby.organisation.tests import factories as f
+
+    association = f.association(country="NO")
+    f.home(f.programme(association), name="=cmd|' /C calc'!A0")
+    client = verified_client(make_persona(Role.AUDITOR))
+    csv_text = b"".join(client.get("/organisasjon/hjem/eksport/").streaming_content).decode("utf-8-sig")
+    assert "\n'=cmd" in csv_text.replace("\r\n", "\n")
+    workbook = load_workbook(io.BytesIO(client.get("/organisasjon/hjem/eksport/", {"format": "xlsx"}).content))
+    assert workbook.active["A2"].value == "'=cmd|' /C calc'!A0"  # type: ignore[index]
