@@ -55,6 +55,7 @@ from barneby.fundraising.models import (
     PaymentStatus,
     Supporter,
     SupporterKind,
+    TaxReporter,
     normalise_phone,
 )
 from barneby.organisation.models import MemberAssociation
@@ -70,6 +71,10 @@ def seed_fundraising(context: DemoContext) -> None:
     association = MemberAssociation.objects.filter(code=NORWAY_CODE).first()
     if association is None:
         return
+    if not TaxReporter.objects.filter(association=association).exists():
+        # A synthetic number with a valid check digit, so the tax report's JSON and XML can be downloaded.
+        number = _organisation_number(random.Random(context.seed + 299))
+        services.tax_reporter_set(actor=None, association=association, organisation_number=number)
     if not Supporter.objects.filter(association=association, donor_number__lt=GLOBAL_FIRST_DONOR).exists():
         seed_national(context, association)
     if context.scale == "global":

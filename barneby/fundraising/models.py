@@ -325,6 +325,41 @@ class Claim(BaseModel):
         return f"{self.agreement.kid} {self.period:%Y-%m}"
 
 
+def _valid_organisation_number(value: str) -> None:
+    if error := organisation_number_error(value):
+        raise ValidationError(error)
+
+
+class TaxReporter(BaseModel):
+    """The association as *oppgavegiver* to Skatteetaten: the organisasjonsnummer on its tax-deduction files.
+
+    Each member association reports for itself, so the number belongs to the association; the
+    ``BARNEBY_ORGANISATION_NUMBER`` setting is only the fallback for an installation with one association.
+    """
+
+    SCOPE_PATHS = ScopePaths(association="association_id")
+
+    association = models.OneToOneField(
+        "organisation.MemberAssociation",
+        on_delete=models.CASCADE,
+        related_name="tax_reporter",
+        verbose_name=_("medlemsorganisasjon"),
+    )
+    organisation_number = models.CharField(
+        _("organisasjonsnummer"),
+        max_length=9,
+        validators=[_valid_organisation_number],
+        help_text=_("Ni sifre, som i Enhetsregisteret."),
+    )
+
+    class Meta:
+        verbose_name = _("oppgavegiver for skattefradrag")
+        verbose_name_plural = _("oppgavegivere for skattefradrag")
+
+    def __str__(self) -> str:
+        return f"{self.association_id}: {self.organisation_number}"
+
+
 class NetsFileKind(models.TextChoices):
     OCR = "ocr", _("OCR-innbetalinger")
     AGREEMENTS = "agreements", _("AvtaleGiro-avtaler")

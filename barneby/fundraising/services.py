@@ -31,6 +31,7 @@ from barneby.fundraising.models import (
     PaymentAgreement,
     PaymentMethod,
     Supporter,
+    TaxReporter,
 )
 from barneby.organisation.models import MemberAssociation
 
@@ -217,6 +218,25 @@ def gift_create(
     if send_receipt:
         receipts.gift_receipt_schedule(gift)
     return gift
+
+
+@transaction.atomic
+def tax_reporter_set(*, actor: Any, association: MemberAssociation, organisation_number: str) -> TaxReporter:
+    """Record the association's organisasjonsnummer as oppgavegiver on its tax-deduction files."""
+    number = "".join((organisation_number or "").split())
+    reporter = TaxReporter.objects.select_for_update().filter(association=association).first()
+    reporter = reporter or TaxReporter(association=association)
+    before = reporter.organisation_number
+    reporter.organisation_number = number
+    reporter.full_clean()
+    reporter.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE if before else AuditAction.CREATE,
+        obj=reporter,
+        detail=f"organisation number {before or '-'} -> {number}",
+    )
+    return reporter
 
 
 # --- Consents and communication preferences -----------------------------------------------

@@ -49,7 +49,7 @@ from django.utils.translation import gettext as _
 from barneby.core.fields import decrypt_value
 from barneby.core.formatting import format_amount
 from barneby.core.identity import organisation_number_error, person_number_error
-from barneby.fundraising.models import Gift, Payment, PaymentStatus, Supporter, SupporterKind
+from barneby.fundraising.models import Gift, Payment, PaymentStatus, Supporter, SupporterKind, TaxReporter
 from barneby.organisation.models import MemberAssociation
 
 XML_NAMESPACE = "urn:ske:fastsetting:innsamling:gavefrivilligorganisasjon:v2"
@@ -236,6 +236,35 @@ def _sums(association: MemberAssociation, year: int) -> dict[int, Decimal]:
     return totals
 
 
+def years_with_money(association: MemberAssociation) -> list[int]:
+    """The income years in which the association received money counted by the report, newest first."""
+    years = {
+        d.year
+        for d in Payment.objects.filter(association=association, status__in=RECEIVED, supporter__isnull=False).dates(
+            "paid_date", "year"
+        )
+    }
+    years |= {
+        d.year
+        for d in Gift.objects.filter(supporter__association=association, payment__isnull=True).dates("date", "year")
+    }
+    return sorted(years, reverse=True)
+
+
+def default_year(association: MemberAssociation | None) -> int:
+    """The year the page opens on: last income year, unless it has no money and an earlier or this year has.
+
+    The report is made in January for the year that just ended; a new installation (or the demo) may have
+    money only this year, and opening on an empty year then hides everything.
+    """
+    today = timezone.localdate()
+    previous = today.year - 1
+    years = [y for y in years_with_money(association) if y <= today.year] if association is not None else []
+    if not years or previous in years:
+        return previous
+    return years[0]
+
+
 def _survivor(supporter_id: int, merged_into: Mapping[int, int | None]) -> int:
     """Follow ``merged_into`` to the record that survived; a cycle stops where it closes."""
     seen = {supporter_id}
@@ -375,12 +404,27 @@ def build_tax_report(*, association: MemberAssociation, year: int) -> TaxReport:
 # --- Output formats ---------------------------------------------------------------------------------
 
 
-def reporter_number() -> str:
-    """The reporting organisation's organisasjonsnummer (oppgavegiver), checked; the downloads need it."""
+def reporter_number(association: MemberAssociation | None = None) -> str:
+    """The reporting organisation's organisasjonsnummer (oppgavegiver), checked; the downloads need it.
+
+    The association's own number (set on the tax report page) comes first; the
+    ``BARNEBY_ORGANISATION_NUMBER`` setting is the fallback for an installation with one association.
+    """
+    own = TaxReporter.objects.filter(association=association).first() if association is not None else None
+    if own is not None:
+        number = own.organisation_number
+        error = organisation_number_error(number)
+        if error:
+            raise ValidationError(_("Organisasjonsnummeret til organisasjonen er ugyldig: {error}").format(error=error))
+        return number
     number = str(getattr(settings, "FUNDRAISING_ORGANISATION_NUMBER", "") or "").replace(" ", "")
     if not number:
         raise ValidationError(
-            _("Organisasjonsnummeret til organisasjonen mangler; sett BARNEBY_ORGANISATION_NUMBER i miljøet.")
+            _(
+                "Organisasjonsnummeret til organisasjonen mangler. Registrer det under «Oppgavegiver» på siden for "
+                "skattefradrag (eller sett BARNEBY_ORGANISATION_NUMBER i miljøet)."
+            ),
+            code="reporter_missing",
         )
     error = organisation_number_error(number)
     if error:
@@ -405,7 +449,7 @@ def _task_owner(line: ReportLine) -> dict[str, str]:
 
 def report_json(report: TaxReport) -> dict[str, Any]:
     """The request body of ``POST /v1/{inntektsaar}`` (Innrapportering gaver til frivillige API)."""
-    reporter = reporter_number()
+    reporter = reporter_number(report.association)
     giver: dict[str, Any] = {"organisasjonsnummer": reporter}
     contact = _contact()
     if contact:
@@ -439,7 +483,7 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
 
 def report_xml(report: TaxReport) -> bytes:
     """The ``gavefrivilligorganisasjon`` v2 file (RF-1301 attachment) for manual upload on skatteetaten.no."""
-    reporter = reporter_number()
+    reporter = reporter_number(report.association)
     ET.register_namespace("", XML_NAMESPACE)
     ET.register_namespace("xsi", XSI_NAMESPACE)
     root = ET.Element(

@@ -22,4 +22,5 @@ urlpatterns = [
     path("trekk/<int:pk>/fil/", views.claim_file, name="claim-file"),
     path("skattefradrag/", views_tax.tax_report, name="tax-report"),
     path("skattefradrag/last-ned/<slug:fmt>/", views_tax.tax_report_download, name="tax-report-download"),
+    path("skattefradrag/oppgavegiver/", views_tax.tax_reporter, name="tax-reporter"),
 ]

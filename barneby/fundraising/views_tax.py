@@ -11,18 +11,19 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from barneby.audit.models import AuditAction
 from barneby.audit.services import audit_record
 from barneby.core.access import staff
 from barneby.core.forms import add_service_errors
 from barneby.core.listing import PER_PAGE, csv_response
-from barneby.fundraising import selectors, taxreport
+from barneby.fundraising import selectors, services, taxreport
+from barneby.fundraising.models import TaxReporter
 from barneby.fundraising.permissions import FUNDRAISING_ROLES
+from barneby.organisation.models import MemberAssociation
 
 FORMATS = ("json", "xml", "csv")
 # The files for Skatteetaten; CSV is streamed from the same report.
@@ -41,20 +42,24 @@ class TaxYearForm(forms.Form):
     )
 
 
-def default_year() -> int:
-    """Last year: the report is made in January for the year that just ended."""
-    return timezone.localdate().year - 1
+class TaxReporterForm(forms.Form):
+    organisation_number = forms.CharField(
+        label=gettext_lazy("Organisasjonsnummer"),
+        max_length=20,
+        help_text=gettext_lazy("Medlemsorganisasjonens organisasjonsnummer i Enhetsregisteret, ni sifre."),
+    )
 
 
-def _year_form(request: HttpRequest) -> TaxYearForm:
-    return TaxYearForm({"year": request.GET.get("year", "").strip()[:10] or str(default_year())})
+def _year_form(request: HttpRequest, association: MemberAssociation | None) -> TaxYearForm:
+    wanted = request.GET.get("year", "").strip()[:10]
+    return TaxYearForm({"year": wanted or str(taxreport.default_year(association))})
 
 
 @staff(FUNDRAISING_ROLES, hidden=True)
 @require_safe
 def tax_report(request: HttpRequest) -> HttpResponse:
     association = selectors.association_of(user=request.user)
-    form = _year_form(request)
+    form = _year_form(request, association)
     report: taxreport.TaxReport | None = None
     if association is not None and form.is_valid():
         try:
@@ -63,9 +68,9 @@ def tax_report(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
     page = Paginator(report.validation_rows() if report else [], PER_PAGE).get_page(request.GET.get("page"))
     reporter_error = ""
-    if report is not None and report.lines:
+    if association is not None:
         try:
-            taxreport.reporter_number()
+            taxreport.reporter_number(association)
         except ValidationError as exc:
             reporter_error = " ".join(exc.messages)
     context = {
@@ -90,7 +95,7 @@ def tax_report_download(request: HttpRequest, fmt: str) -> HttpResponse | Stream
     association = selectors.association_of(user=request.user)
     if association is None:
         raise Http404
-    form = _year_form(request)
+    form = _year_form(request, association)
     back = reverse("fundraising:tax-report")
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for e in form.errors.get("year", [])))
@@ -120,3 +125,37 @@ def tax_report_download(request: HttpRequest, fmt: str) -> HttpResponse | Stream
     response = HttpResponse(content, content_type=f"{content_type}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
+
+
+@staff(FUNDRAISING_ROLES, hidden=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def tax_reporter(request: HttpRequest) -> HttpResponse:
+    """Where the association's organisasjonsnummer (oppgavegiver) for the tax-deduction files is set."""
+    association = selectors.association_of(user=request.user)
+    if association is None:
+        # The tax report page says the user is not linked to an association.
+        return redirect("fundraising:tax-report")
+    current = TaxReporter.objects.filter(association=association).first()
+    initial = {"organisation_number": current.organisation_number if current else ""}
+    form = TaxReporterForm(request.POST if request.method == "POST" else None, initial=initial)
+    if form.is_valid():
+        try:
+            services.tax_reporter_set(
+                actor=request.user,
+                association=association,
+                organisation_number=form.cleaned_data["organisation_number"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Organisasjonsnummeret for skattefradraget er lagret."))
+            return redirect("fundraising:tax-report")
+    context = {
+        "form": form,
+        "title": _("Oppgavegiver for skattefradrag"),
+        "intro": _(
+            "Organisasjonsnummeret til {name} står som oppgavegiver i filene til Skatteetaten (JSON og XML)."
+        ).format(name=association.name),
+        "cancel": reverse("fundraising:tax-report"),
+    }
+    return render(request, "fundraising/form.html", context, status=400 if form.errors else 200)

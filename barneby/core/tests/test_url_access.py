@@ -132,6 +132,7 @@ EXPECTED: dict[str, AccessRule] = {
             "claim-file",
             "tax-report",
             "tax-report-download",
+            "tax-reporter",
             "supporter-duplicates",
             "consent-create",
             "supporter-merge",

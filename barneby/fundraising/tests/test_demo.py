@@ -104,3 +104,19 @@ def test_global_generator_builds_sponsors_with_a_year_of_payments_and_is_idempot
     assert counts == (Supporter.objects.count(), Claim.objects.count(), Payment.objects.count(), Gift.objects.count())
     # Ids continue after the bulk-inserted rows (PostgreSQL's sequences are reset).
     assert f.supporter(association).pk > max(pk for pk, _n in with_identity)
+
+
+def test_the_demo_association_has_a_valid_synthetic_reporter_number() -> None:
+    from stdnum.no import orgnr
+
+    from barneby.fundraising.models import TaxReporter
+    from barneby.fundraising.taxreport import reporter_number
+
+    association = org.association(code="NO-SOS", name="SOS-barnebyer Norge")
+    context = DemoContext(scale="national", seed=1, progress=lambda items, **_kw: items)
+    seed_fundraising(context)
+    number = TaxReporter.objects.get(association=association).organisation_number
+    assert orgnr.is_valid(number)
+    assert reporter_number(association) == number
+    seed_fundraising(context)  # idempotent: the number is kept
+    assert TaxReporter.objects.get().organisation_number == number

@@ -21,7 +21,7 @@ from barneby.accounts.roles import Role, ScopeKind
 from barneby.audit.models import AuditEvent
 from barneby.core.identity import person_number_error
 from barneby.core.tests.personas import make_persona, verified_client
-from barneby.fundraising import taxreport
+from barneby.fundraising import services, taxreport
 from barneby.fundraising.models import (
     Gift,
     Payment,
@@ -30,10 +30,10 @@ from barneby.fundraising.models import (
     PaymentStatus,
     Supporter,
     SupporterKind,
+    TaxReporter,
 )
-from barneby.fundraising.taxreport import LeftOutReason, build_tax_report
+from barneby.fundraising.taxreport import LeftOutReason, build_tax_report, default_year
 from barneby.fundraising.tests import factories as f
-from barneby.fundraising.views_tax import default_year
 from barneby.organisation.models import MemberAssociation
 
 pytestmark = pytest.mark.django_db
@@ -392,10 +392,12 @@ def test_page_shows_totals_and_validation_report(
 def test_page_defaults_to_last_year_and_has_an_empty_state(
     association: MemberAssociation, donor_service: User, settings: Settings
 ) -> None:
-    settings.FUNDRAISING_TAX_DEDUCTION_MAX = {**settings.FUNDRAISING_TAX_DEDUCTION_MAX, default_year(): 25000}
+    last_year = dt.date.today().year - 1
+    assert default_year(association) == last_year  # no money at all: last income year
+    settings.FUNDRAISING_TAX_DEDUCTION_MAX = {**settings.FUNDRAISING_TAX_DEDUCTION_MAX, last_year: 25000}
     response = verified_client(donor_service).get("/innsamling/skattefradrag/")
     assert response.status_code == 200
-    assert response.context["report"].year == default_year()
+    assert response.context["report"].year == last_year
     assert "Ingen innbetalinger eller gaver er registrert" in response.content.decode()
 
 
@@ -490,3 +492,61 @@ def test_the_page_reuses_the_report_until_a_payment_changes(association: MemberA
     changed = taxreport.tax_report_cached(association=association, year=2025)
     assert changed.generated_at != first.generated_at
     assert changed.lines[0].amount == 1100
+
+
+@pytest.mark.parametrize("years_back", [0, 3])
+def test_page_opens_on_the_latest_year_with_money_when_last_year_has_none(
+    association: MemberAssociation, donor_service: User, settings: Settings, years_back: int
+) -> None:
+    today = dt.date.today()
+    year = today.year - years_back
+    settings.FUNDRAISING_TAX_DEDUCTION_MAX = {**settings.FUNDRAISING_TAX_DEDUCTION_MAX, year: 25000}
+    donor = f.supporter(association, national_id=synthetic_fnr(1, 2, 1980))
+    pay(donor, "800.00", dt.date(year, 1, 1))
+    pay(donor, "900.00", dt.date(year - 1, 1, 1) if years_back else dt.date(year - 5, 1, 1))
+    response = verified_client(donor_service).get("/innsamling/skattefradrag/")
+    assert response.status_code == 200
+    assert response.context["report"].year == year
+    assert not response.context["report"].is_empty
+    pay(donor, "100.00", dt.date(today.year - 1, 6, 1))  # once last year has money, it is last year again
+    assert default_year(association) == today.year - 1
+
+
+def test_missing_reporter_number_links_to_where_it_is_set_and_the_files_then_download(
+    association: MemberAssociation, donors: Donors, donor_service: User, settings: Settings
+) -> None:
+    settings.FUNDRAISING_ORGANISATION_NUMBER = ""
+    client = verified_client(donor_service)
+    page = client.get("/innsamling/skattefradrag/?year=2025").content.decode()
+    assert "Organisasjonsnummeret til organisasjonen mangler" in page
+    assert 'href="/innsamling/skattefradrag/oppgavegiver/"' in page
+    assert client.get("/innsamling/skattefradrag/oppgavegiver/").status_code == 200
+    bad = client.post("/innsamling/skattefradrag/oppgavegiver/", {"organisation_number": "313874665"})
+    assert bad.status_code == 400
+    assert "Kontrollsifferet i organisasjonsnummeret stemmer ikke." in bad.content.decode()
+    assert not TaxReporter.objects.exists()
+    saved = client.post("/innsamling/skattefradrag/oppgavegiver/", {"organisation_number": "313 874 664"})
+    assert saved.status_code == 302
+    reporter = TaxReporter.objects.get()
+    assert (reporter.association, reporter.organisation_number) == (association, REPORTER)
+    assert AuditEvent.objects.filter(object_type="fundraising.taxreporter", action="create").exists()
+    assert (
+        "Organisasjonsnummeret til organisasjonen mangler"
+        not in client.get(saved["Location"] + "?year=2025").content.decode()
+    )
+    for fmt in ("json", "xml"):
+        response = client.get(f"/innsamling/skattefradrag/last-ned/{fmt}/?year=2025")
+        assert response.status_code == 200, fmt
+        assert REPORTER in response.content.decode()
+
+
+def test_the_associations_own_number_comes_before_the_setting(
+    association: MemberAssociation, other_association: MemberAssociation, donors: Donors, reporter: None
+) -> None:
+    services.tax_reporter_set(actor=None, association=association, organisation_number=COMPANY_ORGNR)
+    assert taxreport.reporter_number(association) == COMPANY_ORGNR
+    assert taxreport.reporter_number(other_association) == REPORTER
+    report = build_tax_report(association=association, year=YEAR)
+    assert json.loads(taxreport.report_json_bytes(report))["leveranse"]["oppgavegiver"]["organisasjonsnummer"] == (
+        COMPANY_ORGNR
+    )
