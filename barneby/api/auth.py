@@ -11,7 +11,12 @@ from barneby.accounts.services import api_token_record_use
 
 
 class PersonalToken(HttpBearer):
-    """``Authorization: Bearer bby_…``; anything else, or a token that is not usable, is 401."""
+    """``Authorization: Bearer bby_…``; anything else, or a token that is not usable, is 401.
+
+    Usable is checked on every request (``api_token_find_usable``): not
+    revoked, within its expiry and ``API_TOKEN_MAX_DAYS``, and its user still
+    active, holding an API role and, where 2FA is required, an authenticator.
+    """
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         found = api_token_find_usable(secret=token)
