@@ -50,20 +50,57 @@ def _bad_text(value: Any, loc: tuple[str | int, ...]) -> Iterator[dict[str, Any]
             yield from _bad_text(item, (*loc, index))
 
 
+# A database key or number is at most a signed 64-bit integer; a page number or offset far less, since
+# it is multiplied by the page size: no list has two billion pages.
+MAX_ID = 2**63 - 1
+MAX_PAGE = 2**31 - 1
+PAGING = frozenset({"page", "page_size", "offset", "limit"})
+
+
+def _too_big(value: str, limit: int) -> bool:
+    text = value.strip().lstrip("+-")
+    return text.isdigit() and int(text) > limit
+
+
+def _bad_numbers(value: Any, loc: tuple[str | int, ...]) -> Iterator[dict[str, Any]]:
+    """Errors for integers in a JSON body that no field can hold (ids, counts and amounts alike)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_ID:
+        yield {"loc": list(loc), "msg": _("Tallet er for stort."), "type": "number_too_big"}
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _bad_numbers(item, (*loc, str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _bad_numbers(item, (*loc, index))
+
+
+def _query_number_errors(request: HttpRequest) -> Iterator[dict[str, Any]]:
+    for key in request.GET:
+        limit = MAX_PAGE if key in PAGING else MAX_ID if key == "id" or key.endswith("_id") else None
+        if limit is not None and any(_too_big(value, limit) for value in request.GET.getlist(key)):
+            yield {"loc": ["query", key], "msg": _("Tallet er for stort."), "type": "number_too_big"}
+
+
 def _text_errors(request: HttpRequest, path: dict[str, Any]) -> list[dict[str, Any]]:
     errors = list(_bad_text(path, ("path",)))
     errors += _bad_text({key: request.GET.getlist(key) for key in request.GET}, ("query",))
+    errors += _query_number_errors(request)
     if request.body and request.content_type == "application/json":
         try:
             body = json.loads(request.body)
         except ValueError:
             body = None  # ninja answers malformed JSON itself
         errors += _bad_text(body, ("body",))
+        errors += _bad_numbers(body, ("body",))
     return errors
 
 
-def refuse_unstorable_text(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """One rule for every operation of every app, as the HTML forms have it: no NUL, no lone surrogate.
+def refuse_unstorable_input(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """One rule for every operation of every app, before any schema.
+
+    Text as the HTML forms have it: no NUL, no lone surrogate. Numbers: an id no
+    key can have is a 404 in a path and a 422 elsewhere; a page or offset beyond
+    any list is a 422.
 
     PostgreSQL refuses NUL in text and no database encodes a lone UTF-16 surrogate
     ("\\ud800" in JSON), so either would end as a 500 (or, on SQLite, a stored NUL).
@@ -71,6 +108,9 @@ def refuse_unstorable_text(run: Callable[..., HttpResponse]) -> Callable[..., Ht
 
     @functools.wraps(run)
     def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if any(isinstance(value, str) and _too_big(value, MAX_ID) for value in kwargs.values()):
+            # No object has such an id.
+            return api.create_response(request, {"detail": _("Fant ikke objektet.")}, status=404)
         errors = _text_errors(request, kwargs)
         if errors:
             return api.create_response(request, {"detail": _("Ugyldige data."), "errors": errors}, status=422)
@@ -79,7 +119,7 @@ def refuse_unstorable_text(run: Callable[..., HttpResponse]) -> Callable[..., Ht
     return checked
 
 
-api.add_decorator(refuse_unstorable_text, mode="view")
+api.add_decorator(refuse_unstorable_input, mode="view")
 
 
 class Me(Schema):
