@@ -127,11 +127,14 @@ def subscribe(
     user_agent: str = "",
     actor: Any = None,
     supporter: Supporter | None = None,
+    resend_after: dt.timedelta | None = None,
 ) -> Subscriber:
     """Ask ``email`` to confirm a subscription: one e-mail with a link that expires.
 
     A confirmed subscriber stays as is (no e-mail); a pending or unsubscribed one gets
     a fresh link. The request is logged with its source and consent text version.
+    With ``resend_after`` (the public form), a pending subscriber asked less than that
+    long ago gets no new e-mail, so the form cannot be used to flood someone's inbox.
     """
     email = (email or "").strip().lower()
     try:
@@ -150,6 +153,13 @@ def subscribe(
     elif subscriber.status == SubscriberStatus.CONFIRMED:
         return subscriber
     now = timezone.now()
+    if (
+        resend_after is not None
+        and subscriber.status == SubscriberStatus.PENDING
+        and subscriber.requested_at is not None
+        and subscriber.requested_at > now - resend_after
+    ):
+        return subscriber
     token = secrets.token_urlsafe(32)
     subscriber.name = name.strip()[:200] or subscriber.name
     subscriber.supporter = supporter or subscriber.supporter or _matching_supporter(association, email)

@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # The links in the e-mails: open to everyone, the token decides.
     *mark(
         [
+            path("meld-pa/", views.subscribe, name="subscribe"),
             path("bekreft/<str:token>/", views.confirm, name="confirm"),
             path("avmeld/<str:token>/", views.unsubscribe, name="unsubscribe"),
         ],

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
@@ -23,7 +26,7 @@ from barneby.core.listing import export_response, paginate
 from barneby.fundraising.permissions import FUNDRAISING_ROLES
 from barneby.fundraising.selectors import association_required
 from barneby.newsletter import selectors, services
-from barneby.newsletter.forms import SubscriberFilterForm, SubscriberForm
+from barneby.newsletter.forms import PublicSubscribeForm, SubscriberFilterForm, SubscriberForm
 from barneby.newsletter.models import ConsentSource, Subscriber, SubscriberStatus
 from barneby.organisation.models import MemberAssociation
 
@@ -35,9 +38,54 @@ def _agent(request: HttpRequest) -> str:
 
 
 def _public(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    """A page behind a link with a token in its URL.
+
+    The token must not leak to other sites, and the page's own form must still pass the CSRF check. With
+    ``Referrer-Policy: no-referrer`` a browser sends ``Origin: null`` on the form's POST, and Django's CSRF
+    check refuses it (403 "Origin checking failed - null"), so nobody could confirm a subscription.
+    ``same-origin`` sends the URL (and the token) only back to us, who issued it, and nothing to other
+    sites; the POST then carries our real origin and passes the CSRF check. We keep the CSRF check on the
+    confirmation rather than exempting it: the token proves the mailbox, and the CSRF check adds that the
+    click came from our own page. (The unsubscribe link is exempt for RFC 8058 one-click, see below.)
+    """
     response = render(request, template, context, status=status)
     response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the URL
+    response["Referrer-Policy"] = "same-origin"  # the token is in the URL: never sent to another site
+    return response
+
+
+# A pending address gets at most one confirmation e-mail this often from the public form.
+PUBLIC_RESEND_AFTER = dt.timedelta(minutes=10)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def subscribe(request: HttpRequest) -> HttpResponse:
+    """The public sign-up form (double opt-in): the person gets an e-mail and confirms with its link.
+
+    The answer is the same whether the address is new, pending or already subscribed, so the form does
+    not tell a stranger who subscribes.
+    """
+    associations = MemberAssociation.objects.filter(is_active=True).order_by("name")
+    form = PublicSubscribeForm(request.POST or None, associations=associations)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.subscribe(
+                association=form.cleaned_data["association"],
+                email=form.cleaned_data["email"],
+                name=form.cleaned_data["name"],
+                source=ConsentSource.WEB,
+                text_version=str(settings.NEWSLETTER_CONSENT_TEXT_VERSION),
+                ip=client_ip(request),
+                user_agent=_agent(request),
+                resend_after=PUBLIC_RESEND_AFTER,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect(f"{reverse('newsletter:subscribe')}?sendt=1")
+    context = {"form": form, "sent": request.method != "POST" and request.GET.get("sendt") == "1"}
+    response = render(request, "newsletter/subscribe.html", context, status=400 if form.errors else 200)
+    response["X-Robots-Tag"] = "noindex"
     return response
 
 

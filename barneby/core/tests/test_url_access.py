@@ -156,6 +156,7 @@ EXPECTED: dict[str, AccessRule] = {
             "subscriber-unsubscribe",
         )
     },
+    "newsletter:subscribe": PUBLIC,
     "newsletter:confirm": PUBLIC,
     "newsletter:unsubscribe": PUBLIC,
     **{

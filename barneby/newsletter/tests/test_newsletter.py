@@ -449,3 +449,58 @@ def test_erasing_a_supporter_anonymises_their_subscriptions_linked_or_by_address
         assert subscriber.email.endswith("@anonymisert.invalid")
     other.refresh_from_db()
     assert other.email == "ikke-meg@example.org"
+
+
+def test_the_token_pages_keep_the_token_on_our_site_and_let_the_form_pass_csrf(
+    association: MemberAssociation,
+) -> None:
+    subscribe(association)
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(link(mail.outbox[0], "bekreft"))
+    # no-referrer made browsers send "Origin: null" with the button's POST, which the CSRF check refuses.
+    assert page["Referrer-Policy"] == "same-origin"
+    assert client.get(link(mail.outbox[0], "avmeld"))["Referrer-Policy"] == "same-origin"
+    token = client.cookies["csrftoken"].value
+    refused = client.post(link(mail.outbox[0], "bekreft"), HTTP_ORIGIN="https://evil.example")
+    assert refused.status_code == 403  # the CSRF check still guards the confirmation
+    confirmed = client.post(
+        link(mail.outbox[0], "bekreft"), {"csrfmiddlewaretoken": token}, HTTP_ORIGIN="http://testserver"
+    )
+    assert confirmed.status_code == 200
+    assert Subscriber.objects.get().status == SubscriberStatus.CONFIRMED
+
+
+def test_public_form_sends_one_confirmation_and_answers_alike_for_everybody(
+    association: MemberAssociation, client: Client
+) -> None:
+    form = {"email": "Kari@Example.org", "name": "Kari", "association": association.pk, "consent": "on"}
+    assert "Meld deg på nyhetsbrevet" in client.get("/nyhetsbrev/meld-pa/").content.decode()
+    missing = client.post("/nyhetsbrev/meld-pa/", {**form, "consent": ""})
+    assert missing.status_code == 400
+    assert "Kryss av for at du vil få nyhetsbrevet." in missing.content.decode()
+    bad = client.post("/nyhetsbrev/meld-pa/", {**form, "email": "ikke-en-adresse"})
+    assert bad.status_code == 400
+    assert not Subscriber.objects.exists()
+    sent = client.post("/nyhetsbrev/meld-pa/", form)
+    assert sent.status_code == 302
+    assert sent["Location"] == "/nyhetsbrev/meld-pa/?sendt=1"
+    subscriber = Subscriber.objects.get()
+    assert (subscriber.email, subscriber.status) == ("kari@example.org", SubscriberStatus.PENDING)
+    log = ConsentLog.objects.get(subscriber=subscriber)
+    assert (log.source, log.text_version) == (ConsentSource.WEB, "2026-1")
+    # Asking again at once sends no second e-mail (the form cannot flood an inbox) and answers the same.
+    again = client.post("/nyhetsbrev/meld-pa/", form)
+    assert again["Location"] == sent["Location"]
+    assert len(mail.outbox) == 1
+    client.post(link(mail.outbox[0], "bekreft"))
+    confirmed = client.post("/nyhetsbrev/meld-pa/", form)
+    assert confirmed["Location"] == sent["Location"]  # no hint that the address already subscribes
+    assert len(mail.outbox) == 1
+    assert "Sjekk e-posten din" in client.get(sent["Location"]).content.decode()
+
+
+def test_a_pending_address_gets_a_new_link_once_the_wait_is_over(association: MemberAssociation) -> None:
+    first = subscribe(association, resend_after=dt.timedelta(minutes=10))
+    Subscriber.objects.filter(pk=first.pk).update(requested_at=timezone.now() - dt.timedelta(minutes=11))
+    subscribe(association, resend_after=dt.timedelta(minutes=10))
+    assert len(mail.outbox) == 2
