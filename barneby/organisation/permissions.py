@@ -1,8 +1,7 @@
 """Who may read and write the organisation register (DESIGN.md §1).
 
 * Readers: national directors (their association), programme directors and
-  caseworkers (their programmes), caregivers (their home and its programme),
-  municipality contacts (programmes with their municipality as partner),
+  caseworkers (their programmes), municipality contacts (programmes with their municipality as partner),
   M&E advisors (programmes and homes as figures), auditors (read-only),
   system administrators (global; the register holds no child data).
 * Writers: national directors within their association; programme directors
@@ -13,7 +12,9 @@
   need a writer role held for the whole association (or globally). A
   programme director's programme grant reaches the association and its
   locations for reading only.
-* Donor service and safeguarding focal points do not use the register.
+* Donor service and safeguarding focal points do not use the register, nor do
+  caregivers: their work is their own home's children (``care:my-home``), not
+  lists and exports of staff, homes and programmes.
 * A home's street address is shown only to those who visit the home:
   its caregivers and the caseworkers and programme directors of its programme.
 """
@@ -28,7 +29,6 @@ REGISTER_READERS: frozenset[Role] = frozenset(
         Role.NATIONAL_DIRECTOR,
         Role.PROGRAMME_DIRECTOR,
         Role.CASEWORKER,
-        Role.CAREGIVER,
         Role.ME_ADVISOR,
         Role.MUNICIPALITY_CONTACT,
         Role.AUDITOR,

@@ -5,7 +5,6 @@ from django.core.management import call_command
 
 from barneby.accounts.models import RoleAssignment
 from barneby.accounts.roles import Role, ScopeKind
-from barneby.organisation import selectors
 from barneby.organisation.models import Home, MemberAssociation, Programme, ProgrammeType
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +29,9 @@ def test_demo_logins_get_real_scopes() -> None:
     director = RoleAssignment.objects.get(role=Role.NATIONAL_DIRECTOR, user__email__endswith="demo.barneby.example")
     assert director.scope_kind == ScopeKind.ASSOCIATION
     assert MemberAssociation.objects.get(pk=int(director.scope_key)).code == "NO-SOS"
-    caregiver = RoleAssignment.objects.get(role=Role.CAREGIVER, user__email__endswith="demo.barneby.example").user
-    assert selectors.home_list_for(user=caregiver).count() == 1
+    caregiver = RoleAssignment.objects.get(role=Role.CAREGIVER, user__email__endswith="demo.barneby.example")
+    assert caregiver.scope_kind == ScopeKind.HOME
+    assert Home.objects.filter(pk=int(caregiver.scope_key)).exists()
 
 
 def test_global_demo_has_the_key_figures_and_is_idempotent() -> None:

@@ -232,7 +232,8 @@ def test_each_role_sees_exactly_its_scope(world: World) -> None:
         Role.NATIONAL_DIRECTOR: (ScopeKind.ASSOCIATION, str(norway.pk), {"Bergen søsken", "Oslo ungdom"}),
         Role.PROGRAMME_DIRECTOR: (ScopeKind.PROGRAMME, str(p_bergen.pk), {"Bergen søsken"}),
         Role.CASEWORKER: (ScopeKind.PROGRAMME, str(p_bergen.pk), {"Bergen søsken"}),
-        Role.CAREGIVER: (ScopeKind.HOME, str(h_bergen.pk), {"Bergen søsken"}),
+        # Caregivers work in their own home's pages, not in the register.
+        Role.CAREGIVER: (ScopeKind.HOME, str(h_bergen.pk), set()),
         Role.MUNICIPALITY_CONTACT: (ScopeKind.MUNICIPALITY, "4601", {"Bergen søsken"}),
         Role.AUDITOR: (ScopeKind.GLOBAL, "", {"Bergen søsken", "Oslo ungdom", "Nairobi"}),
         Role.DONOR_SERVICE: (ScopeKind.ASSOCIATION, str(norway.pk), set()),
@@ -245,9 +246,9 @@ def test_each_role_sees_exactly_its_scope(world: World) -> None:
 
 
 def test_homes_and_locations_follow_the_same_scopes(world: World) -> None:
-    caregiver = make_persona(Role.CAREGIVER, scope_kind=ScopeKind.HOME, scope_key=str(world.h_bergen.pk))
-    assert list(selectors.home_list_for(user=caregiver)) == [world.h_bergen]
-    assert selectors.location_list_for(user=caregiver).count() == 1
+    caseworker = make_persona(Role.CASEWORKER, scope_kind=ScopeKind.PROGRAMME, scope_key=str(world.p_bergen.pk))
+    assert list(selectors.home_list_for(user=caseworker)) == [world.h_bergen]
+    assert selectors.location_list_for(user=caseworker).count() == 1
     director_ = make_persona(Role.NATIONAL_DIRECTOR, scope_kind=ScopeKind.ASSOCIATION, scope_key=str(world.norway.pk))
     assert selectors.home_list_for(user=director_).count() == 2
     assert selectors.association_list_for(user=director_).get() == world.norway
