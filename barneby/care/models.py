@@ -168,6 +168,17 @@ class Household(BaseModel):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        errors = _date_errors(
+            None,
+            {
+                "entered_on": (self.entered_on, False, _("Startdatoen")),
+                "exited_on": (self.exited_on, False, _("Avslutningsdatoen")),
+            },
+        )
+        if errors:
+            raise ValidationError(errors)
+
 
 class RiskFactor(models.TextChoices):
     POVERTY = "poverty", _("Fattigdom / materielle forhold")
@@ -199,6 +210,12 @@ class HouseholdMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    def clean(self) -> None:
+        if self.birth_year is not None and not EARLIEST_CARE_DATE.year <= self.birth_year <= timezone.localdate().year:
+            raise ValidationError(
+                {"birth_year": _("Fødselsåret må være mellom 1900 og {year}.").format(year=timezone.localdate().year)}
+            )
 
 
 class SupportContactKind(models.TextChoices):
@@ -244,6 +261,17 @@ class SupportService(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+    def clean(self) -> None:
+        errors = _date_errors(
+            None,
+            {
+                "start_date": (self.start_date, True, _("Startdatoen")),
+                "end_date": (self.end_date, True, _("Sluttdatoen")),
+            },
+        )
+        if errors:
+            raise ValidationError(errors)
 
 
 class Child(BaseModel):

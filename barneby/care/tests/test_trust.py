@@ -21,7 +21,7 @@ from barneby.accounts.roles import Role, ScopeKind
 from barneby.accounts.services import api_token_create
 from barneby.audit.models import AuditAction, AuditEvent
 from barneby.care import selectors, services
-from barneby.care.models import Alert, Child, Decision, Placement, SiblingRelation
+from barneby.care.models import Alert, Child, Decision, HouseholdMember, Placement, SiblingRelation
 from barneby.care.tests import factories as f
 from barneby.care.tests.factories import TODAY, years_ago
 from barneby.core.tests.personas import make_persona, verified_client
@@ -397,3 +397,19 @@ def test_a_child_is_never_placed_in_the_home_of_one_they_must_live_apart_from(w:
     assert "skal ikke bo sammen" in refused.value.message_dict["home"][0]
     assert not kid.placements.exists()
     f.place(kid, w.home_b, w.caseworker, TODAY)  # another home is fine
+
+
+def test_family_dates_before_1900_or_in_the_future_are_refused(w: f.World) -> None:
+    with pytest.raises(ValidationError) as refused:
+        services.household_save(
+            actor=w.caseworker, programme=w.programme, name="Familien Å", entered_on=dt.date(1, 1, 1)
+        )
+    assert "1900" in refused.value.message_dict["entered_on"][0]
+    household = services.household_save(actor=w.caseworker, programme=w.programme, name="Familien Å")
+    with pytest.raises(ValidationError) as refused:
+        services.household_add(
+            actor=w.caseworker,
+            household=household,
+            record=HouseholdMember(first_name="Ola", last_name="Å", relation="far", birth_year=TODAY.year + 1),
+        )
+    assert "birth_year" in refused.value.message_dict
