@@ -173,8 +173,12 @@ class AlertOut(Schema):
         sibling = obj.params.get("sibling_id")
         if not isinstance(sibling, int):
             return alert_rules.message(obj)
-        request = context["request"]
-        return alert_rules.message(obj, readable=selectors.readable_child_ids(user=request.user, ids=[sibling]))
+        # Whether the reader may see the sibling named, asked once per sibling and request.
+        known: dict[int, bool] = context["request"].__dict__.setdefault("_care_readable_siblings", {})
+        if sibling not in known:
+            user = context["request"].user
+            known[sibling] = bool(selectors.readable_child_ids(user=user, ids=[sibling]))
+        return alert_rules.message(obj, readable={sibling} if known[sibling] else set())
 
 
 @router.get("/children", response=list[ChildOut], summary="Barn og unge")

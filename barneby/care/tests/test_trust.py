@@ -413,3 +413,17 @@ def test_family_dates_before_1900_or_in_the_future_are_refused(w: f.World) -> No
             record=HouseholdMember(first_name="Ola", last_name="Å", relation="far", birth_year=TODAY.year + 1),
         )
     assert "birth_year" in refused.value.message_dict
+
+
+def test_alert_texts_do_not_name_a_sibling_the_reader_may_not_see(client: Client, w: f.World) -> None:
+    kid, _near, far = sibling_abroad(w)
+    f.gatekeep(kid, w.caseworker)
+    f.place(kid, w.home_a, w.caseworker, TODAY - 20 * DAY)  # apart from far, with no separation decision (R3)
+    assert Alert.objects.filter(child=kid, rule="R3", params__sibling_id=far.pk).exists()
+    page = verified_client(w.caseworker).get("/omsorg/varsler/").content.decode()
+    assert "Fjernsøsken" not in page
+    assert "et søsken i et annet program" in page
+    headers = {"Authorization": f"Bearer {api_token_create(user=w.caseworker, name='test').secret}"}
+    messages = [a["message"] for a in client.get("/api/v1/care/alerts", headers=headers).json()["items"]]
+    assert any("et søsken i et annet program" in m for m in messages)
+    assert not any("Fjernsøsken" in m for m in messages)
