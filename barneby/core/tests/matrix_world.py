@@ -171,6 +171,7 @@ def build_world() -> World:
             care.gatekeep(placed, builder)
             care.place(placed, homes[variant], builder, start)
         relation = care_services.sibling_link(actor=builder, child=kid, other=brother, kind=SiblingKind.FULL)
+        care.child(programme, builder, first_name="Ukoblet")  # not yet linked to anyone: a sibling to add
         children[variant] = [kid.pk, brother.pk]
         _put(world, "child", variant, kid.pk)
         _put(world, "sibling", variant, relation.pk)

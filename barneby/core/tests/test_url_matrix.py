@@ -21,11 +21,14 @@ What must hold, per request (see ``expectation``):
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
 import pytest
+from django.db import transaction
 from django.http import HttpResponse
 from django.urls import reverse
 
@@ -445,6 +448,154 @@ def leaks(response: HttpResponse, world: World, persona: Persona) -> list[str]:
     return found
 
 
+# ---------------------------------------------------------------------------------------------
+# A form shown in scope must not accept an object out of scope in a field that names one (a
+# drop-down, or a hidden field a search widget fills in). Differential: the form as shown, filled
+# in with plain values, is posted once as is and once with that field pointing out of scope (each in
+# a savepoint that is rolled back). When the first is accepted (a redirect) the second must not be.
+
+# Hidden or free fields that name an object, by app (drop-downs use SELECT_KINDS too).
+FIELD_KINDS: dict[str, dict[str, str]] = {
+    "care": {"other": "child"},
+    "fundraising": {"other": "supporter", "payment": "payment"},
+}
+
+
+@dataclass
+class Field:
+    tag: str  # input, select, textarea
+    type: str
+    name: str
+    value: str
+    checked: bool = False
+    options: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Form:
+    action: str
+    method: str
+    fields: list[Field] = field(default_factory=list)
+
+
+class _FormParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[Form] = []
+        self._select: Field | None = None
+        self._textarea: Field | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.forms.append(Form(a.get("action", ""), a.get("method", "get").lower()))
+        elif not self.forms:
+            return
+        elif tag == "input" and a.get("name"):
+            kind = a.get("type", "text").lower()
+            if kind not in {"submit", "button", "file", "image", "reset"}:
+                self.forms[-1].fields.append(Field("input", kind, a["name"], a.get("value", ""), "checked" in a))
+        elif tag == "select" and a.get("name"):
+            self._select = Field("select", "select", a["name"], "")
+            self.forms[-1].fields.append(self._select)
+        elif tag == "option" and self._select is not None:
+            value = a.get("value", "")
+            self._select.options.append(value)
+            if "selected" in a:
+                self._select.value = value
+        elif tag == "textarea" and a.get("name"):
+            self._textarea = Field("textarea", "textarea", a["name"], "")
+            self.forms[-1].fields.append(self._textarea)
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea is not None:
+            self._textarea.value += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+def _plain_value(f: Field) -> str | None:
+    """What a user would put in ``f`` (None: leave it out of the POST)."""
+    if f.type in {"checkbox", "radio"}:
+        return (f.value or "on") if f.checked else None
+    if f.tag == "select":
+        # Nothing chosen: the last choice (in a list of children to link, the one not linked yet).
+        chosen = f.value or next((o for o in reversed(f.options) if o), "")
+        return chosen
+    if f.value.strip() or f.type == "hidden":
+        return f.value
+    if f.type == "number":
+        return "1"
+    if f.type == "email":
+        return "matrise@example.org"
+    if f.type == "date":
+        return dt.date.today().isoformat()
+    if "date" in f.name or f.name.endswith(("_on", "_at")):
+        return dt.date.today().strftime("%d.%m.%Y")
+    return "Matrise"
+
+
+def _field_kind(route: Route, f: Field) -> str | None:
+    app = route.name.split(":")[0]
+    return FIELD_KINDS.get(app, {}).get(f.name) or (SELECT_KINDS.get(f.name) if f.tag == "select" else None)
+
+
+def _own_post_form(html: str, url: str) -> Form | None:
+    parser = _FormParser()
+    parser.feed(html)
+    for form in parser.forms:
+        if form.method == "post" and form.action in {"", url}:
+            return form
+    return None
+
+
+def _post_in_savepoint(world: World, persona: Persona, url: str, data: dict[str, str]) -> HttpResponse:
+    with transaction.atomic():
+        response: HttpResponse = world.client(persona).post(url, data)  # type: ignore[assignment]
+        transaction.set_rollback(True)
+    return response
+
+
+def _accepted(response: HttpResponse) -> bool:
+    return response.status_code in {301, 302, 303} and not response["Location"].startswith((SIGN_IN, TWO_FACTOR))
+
+
+def form_takes_out_of_scope(
+    route: Route, response: HttpResponse, world: World, persona: Persona, url: str
+) -> list[str]:
+    if response.status_code != 200 or not response.get("Content-Type", "").startswith("text/html"):
+        return []
+    form = _own_post_form(response.content.decode(), url)
+    if form is None:
+        return []
+    targets = [(f, kind) for f in form.fields if (kind := _field_kind(route, f)) is not None]
+    if not targets:
+        return []
+    plain = {f.name: v for f in form.fields if (v := _plain_value(f)) is not None}
+    # A hidden field a search widget fills in gets what the widget would put there: the drop-down's choice.
+    chosen = {kind: plain[f.name] for f, kind in targets if f.tag == "select" and plain.get(f.name)}
+    for f, kind in targets:
+        if f.type == "hidden" and not plain.get(f.name) and kind in chosen:
+            plain[f.name] = chosen[kind]
+    baseline = _post_in_savepoint(world, persona, url, plain)
+    if not _accepted(baseline):
+        return []  # the plain form is not enough to be accepted: nothing to compare with
+    found = []
+    # Every field naming that kind of object points out of scope at once (a hidden field and the
+    # drop-down it mirrors), so an accepted form can only have taken the object out of scope.
+    for kind in sorted({kind for _f, kind in targets}):
+        names = sorted(f.name for f, k in targets if k == kind)
+        for pk, variant in _out_of_scope(world, persona, kind).items():
+            attack = _post_in_savepoint(world, persona, url, {**plain, **dict.fromkeys(names, str(pk))})
+            if _accepted(attack):
+                found.append(f"accepts {kind} {variant} in {', '.join(names)} (302 to {attack['Location']})")
+    return found
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_page_in_and_out_of_scope(world: World, db: None, case: Case) -> None:
     problems = []
@@ -463,5 +614,9 @@ def test_page_in_and_out_of_scope(world: World, db: None, case: Case) -> None:
                     problems += [
                         f"{case.route.name} GET {persona.name} in {url}: {leak}"
                         for leak in leaks(response, world, persona)
+                    ]
+                    problems += [
+                        f"{case.route.name} POST {persona.name} in {url}: {wrong}"
+                        for wrong in form_takes_out_of_scope(case.route, response, world, persona, url)
                     ]
     assert not problems, "\n".join(problems)
