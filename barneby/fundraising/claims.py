@@ -20,6 +20,7 @@ import calendar
 import datetime as dt
 import hashlib
 import os
+import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,7 +30,7 @@ from typing import Any
 import netsgiro
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     BigIntegerField,
     CharField,
@@ -123,12 +124,37 @@ def _next_transmission_number() -> str:
     return f"{(top + 1) % 10_000_000 or 1:07d}"
 
 
+def _existing_run(*, association: MemberAssociation, method: str, period: dt.date) -> ClaimRun | None:
+    return ClaimRun.objects.filter(association=association, method=method, period=period).first()
+
+
 def run_for(
     *, actor: Any, association: MemberAssociation, method: str, period: dt.date, due_date: dt.date | None
 ) -> tuple[ClaimRun, bool]:
-    """The month's run, created if needed (in its own transaction, so it survives an interruption)."""
+    """The month's run, created if needed (in its own transaction, so it survives an interruption).
+
+    Two processes starting the same month at once both find no run; the database lets one insert it
+    (one run per association, method and month). The other gets the winner's run back, to resume or show.
+    Two processes starting *different* months may pick the same transmission number; the loser is told
+    to try again instead of seeing the database's error.
+    """
+    try:
+        return _run_create(actor=actor, association=association, method=method, period=period, due_date=due_date)
+    except IntegrityError:
+        winner = ClaimRun.objects.filter(association=association, method=method, period=period).first()
+        if winner is not None:
+            return winner, False
+        raise ValidationError(
+            _("En annen trekkjøring ble startet i samme øyeblikk. Ingenting er endret; prøv igjen."),
+            code="concurrent_start",
+        ) from None
+
+
+def _run_create(
+    *, actor: Any, association: MemberAssociation, method: str, period: dt.date, due_date: dt.date | None
+) -> tuple[ClaimRun, bool]:
     with transaction.atomic():
-        run = ClaimRun.objects.select_for_update().filter(association=association, method=method, period=period).first()
+        run = _existing_run(association=association, method=method, period=period)
         if run is not None:
             return run, False
         run = ClaimRun(
@@ -139,7 +165,8 @@ def run_for(
             transmission_number=_next_transmission_number() if method == PaymentMethod.AVTALEGIRO else "",
             started_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        run.full_clean()
+        # The unique constraints, not full_clean(), decide a race: validate the rest, then let the insert tell.
+        run.full_clean(validate_constraints=False)
         run.save()
         audit_record(actor=actor, action=AuditAction.CREATE, obj=run, detail=f"due {run.due_date}")
         return run, True
@@ -248,22 +275,24 @@ def _claim_rows(run: ClaimRun) -> Iterator[tuple[str, Decimal, dt.date]]:
 
 @dataclass
 class ClaimFile:
-    """What :func:`write_claim_file` wrote: the figures of its end records, and its checksum."""
+    """What :func:`write_claim_file` wrote: the figures of its end records, its checksum and its partial file."""
 
     transactions: int
     records: int
     total: Decimal
     sha256: str
+    partial: Path | None = None
 
 
-def write_claim_file(run: ClaimRun, path: Path) -> ClaimFile:
+def write_claim_file(run: ClaimRun, path: Path, *, publish: bool = True) -> ClaimFile:
     """Write the run's AvtaleGiro payment requests to ``path``, streaming netsgiro's records.
 
     The same records, in the same order, as ``build_claim_transmission(run).to_ocr()``
     (plus a final newline), but each is written as soon as it is made: building
     130,000 ``PaymentRequest`` objects first, and ``to_ocr()`` building every record
     again for each end record's count, is most of the time and memory of a claim run.
-    The file appears under its name only when complete (written as ``.part``, then renamed).
+    The file appears under its name only when complete (written as ``.part``, then renamed); with
+    ``publish=False`` it stays as the ``.part`` file named in the result, for the caller to rename.
     """
     payee_notifies = netsgiro.TransactionType.AVTALEGIRO_WITH_PAYEE_NOTIFICATION
     service = netsgiro.ServiceCode.AVTALEGIRO
@@ -272,8 +301,9 @@ def write_claim_file(run: ClaimRun, path: Path) -> ClaimFile:
     cents = 0
     earliest: dt.date | None = None
     latest: dt.date | None = None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".part")
+    # Each writer its own partial file: two processes finishing the same run at once must not write into,
+    # or rename away, each other's file.
+    partial = partial_path(path)
     with partial.open("wb") as out:
 
         def emit(record: Any) -> None:
@@ -344,8 +374,15 @@ def write_claim_file(run: ClaimRun, path: Path) -> ClaimFile:
                 nets_date=earliest,
             )
         )
-    os.replace(partial, path)  # readers never see half a file
-    return ClaimFile(transactions=count, records=records, total=Decimal(cents) / 100, sha256=digest.hexdigest())
+    if publish:
+        os.replace(partial, path)  # readers never see half a file
+    return ClaimFile(
+        transactions=count,
+        records=records,
+        total=Decimal(cents) / 100,
+        sha256=digest.hexdigest(),
+        partial=None if publish else partial,
+    )
 
 
 def claim_file_path(run: ClaimRun) -> Path:
@@ -367,7 +404,7 @@ def claim_run_prepare(
 ) -> ClaimRun:
     """The month's run for ``method``: the existing one (finished or to resume), or a new one, checked."""
     period = period_start(period)
-    existing = ClaimRun.objects.filter(association=association, method=method, period=period).first()
+    existing = _existing_run(association=association, method=method, period=period)
     if existing is not None:
         return existing
     check_due_date(due_date or default_due_date(period), now=now)
@@ -427,28 +464,77 @@ def claim_run_start(
     return claim_run_execute(actor=actor, run=run, chunk_size=chunk_size, progress=progress)
 
 
+def run_complete(
+    *,
+    actor: Any,
+    run: ClaimRun,
+    count: int,
+    total: Decimal,
+    path: Path,
+    partial: Path | None,
+    digest: str,
+    detail: str,
+) -> ClaimRun:
+    """Mark ``run`` complete with the file written at ``partial`` — unless another process finished it first.
+
+    Two processes finishing the same run (the same month posted twice) each write their own partial
+    file. Marking the run complete is one conditional ``UPDATE``: the first to commit wins and only
+    then moves its file into place; the other finds the run complete, throws its partial file away
+    and gets the winner's run back, whose file and figures stay as they are.
+    """
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            won = (
+                ClaimRun.objects.filter(pk=run.pk)
+                .exclude(status=ClaimRunStatus.COMPLETE)
+                .update(
+                    status=ClaimRunStatus.COMPLETE,
+                    claim_count=count,
+                    total_amount=total,
+                    file_name=str(path) if partial is not None else "",
+                    file_sha256=digest if partial is not None else "",
+                    completed_at=now,
+                    updated_at=now,
+                )
+            )
+            if won:
+                if partial is not None:
+                    os.replace(partial, path)  # inside the transaction: if this fails, nothing is marked
+                audit_record(actor=actor, action=AuditAction.UPDATE, obj=run, detail=detail)
+    finally:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+    run.refresh_from_db()
+    return run
+
+
+def partial_path(path: Path) -> Path:
+    """A partial file of its own next to ``path``, so that two writers never share one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.with_name(f"{path.stem}.{secrets.token_hex(8)}.part")
+
+
 def _finish_avtalegiro(*, actor: Any, run: ClaimRun) -> ClaimRun:
     totals = Claim.objects.filter(claim_run=run).aggregate(total=Sum("amount"))
     count = Claim.objects.filter(claim_run=run).count()
     total = totals["total"] or Decimal(0)
-    file_name, digest = "", ""
-    if count:
-        path = claim_file_path(run)
-        written = write_claim_file(run, path)
-        if written.transactions != count or written.total != total:
-            path.unlink(missing_ok=True)
-            raise RuntimeError(f"claim file for run {run.pk} does not match its claims")  # a bug, not user input
-        file_name, digest = str(path), written.sha256
-    with transaction.atomic():
-        run.status = ClaimRunStatus.COMPLETE
-        run.claim_count = count
-        run.total_amount = total
-        run.file_name = file_name
-        run.file_sha256 = digest
-        run.completed_at = timezone.now()
-        run.save()
-        audit_record(actor=actor, action=AuditAction.UPDATE, obj=run, detail=f"complete: {count} claims, {total} NOK")
-    return run
+    path = claim_file_path(run)
+    written = write_claim_file(run, path, publish=False) if count else None
+    if written is not None and (written.transactions != count or written.total != total):
+        if written.partial is not None:
+            written.partial.unlink(missing_ok=True)
+        raise RuntimeError(f"claim file for run {run.pk} does not match its claims")  # a bug, not user input
+    return run_complete(
+        actor=actor,
+        run=run,
+        count=count,
+        total=total,
+        path=path,
+        partial=written.partial if written else None,
+        digest=written.sha256 if written else "",
+        detail=f"complete: {count} claims, {total} NOK",
+    )
 
 
 def claim_file_read(run: ClaimRun) -> bytes:

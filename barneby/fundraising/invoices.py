@@ -18,18 +18,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.no import kontonr
 
-from barneby.audit.models import AuditAction
-from barneby.audit.services import audit_record
 from barneby.core.formatting import format_amount, format_date
 from barneby.core.pdf import Letter
-from barneby.fundraising.claims import Progress, claim_run_execute, claim_run_prepare
-from barneby.fundraising.models import Claim, ClaimRun, ClaimRunStatus, PaymentMethod
+from barneby.fundraising.claims import Progress, claim_run_execute, claim_run_prepare, partial_path, run_complete
+from barneby.fundraising.models import Claim, ClaimRun, PaymentMethod
 from barneby.organisation.models import MemberAssociation
 
 
@@ -76,23 +72,23 @@ def finish_giro_run(*, actor: Any, run: ClaimRun) -> ClaimRun:
     claims = Claim.objects.filter(claim_run=run)
     count = claims.count()
     total = claims.aggregate(total=Sum("amount"))["total"] or Decimal(0)
-    file_name, digest = "", ""
+    path = invoice_file_path(run)
+    partial, digest = None, ""
     if count:
         content = invoices_pdf(run)
-        path = invoice_file_path(run)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
-        file_name, digest = str(path), hashlib.sha256(content).hexdigest()
-    with transaction.atomic():
-        run.status = ClaimRunStatus.COMPLETE
-        run.claim_count = count
-        run.total_amount = total
-        run.file_name = file_name
-        run.file_sha256 = digest
-        run.completed_at = timezone.now()
-        run.save()
-        audit_record(actor=actor, action=AuditAction.UPDATE, obj=run, detail=f"giro invoices: {count}, {total} NOK")
-    return run
+        partial = partial_path(path)  # its own file: a second process finishing the run cannot overwrite it
+        partial.write_bytes(content)
+        digest = hashlib.sha256(content).hexdigest()
+    return run_complete(
+        actor=actor,
+        run=run,
+        count=count,
+        total=total,
+        path=path,
+        partial=partial,
+        digest=digest,
+        detail=f"giro invoices: {count}, {total} NOK",
+    )
 
 
 def giro_invoice_run_start(

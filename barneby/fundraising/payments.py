@@ -197,7 +197,8 @@ def _insert(model: type[models.Model], columns: Sequence[str], rows: Sequence[tu
     table, names = quote(model._meta.db_table), ", ".join(quote(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            # The driver's own cursor: wrap its errors so a violated constraint is Django's IntegrityError.
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             return
@@ -273,7 +274,20 @@ def ocr_import(*, actor: Any, association: MemberAssociation, data: bytes | str,
     transmission = nets.read_ocr(data)
     _check_recipient(transmission)
     _refuse_duplicate(transmission)
-    return _ocr_apply(actor=actor, association=association, transmission=transmission, file_name=file_name)
+    try:
+        return _ocr_apply(actor=actor, association=association, transmission=transmission, file_name=file_name)
+    except IntegrityError:
+        # The same transmission imported at this moment by someone else: say so, with when and by which file.
+        _refuse_duplicate(transmission)
+        # Another file imported at this moment paid some of the same claims first (a claim is paid once).
+        # This file is rolled back whole; imported again, its payments meet the claims as they are now.
+        raise ValidationError(
+            _(
+                "En annen fil ble lest inn i samme øyeblikk og avstemte noen av de samme trekkene. "
+                "Ingenting fra denne filen er lagret; les den inn på nytt."
+            ),
+            code="concurrent_import",
+        ) from None
 
 
 @transaction.atomic
