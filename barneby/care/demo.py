@@ -77,6 +77,7 @@ from barneby.care.models import (
     TargetGroup,
     age_on,
 )
+from barneby.care.rules import LEGACY_REVIEW_NOT_HEARD
 from barneby.core.demo import DemoContext, Inserter, register, reset_sequences
 from barneby.core.identity import person_number_error
 from barneby.organisation.demo import GLOBAL_CHILDREN_IN_FAMILY_CARE, GLOBAL_PREFIX, HOME_KIND, NORWAY_CODE
@@ -495,7 +496,8 @@ class National:
         )
 
     def review(self, child: Child, on: dt.date, *, heard: bool = True) -> None:
-        voice = views_for(self.rng, child.birth_date, on) if heard else {}
+        # Unheard: a review kept from before R16 was enforced on save (migration care 0005 marked it so).
+        voice = views_for(self.rng, child.birth_date, on) if heard else {"not_heard_reason": LEGACY_REVIEW_NOT_HEARD}
         PlanReview.objects.create(
             child=child,
             reviewed_on=on,
@@ -1023,7 +1025,7 @@ class National:
             self.gatekeep(child, self.days_ago(2, 9), reasons=["neglect", "parent_illness"])
 
     def finish(self) -> None:
-        # R16: one plan review with no trace of the child's views (a decision cannot be saved without).
+        # R16: one plan review from before the child's voice was required on save (nothing can be saved without now).
         heard_age = [
             c for c in self.in_care if age_on(c.birth_date, self.today) >= 9 and c.pk not in self.emergency_now
         ]
@@ -1371,7 +1373,8 @@ def _child_records(state: GlobalState, child: int, birth: dt.date, slot: Slot, e
     if (today - current).days > 30:
         last = today - dt.timedelta(days=rng.randint(5, 85) if rng.random() < 0.95 else rng.randint(100, 200))
         last = max(last, current)
-        voice = views_for(rng, birth, last) if rng.random() > 0.01 else {}  # now and then unheard (R16)
+        # Now and then a review from before R16 was enforced on save, marked as migration 0005 does (R16 alert).
+        voice = views_for(rng, birth, last) if rng.random() > 0.01 else {"not_heard_reason": LEGACY_REVIEW_NOT_HEARD}
         t.reviews.add(
             child_id=child,
             reviewed_on=last,

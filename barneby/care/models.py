@@ -751,9 +751,21 @@ class PlanReview(BaseModel):
         verbose_name = _("gjennomgang")
         verbose_name_plural = _("gjennomganger")
         ordering = ["reviewed_on", "pk"]
+        constraints = [
+            # R16, as for decisions: the child's views or why the child could not be heard, stored trimmed.
+            models.CheckConstraint(
+                condition=~Q(child_views="") | ~Q(not_heard_reason=""),
+                name="care_review_child_heard_or_reason",
+                violation_error_message=_("Skriv barnets syn, eller hvorfor barnet ikke kunne bli hørt."),
+            ),
+        ]
 
     def clean(self) -> None:
-        errors = _date_errors(_birth_of(self), {"reviewed_on": (self.reviewed_on, False, _("Datoen"))})
+        errors: dict[str, Any] = _date_errors(_birth_of(self), {"reviewed_on": (self.reviewed_on, False, _("Datoen"))})
+        self.child_views = (self.child_views or "").strip()
+        self.not_heard_reason = (self.not_heard_reason or "").strip()
+        if not (self.child_views or self.not_heard_reason):
+            errors["child_views"] = _("Skriv barnets syn, eller hvorfor barnet ikke kunne bli hørt.")
         if errors:
             raise ValidationError(errors)
 

@@ -24,6 +24,9 @@ SEPARATION = "sibling_separation"
 # Put by migration care 0004 on decisions saved before R16 was enforced with neither views nor reason:
 # it satisfies the database's check but is still no record of the child's voice, so R16 still finds it.
 LEGACY_NOT_HEARD = "Ikke dokumentert: vedtaket ble registrert før barnets syn ble påkrevd."
+# The same for plan reviews (migration care 0005).
+LEGACY_REVIEW_NOT_HEARD = "Ikke dokumentert: gjennomgangen ble registrert før barnets syn ble påkrevd."
+LEGACY_MARKERS = frozenset({LEGACY_NOT_HEARD, LEGACY_REVIEW_NOT_HEARD})
 PERMANENCY_KINDS = frozenset({"placement", "move", "reunification", "leaving_care"})
 LEAVING_REASONS = frozenset({"aged_out", "planned_move", "other"})
 CARE_STATUSES_AFTER = frozenset({"aftercare", "left"})
@@ -90,7 +93,7 @@ class DecisionFact:
     @property
     def voice_recorded(self) -> bool:
         reason = self.not_heard_reason.strip()
-        return bool(self.child_views.strip() or (reason and reason != LEGACY_NOT_HEARD))
+        return bool(self.child_views.strip() or (reason and reason not in LEGACY_MARKERS))
 
     @property
     def justifies_separation(self) -> bool:
@@ -111,7 +114,8 @@ class ReviewFact:
 
     @property
     def voice_recorded(self) -> bool:
-        return bool(self.child_views.strip() or self.not_heard_reason.strip())
+        reason = self.not_heard_reason.strip()
+        return bool(self.child_views.strip() or (reason and reason not in LEGACY_MARKERS))
 
 
 @dataclass(frozen=True)

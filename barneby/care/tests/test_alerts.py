@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from barneby.care import alerts, services
-from barneby.care.models import Alert, Child, Decision, Gatekeeping, PlacementType
-from barneby.care.rules import LEGACY_NOT_HEARD
+from barneby.care.models import Alert, Child, Decision, Gatekeeping, PlacementType, PlanReview
+from barneby.care.rules import LEGACY_NOT_HEARD, LEGACY_REVIEW_NOT_HEARD
 from barneby.care.tests import factories as f
 from barneby.care.tests.factories import TODAY, years_ago
 from barneby.organisation.models import Home
@@ -198,7 +198,15 @@ def test_r16_does_not_apply_below_the_age_limit(w: f.World) -> None:
 
 def test_r16_review_without_the_childs_voice(w: f.World) -> None:
     kid = f.child(w.programme, w.caseworker, birth_date=years_ago(12))
-    review = services.review_save(actor=w.caseworker, child=kid, reviewed_on=TODAY, summary="Kort møte.")
+    with pytest.raises(ValidationError):  # R16 is enforced on save
+        services.review_save(actor=w.caseworker, child=kid, reviewed_on=TODAY, summary="Kort møte.")
+    review = services.review_save(
+        actor=w.caseworker, child=kid, reviewed_on=TODAY, summary="Kort møte.", child_views="Ok"
+    )
+    # As migration 0005 left a review saved before R16 was enforced.
+    PlanReview.objects.filter(pk=review.pk).update(child_views="", not_heard_reason=LEGACY_REVIEW_NOT_HEARD)
+    alerts.refresh([kid.pk])
+    review.refresh_from_db()
     assert f"R16:review:{review.pk}" in keys(kid.pk)
     services.review_save(actor=w.caseworker, child=kid, review=review, not_heard_reason="Barnet var syk.")
     assert "R16" not in rules_of(kid.pk)

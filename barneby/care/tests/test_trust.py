@@ -21,7 +21,7 @@ from barneby.accounts.roles import Role, ScopeKind
 from barneby.accounts.services import api_token_create
 from barneby.audit.models import AuditAction, AuditEvent
 from barneby.care import selectors, services
-from barneby.care.models import Alert, Child, Decision, HouseholdMember, Placement, SiblingRelation
+from barneby.care.models import Alert, Child, Decision, HouseholdMember, Placement, PlanReview, SiblingRelation
 from barneby.care.tests import factories as f
 from barneby.care.tests.factories import TODAY, years_ago
 from barneby.core.tests.personas import make_persona, verified_client
@@ -427,3 +427,17 @@ def test_alert_texts_do_not_name_a_sibling_the_reader_may_not_see(client: Client
     messages = [a["message"] for a in client.get("/api/v1/care/alerts", headers=headers).json()["items"]]
     assert any("et søsken i et annet program" in m for m in messages)
     assert not any("Fjernsøsken" in m for m in messages)
+
+
+def test_a_plan_review_without_the_childs_views_or_a_reason_is_refused_by_the_form_and_the_database(
+    w: f.World,
+) -> None:
+    kid = f.child(w.programme, w.caseworker)
+    page = verified_client(w.caseworker).post(
+        f"/omsorg/barn/{kid.pk}/gjennomgang/", {"reviewed_on": TODAY.strftime("%d.%m.%Y"), "summary": "Gjennomgått."}
+    )
+    assert page.status_code == 400
+    assert "Skriv barnets syn, eller hvorfor barnet ikke kunne bli hørt." in page.content.decode()
+    assert not PlanReview.objects.filter(child=kid).exists()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PlanReview.objects.create(child=kid, reviewed_on=TODAY, summary="Ok", recorded_by=w.caseworker)
