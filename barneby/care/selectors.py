@@ -76,7 +76,8 @@ def _visible(queryset: QuerySet[M], user: Any, roles: Iterable[Role] = CARE_READ
     if wanted & MUNICIPAL and scope.has_any_role(MUNICIPAL):
         municipal_q = scope_q(scope, paths, roles=MUNICIPAL)
         condition |= _municipal_programmes(paths) & (municipal_q if municipal_q is not None else Q())
-    return queryset.filter(condition)
+    narrowed = queryset.filter(condition)
+    return narrowed.distinct() if paths.distinct else narrowed
 
 
 def visible_children(queryset: QuerySet[Child], *, user: Any) -> QuerySet[Child]:
