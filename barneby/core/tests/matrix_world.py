@@ -50,7 +50,6 @@ from barneby.placements.models import MatchingRun, Proposal, RunKind, RunStatus
 from barneby.sponsorships import services as sponsorship_services
 from barneby.sponsorships.models import SponsorshipProfile, TargetKind, TransferReason, TransferTask
 
-VARIANTS = ("a1", "a2", "b")
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
@@ -95,7 +94,6 @@ PERSONAS: tuple[Persona, ...] = (
     Persona("no_role", None, "none"),
     Persona("anonymous", None, "anonymous"),
 )
-PERSONA_BY_NAME = {p.name: p for p in PERSONAS}
 
 
 @dataclass
@@ -106,7 +104,6 @@ class World:
     tokens: dict[str, str] = field(default_factory=dict)  # persona → API token secret
     token_pks: dict[str, int] = field(default_factory=dict)  # persona → own API token's pk
     stranger_token_pk: int = 0
-    year: int = dt.date.today().year
 
     def pk(self, kind: str, variant: str, persona: Persona | None = None) -> int | None:
         if kind == "token":
@@ -314,4 +311,4 @@ def world_fixture(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> 
 
 matrix_world = pytest.fixture(scope="module", name="world")(world_fixture)
 
-__all__ = ["PERSONAS", "PERSONA_BY_NAME", "VARIANTS", "Persona", "World", "matrix_world"]
+__all__ = ["PERSONAS", "Persona", "World", "matrix_world"]
