@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from barneby.fundraising import selectors, taxreport
-from barneby.fundraising.models import Payment, PaymentStatus, Supporter
+from barneby.fundraising.models import UNASSIGNED_STATUSES, Payment, PaymentStatus, Supporter
 from barneby.fundraising.permissions import require_donor_service
 
 router = Router(tags=["innsamling"])
@@ -130,9 +130,9 @@ def payment_list(request: HttpRequest, filters: Query[PaymentFilter]) -> Any:
     _guard(request)
     payments = selectors.payment_list_for(user=request.user)
     if filters.matched is True:
-        payments = payments.exclude(status=PaymentStatus.UNMATCHED)
+        payments = payments.filter(status__in=[PaymentStatus.MATCHED, PaymentStatus.MANUAL])
     elif filters.matched is False:
-        payments = payments.filter(status=PaymentStatus.UNMATCHED)
+        payments = payments.filter(status__in=UNASSIGNED_STATUSES)
     if filters.date_from is not None:
         payments = payments.filter(paid_date__gte=filters.date_from)
     if filters.date_to is not None:

@@ -254,7 +254,7 @@ def tax_reportable_total(supporter: Supporter, year: int) -> Decimal:
     """What counts towards the donor's tax report for ``year``: matched payments, plus gifts registered without one."""
     paid = (
         Payment._base_manager.filter(supporter=supporter, paid_date__year=year)
-        .exclude(status=PaymentStatus.UNMATCHED)
+        .filter(status__in=[PaymentStatus.MATCHED, PaymentStatus.MANUAL])
         .aggregate(total=Sum("amount"))["total"]
     )
     gifts = Gift._base_manager.filter(supporter=supporter, date__year=year, payment__isnull=True).aggregate(

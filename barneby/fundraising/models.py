@@ -420,6 +420,13 @@ class PaymentStatus(models.TextChoices):
     MATCHED = "matched", _("Avstemt")
     UNMATCHED = "unmatched", _("Ikke avstemt")
     MANUAL = "manual", _("Avstemt manuelt")
+    # Seen before in another transmission (same KID, amount, date and archive reference): waits for a person.
+    HELD = "held", _("Holdt tilbake (mulig dublett)")
+    DISCARDED = "discarded", _("Forkastet som dublett")
+
+
+# Payments that are not (or not yet) money from a supporter: no supporter, agreement or claim.
+UNASSIGNED_STATUSES = (PaymentStatus.UNMATCHED, PaymentStatus.HELD, PaymentStatus.DISCARDED)
 
 
 class PaymentSource(models.TextChoices):
@@ -457,6 +464,7 @@ class Payment(BaseModel):
     paid_date = models.DateField(_("betalingsdato"))
     bank_date = models.DateField(_("bankdato"), null=True, blank=True)
     debit_account = models.CharField(_("belastet konto"), max_length=11, blank=True)
+    archive_reference = models.CharField(_("arkivreferanse"), max_length=9, blank=True, default="")
     status = models.CharField(
         _("status"), max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.UNMATCHED, db_index=True
     )
@@ -483,6 +491,14 @@ class Payment(BaseModel):
         verbose_name=_("avstemt av"),
     )
     matched_at = models.DateTimeField(_("avstemt"), null=True, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("mulig dublett av"),
+    )
 
     class Meta:
         verbose_name = _("innbetaling")
@@ -512,9 +528,14 @@ class Payment(BaseModel):
                 name="%(app_label)s_%(class)s_ocr_has_import",
             ),
             models.CheckConstraint(
-                condition=Q(status=PaymentStatus.UNMATCHED, supporter__isnull=True, agreement__isnull=True)
-                | (~Q(status=PaymentStatus.UNMATCHED) & Q(supporter__isnull=False)),
+                condition=Q(status__in=UNASSIGNED_STATUSES, supporter__isnull=True, agreement__isnull=True)
+                | (~Q(status__in=UNASSIGNED_STATUSES) & Q(supporter__isnull=False)),
                 name="%(app_label)s_%(class)s_matched_has_supporter",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[PaymentStatus.HELD, PaymentStatus.DISCARDED], duplicate_of__isnull=False)
+                | ~Q(status__in=[PaymentStatus.HELD, PaymentStatus.DISCARDED]),
+                name="%(app_label)s_%(class)s_held_names_its_original",
             ),
         ]
 

@@ -184,9 +184,9 @@ def read_transmission(data: bytes | str, *, expect: Callable[[netsgiro.Assignmen
 
 
 # One OCR giro payment, as read from its amount items 1 and 2: (assignment number, transaction
-# number, transaction type, Nets date, amount in øre, sign, KID, bank date, debit account).
-# Plain tuples: an OCR file on a debit day holds 130,000 of them.
-OcrRow = tuple[str, int, int, dt.date, int, str, str, dt.date | None, str]
+# number, transaction type, Nets date, amount in øre, sign, KID, bank date, debit account, archive
+# reference). Plain tuples: an OCR file on a debit day holds 130,000 of them.
+OcrRow = tuple[str, int, int, dt.date, int, str, str, dt.date | None, str, str]
 
 
 @dataclass(frozen=True)
@@ -245,6 +245,7 @@ def read_ocr(data: bytes | str) -> OcrFile:
                     (pending.kid or "").strip(),
                     record.bank_date,
                     record.debit_account or "",
+                    (record.reference or "").strip(),
                 )
             )
             pending = None

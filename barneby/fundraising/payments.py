@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from barneby.audit.models import AuditAction
 from barneby.audit.services import audit_record
+from barneby.core.formatting import format_amount, format_date
 from barneby.fundraising import nets
 from barneby.fundraising.kid import GIFT_SEQUENCE, as_modulus, is_valid_kid, split_kid
 from barneby.fundraising.models import (
@@ -178,6 +179,8 @@ PAYMENT_COLUMNS = (
     "agreement_id",
     "claim_id",
     "matched_at",
+    "archive_reference",
+    "duplicate_of_id",
 )
 
 
@@ -306,8 +309,38 @@ def _ocr_apply(*, actor: Any, association: MemberAssociation, transmission: nets
     values: list[tuple[Any, ...]] = []
     matched = 0
     cents = Decimal("0.01")
-    for assignment_number, number, type_, paid, ore, sign, kid, bank_date, debit_account in rows:
+    seen = _seen_before(association, rows)
+    held: list[dict[str, str]] = []
+    for assignment_number, number, type_, paid, ore, sign, kid, bank_date, debit_account, archive in rows:
         amount = Decimal(-ore if sign == "-" else ore) * cents
+        original = seen.get((kid, amount, paid, archive)) or seen.get((kid, amount, paid, ""))
+        if original is not None:
+            held.append(_held_problem(kid, amount, paid, original))
+            values.append(
+                (
+                    now,
+                    now,
+                    association.pk,
+                    PaymentSource.OCR.value,
+                    record.pk,
+                    assignment_number,
+                    number,
+                    type_,
+                    kid,
+                    amount,
+                    paid,
+                    bank_date,
+                    _account(debit_account),
+                    PaymentStatus.HELD.value,
+                    None,
+                    None,
+                    None,
+                    None,
+                    archive,
+                    original[0],
+                )
+            )
+            continue
         target = targets.get(kid, unmatched)
         found = target is not unmatched
         matched += found
@@ -332,6 +365,8 @@ def _ocr_apply(*, actor: Any, association: MemberAssociation, transmission: nets
                 target.agreement_id if found else None,
                 claim_id,
                 now if found else None,
+                archive,
+                None,
             )
         )
     _insert(Payment, PAYMENT_COLUMNS, values)
@@ -343,18 +378,77 @@ def _ocr_apply(*, actor: Any, association: MemberAssociation, transmission: nets
     ]
     Gift.objects.bulk_create(gifts, batch_size=CHUNK)
     record.matched_count = matched
-    record.unmatched_count = len(values) - matched
-    record.save(update_fields=["matched_count", "unmatched_count", "updated_at"])
+    record.unmatched_count = len(values) - matched - len(held)
+    record.problems = held
+    record.save(update_fields=["matched_count", "unmatched_count", "problems", "updated_at"])
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
         obj=record,
         detail=(
             f"ocr {transmission.number}: {len(values)} payments, {record.total_amount} NOK, "
-            f"{record.matched_count} matched, {len(gifts)} gifts"
+            f"{record.matched_count} matched, {len(gifts)} gifts, {len(held)} held as possible duplicates"
         ),
     )
     return record
+
+
+# A payment already imported: (its id, the transmission it came in, when that was imported).
+Original = tuple[int, str, dt.datetime]
+
+
+def _seen_before(
+    association: MemberAssociation, rows: Sequence[nets.OcrRow]
+) -> dict[tuple[str, Decimal, dt.date, str], Original]:
+    """Payments of these rows already imported from another transmission, by (KID, amount, date, archive ref).
+
+    Nets numbers each transmission, and a transmission is imported once; but the same payments can come
+    again under another number (a file sent twice by the bank, or a test file). A payment with the same
+    KID, amount, payment date and archive reference as one already imported is held for a person to
+    decide. Payments imported before archive references were kept are found under an empty reference.
+    Discarded duplicates do not count. One query over the file's payment dates.
+    """
+    if not rows:
+        return {}
+    dates = [row[3] for row in rows]
+    kids = {row[6] for row in rows}
+    earlier = (
+        Payment.objects.filter(
+            association=association, source=PaymentSource.OCR, paid_date__range=(min(dates), max(dates))
+        )
+        .exclude(status=PaymentStatus.DISCARDED)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "kid",
+            "amount",
+            "paid_date",
+            "archive_reference",
+            "ocr_import__transmission_number",
+            "ocr_import__imported_at",
+        )
+    )
+    seen: dict[tuple[str, Decimal, dt.date, str], Original] = {}
+    for pk, kid, amount, paid, archive, number, imported_at in earlier.iterator(chunk_size=10_000):
+        if kid in kids:
+            seen.setdefault((kid, Decimal(amount), paid, archive), (pk, number or "", imported_at))
+    return seen
+
+
+def _held_problem(kid: str, amount: Decimal, paid: dt.date, original: Original) -> dict[str, str]:
+    _pk, number, imported_at = original
+    return {
+        "kid": kid,
+        "reason": _(
+            "Mulig dublett: {amount} betalt {date} ble allerede lest inn med forsendelse {number} ({when}). "
+            "Holdt tilbake til noen har vurdert den under «Ikke avstemte innbetalinger»."
+        ).format(
+            amount=format_amount(amount),
+            date=format_date(paid),
+            number=number,
+            when=date_format(timezone.localtime(imported_at), "SHORT_DATETIME_FORMAT") if imported_at else "-",
+        ),
+    }
 
 
 @dataclass(frozen=True)
@@ -534,6 +628,53 @@ def payment_match(
         detail=f"matched to {'agreement ' + str(agreement.pk) if agreement else 'gift, supporter ' + str(owner.pk)}",
     )
     payment.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def payment_release_held(*, actor: Any, payment: Payment) -> Payment:
+    """A held possible duplicate is money after all ("import anyway"): matched by its KID like the import would."""
+    locked = Payment.objects.select_for_update().get(pk=payment.pk)
+    if locked.status != PaymentStatus.HELD:
+        raise ValidationError(_("Innbetalingen er ikke holdt tilbake lenger; en annen har alt vurdert den."))
+    target = resolve_kids(association=locked.association, kids=[locked.kid]).get(locked.kid) if locked.kid else None
+    if target is None:
+        locked.status = PaymentStatus.UNMATCHED
+    else:
+        locked.status = PaymentStatus.MATCHED
+        locked.supporter_id = target.supporter_id
+        locked.agreement_id = target.agreement_id
+        locked.matched_at = timezone.now()
+        if target.agreement_id is not None:
+            queue = _open_claims([target.agreement_id], locked.paid_date + dt.timedelta(days=EARLY_PAYMENT_DAYS))
+            locked.claim_id = _take_claim(queue.get(target.agreement_id), locked.amount, locked.paid_date)
+    locked.save()
+    gift = _gift_for(locked)
+    if gift is not None:
+        gift.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        detail=f"possible duplicate of payment {locked.duplicate_of_id} imported anyway: {locked.status}",
+    )
+    return locked
+
+
+@transaction.atomic
+def payment_discard_held(*, actor: Any, payment: Payment) -> Payment:
+    """A held possible duplicate is a duplicate: kept for the record, never counted as money."""
+    locked = Payment.objects.select_for_update().get(pk=payment.pk)
+    if locked.status != PaymentStatus.HELD:
+        raise ValidationError(_("Innbetalingen er ikke holdt tilbake lenger; en annen har alt vurdert den."))
+    locked.status = PaymentStatus.DISCARDED
+    locked.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        detail=f"discarded as a duplicate of payment {locked.duplicate_of_id}",
+    )
     return locked
 
 

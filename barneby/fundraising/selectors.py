@@ -116,6 +116,15 @@ def unmatched_payments_for(*, user: Any) -> QuerySet[Payment]:
     return payment_list_for(user=user, status=PaymentStatus.UNMATCHED).order_by("paid_date", "pk")
 
 
+def held_payments_for(*, user: Any) -> QuerySet[Payment]:
+    """Payments held as possible duplicates of ones already imported, with the original, oldest first."""
+    return (
+        payment_list_for(user=user, status=PaymentStatus.HELD)
+        .select_related("duplicate_of", "duplicate_of__ocr_import")
+        .order_by("paid_date", "pk")
+    )
+
+
 def payment_get_for(*, user: Any, pk: int) -> Payment:
     return _get(Payment.objects.select_related("agreement", "supporter"), user, pk)
 

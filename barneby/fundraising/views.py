@@ -45,7 +45,7 @@ from barneby.fundraising.forms import (
     NetsFileForm,
     SupporterCreateForm,
 )
-from barneby.fundraising.models import ClaimRunStatus, ConsentPurpose, Gift, PaymentMethod, Supporter
+from barneby.fundraising.models import ClaimRunStatus, ConsentPurpose, Gift, PaymentMethod, PaymentStatus, Supporter
 from barneby.fundraising.permissions import FUNDRAISING_ROLES
 from barneby.organisation.models import MemberAssociation
 
@@ -392,6 +392,15 @@ def nets_import(request: HttpRequest) -> HttpResponse:
                         count=record.transaction_count, unmatched=record.unmatched_count
                     ),
                 )
+                if record.problems:
+                    messages.warning(
+                        request,
+                        _(
+                            "{held} innbetalinger er holdt tilbake som mulige dubletter av innbetalinger som "
+                            "allerede er lest inn. Vurder dem under «Ikke avstemte innbetalinger»."
+                        ).format(held=len(record.problems)),
+                    )
+                    return redirect(f"{reverse('fundraising:nets-import')}?vis={record.pk}#import-{record.pk}")
             else:
                 result = payments.agreements_file_import(
                     actor=request.user, association=association, data=data, file_name=upload.name
@@ -424,6 +433,9 @@ def nets_import(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def unmatched(request: HttpRequest) -> HttpResponse:
     association = _association_for_post(request)
+    held_action = request.POST.get("held", "")
+    if association is not None and held_action:
+        return _held_decide(request, held_action)
     form = MatchForm(request.POST or None)
     if association is not None:
         payment = selectors.payment_get_for(user=request.user, pk=int(request.POST.get("payment", "0") or 0))
@@ -459,12 +471,41 @@ def unmatched(request: HttpRequest) -> HttpResponse:
                     messages.success(request, _("Innbetalingen er avstemt."))
                     return redirect("fundraising:unmatched")
     page = paginate(request, selectors.unmatched_payments_for(user=request.user).order_by("paid_date", "pk"))
-    return render(
-        request,
-        "fundraising/unmatched.html",
-        {"page_obj": page, "form": form, "failed": request.POST.get("payment", "")},
-        status=400 if form.is_bound and form.errors else 200,
-    )
+    context = {
+        "page_obj": page,
+        "form": form,
+        "failed": request.POST.get("payment", ""),
+        "held": selectors.held_payments_for(user=request.user)[:HELD_SHOWN],
+    }
+    return render(request, "fundraising/unmatched.html", context, status=400 if form.is_bound and form.errors else 200)
+
+
+HELD_SHOWN = 200  # a file sent twice holds its duplicates together; they are decided from the top
+
+
+def _held_decide(request: HttpRequest, action: str) -> HttpResponse:
+    """ "Import anyway" or "discard" for a payment held as a possible duplicate; audited by the services."""
+    decide = {"importer": payments.payment_release_held, "forkast": payments.payment_discard_held}.get(action)
+    number = selectors.search_number(request.POST.get("payment", ""))
+    if decide is None or number is None:
+        messages.error(request, _("Velg en innbetaling og hva som skal skje med den."))
+        return redirect("fundraising:unmatched")
+    payment = selectors.payment_get_for(user=request.user, pk=number)
+    try:
+        decided = decide(actor=request.user, payment=payment)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("fundraising:unmatched")
+    if action == "forkast":
+        messages.success(request, _("Innbetalingen er forkastet som dublett og teller ikke som penger inn."))
+    elif decided.status == PaymentStatus.UNMATCHED:
+        messages.success(request, _("Innbetalingen er lest inn, men KID-en er ukjent: avstem den under."))
+    else:
+        gift = Gift.objects.select_related("supporter").filter(payment=decided).first()
+        if gift is not None:
+            receipts.gift_receipt_schedule(gift)
+        messages.success(request, _("Innbetalingen er lest inn og avstemt."))
+    return redirect("fundraising:unmatched")
 
 
 @staff(FUNDRAISING_ROLES, hidden=True)
