@@ -61,7 +61,7 @@ class ProgrammeOut(Schema):
     country: str
     start_date: dt.date
     end_date: dt.date | None
-    capacity: int | None
+    capacity: int = Field(description="Plassene i programmets aktive hjem (beregnet)")
     budget_local: Decimal | None
     currency: str
     budget_nok: Decimal | None
@@ -85,7 +85,6 @@ class ProgrammeIn(Schema):
     status: str = "active"
     start_date: dt.date
     end_date: dt.date | None = None
-    capacity: int | None = None
     budget_local: Decimal | None = None
     currency: str = ""
     budget_nok: Decimal | None = None
@@ -100,7 +99,6 @@ class ProgrammePatch(Schema):
     status: str = omittable()
     start_date: dt.date = omittable()
     end_date: dt.date | None = None
-    capacity: int | None = None
     budget_local: Decimal | None = None
     currency: str = omittable(description="Tom for ingen")
     budget_nok: Decimal | None = None
@@ -113,6 +111,7 @@ class HomeOut(Schema):
     name: str
     kind: str
     capacity: int
+    occupied: int = Field(description="Åpne plasseringer i hjemmet i dag (beregnet)")
     free_places: int
     takes_sibling_groups: bool
     max_sibling_group_size: int | None
@@ -121,6 +120,10 @@ class HomeOut(Schema):
     competences: list[str]
     street_address: str | None = Field(None, description="Bare for dem som besøker hjemmet")
     is_active: bool
+
+    @staticmethod
+    def resolve_occupied(obj: Home) -> int:
+        return int(getattr(obj, "occupied_places", obj.occupied))
 
     @staticmethod
     def resolve_competences(obj: Home) -> list[str]:
@@ -175,7 +178,7 @@ def programme_create(request: HttpRequest, payload: ProgrammeIn) -> Status[Progr
     programme = services.programme_create(
         actor=request.user, association=association, **_programme_fields(data, request.user)
     )
-    return Status(201, programme)
+    return Status(201, selectors.programme_get_for(user=request.user, pk=programme.pk))
 
 
 @router.patch("/programmes/{pk}", response=ProgrammeOut, summary="Endre program")
@@ -186,7 +189,8 @@ def programme_update(request: HttpRequest, pk: int, payload: ProgrammePatch) -> 
         selectors.require_partner_municipality_writable(
             user=request.user, programme=programme, municipality=fields["partner_municipality"]
         )
-    return services.programme_update(actor=request.user, programme=programme, **fields)
+    services.programme_update(actor=request.user, programme=programme, **fields)
+    return selectors.programme_get_for(user=request.user, pk=pk)
 
 
 @router.get("/homes", response=list[HomeOut], summary="Hjem")
@@ -214,7 +218,6 @@ class HomeIn(Schema):
     name: str = Field(max_length=200)
     kind: str
     capacity: int
-    occupied: int = 0
     takes_sibling_groups: bool = False
     max_sibling_group_size: int | None = None
     min_age: int = 0
@@ -231,7 +234,6 @@ class HomePatch(Schema):
     name: str = omittable(max_length=200)
     kind: str = omittable()
     capacity: int = omittable()
-    occupied: int = omittable()
     takes_sibling_groups: bool = omittable()
     max_sibling_group_size: int | None = None
     min_age: int = omittable()
@@ -264,15 +266,15 @@ def home_create(request: HttpRequest, payload: HomeIn) -> Status[Home]:
     programme = selectors.programme_get_for(user=request.user, pk=data.pop("programme_id"), for_write=True)
     fields, competences = _home_fields(data)
     home = services.home_create(actor=request.user, programme=programme, competences=competences or [], **fields)
-    return Status(201, _with_addresses(request, [home])[0])
+    return Status(201, _with_addresses(request, [selectors.home_get_for(user=request.user, pk=home.pk)])[0])
 
 
 @router.patch("/homes/{pk}", response=HomeOut, summary="Endre hjem")
 def home_update(request: HttpRequest, pk: int, payload: HomePatch) -> Home:
     home = selectors.home_get_for(user=request.user, pk=pk, for_write=True)
     fields, competences = _home_fields(payload.dict(exclude_unset=True))
-    home = services.home_update(actor=request.user, home=home, competences=competences, **fields)
-    return _with_addresses(request, [home])[0]
+    services.home_update(actor=request.user, home=home, competences=competences, **fields)
+    return _with_addresses(request, [selectors.home_get_for(user=request.user, pk=pk)])[0]
 
 
 class LocationIn(Schema):

@@ -104,6 +104,8 @@ def seed_organisation(context: DemoContext) -> None:
             },
         )
     programmes: list[Programme] = []
+    # Planned places per programme: they size its homes; the programme's capacity is then its homes' places.
+    planned: dict[int, int] = {}
     for code, name, type_, loc, partner, year, capacity in context.progress(
         NORWEGIAN_PROGRAMMES, desc="programmer i Norge"
     ):
@@ -115,7 +117,6 @@ def seed_organisation(context: DemoContext) -> None:
                 "name": name,
                 "type": type_,
                 "start_date": dt.date(year, 1, 1),
-                "capacity": capacity,
                 "currency": "NOK",
                 "budget_local": Decimal(capacity * 650_000),
                 "budget_nok": Decimal(capacity * 650_000),
@@ -123,6 +124,7 @@ def seed_organisation(context: DemoContext) -> None:
             },
         )
         programmes.append(programme)
+        planned[programme.pk] = capacity
     for country, assoc_code, village, lat, lon, type_, currency in context.progress(
         ABROAD, desc="programmer i utlandet"
     ):
@@ -148,25 +150,26 @@ def seed_organisation(context: DemoContext) -> None:
                 "name": f"{village}: {type_.label}",
                 "type": type_,
                 "start_date": dt.date(rng.randint(1975, 2015), 1, 1),
-                "capacity": rng.randint(40, 400),
                 "currency": currency,
                 "budget_local": budget * 10,
                 "budget_nok": budget,
             },
         )
         programmes.append(programme)
+        planned[programme.pk] = rng.randint(40, 400)
 
     homes_made = 0
     for programme in programmes:
         if programme.type not in HOME_KIND or programme.homes.exists():
             continue
-        count = max(1, (programme.capacity or 8) // 4)
+        count = max(1, planned.get(programme.pk, 8) // 4)
         for i in range(count):
             takes_siblings = programme.type in {ProgrammeType.SIBLING_FOSTER, ProgrammeType.FAMILY_VILLAGE}
             capacity = rng.choice([3, 4, 5]) if takes_siblings else rng.choice([2, 3, 4])
             home = Home.objects.create(
                 programme=programme,
-                name=f"{programme.location.name} – hjem {i + 1}",
+                # Several programmes share a village: the programme's name keeps home names apart.
+                name=f"{programme.name} – hjem {i + 1}",
                 kind=HOME_KIND[ProgrammeType(programme.type)],
                 capacity=capacity,
                 occupied=rng.randint(0, capacity),
@@ -388,7 +391,6 @@ def _global_programme(rng: random.Random, location: Location, type_: ProgrammeTy
             [ProgrammeStatus.ACTIVE, ProgrammeStatus.PHASING_OUT, ProgrammeStatus.HANDED_OVER], weights=[90, 7, 3]
         )[0],
         start_date=dt.date(rng.randint(1960, 2024), 1, 1),
-        capacity=rng.randint(20, 500),
         currency="USD",
         budget_local=budget / 10,
         budget_nok=budget,

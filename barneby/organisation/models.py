@@ -160,7 +160,11 @@ class ProgrammeStatus(models.TextChoices):
 
 
 class Programme(BaseModel):
-    """A programme at a location, run by a member association."""
+    """A programme at a location, run by a member association.
+
+    Its capacity is not typed in: it is the places of its active homes, which
+    the selectors annotate as ``capacity`` (``selectors.with_places``).
+    """
 
     SCOPE_PATHS = ScopePaths(
         association="association_id",
@@ -188,7 +192,6 @@ class Programme(BaseModel):
     )
     start_date = models.DateField(_("startdato"))
     end_date = models.DateField(_("sluttdato"), null=True, blank=True)
-    capacity = models.IntegerField(_("kapasitet"), null=True, blank=True, validators=[MinValueValidator(0)])
     budget_local = models.DecimalField(
         _("årsbudsjett (lokal valuta)"),
         max_digits=14,
@@ -229,10 +232,6 @@ class Programme(BaseModel):
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="%(app_label)s_%(class)s_end_after_start",
                 violation_error_message=_("Sluttdatoen kan ikke være før startdatoen."),
-            ),
-            models.CheckConstraint(
-                condition=Q(capacity__isnull=True) | Q(capacity__gte=0),
-                name="%(app_label)s_%(class)s_capacity_not_negative",
             ),
             models.CheckConstraint(
                 condition=(Q(budget_local__isnull=True) | Q(budget_local__gte=0))
@@ -305,7 +304,9 @@ class Home(BaseModel):
     name = models.CharField(_("navn"), max_length=200)
     kind = models.CharField(_("type"), max_length=30, choices=HomeKind.choices)
     capacity = models.PositiveSmallIntegerField(_("antall plasser"), validators=[MaxValueValidator(30)])
-    occupied = models.PositiveSmallIntegerField(_("belagte plasser"), default=0)
+    # Kept in step with the open placements by the care app's placement services (and read by matching);
+    # never typed in. The register shows the count of open placements itself (``selectors.with_occupancy``).
+    occupied = models.PositiveSmallIntegerField(_("belagte plasser"), default=0, editable=False)
     competences = models.ManyToManyField(Competence, blank=True, related_name="homes", verbose_name=_("kompetanser"))
     takes_sibling_groups = models.BooleanField(_("tar imot søskenflokker"), default=False)
     max_sibling_group_size = models.PositiveSmallIntegerField(_("største søskenflokk"), null=True, blank=True)
@@ -357,7 +358,9 @@ class Home(BaseModel):
 
     @property
     def free_places(self) -> int:
-        return max(0, self.capacity - self.occupied)
+        """Places not taken by an open placement (the selectors' count where annotated)."""
+        occupied = getattr(self, "occupied_places", None)
+        return max(0, self.capacity - (self.occupied if occupied is None else occupied))
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}

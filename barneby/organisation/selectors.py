@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Model, Q, QuerySet
+from django.db.models import Count, F, Model, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -32,6 +33,35 @@ def _visible(queryset: QuerySet[M], user: Any, roles: Iterable[Role] = REGISTER_
     return visible_to(queryset, user=user, paths=paths, roles=roles)
 
 
+def with_places(programmes: QuerySet[Programme]) -> QuerySet[Programme]:
+    """Annotate ``capacity``: the places of the programme's active homes (a subquery, so scope joins cannot
+    count a home twice)."""
+    places = (
+        Home.objects.filter(programme=OuterRef("pk"), is_active=True)
+        .order_by()
+        .values("programme")
+        .annotate(total=Sum("capacity"))
+        .values("total")
+    )
+    return programmes.annotate(capacity=Coalesce(Subquery(places), 0))
+
+
+def with_occupancy(homes: QuerySet[Home], *, today: dt.date | None = None) -> QuerySet[Home]:
+    """Annotate ``occupied_places``: the home's placements open today, from the care app's records."""
+    from barneby.care.models import Placement  # the register is read by care; only this count reads back
+
+    day = today or timezone.localdate()
+    open_placements = (
+        Placement.objects.filter(home=OuterRef("pk"), start_date__lte=day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=day))
+        .order_by()
+        .values("home")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return homes.annotate(occupied_places=Coalesce(Subquery(open_placements), 0))
+
+
 def association_list_for(*, user: Any) -> QuerySet[MemberAssociation]:
     return _visible(MemberAssociation.objects.all(), user)
 
@@ -49,7 +79,9 @@ def programme_list_for(
     search: str = "",
     association_id: int | None = None,
 ) -> QuerySet[Programme]:
-    programmes = _visible(Programme.objects.select_related("association", "location", "partner_municipality"), user)
+    programmes = with_places(
+        _visible(Programme.objects.select_related("association", "location", "partner_municipality"), user)
+    )
     if country:
         programmes = programmes.filter(location__country=country.upper())
     if type:
@@ -74,11 +106,13 @@ def home_list_for(
     takes_siblings: bool = False,
     with_free_places: bool = False,
 ) -> QuerySet[Home]:
-    homes = _visible(
-        Home.objects.select_related("programme", "programme__association", "municipality").prefetch_related(
-            "competences"
-        ),
-        user,
+    homes = with_occupancy(
+        _visible(
+            Home.objects.select_related("programme", "programme__association", "municipality").prefetch_related(
+                "competences"
+            ),
+            user,
+        )
     )
     if programme_id:
         homes = homes.filter(programme_id=programme_id)
@@ -89,7 +123,7 @@ def home_list_for(
     if takes_siblings:
         homes = homes.filter(takes_sibling_groups=True)
     if with_free_places:
-        homes = homes.filter(occupied__lt=F("capacity"))
+        homes = homes.filter(occupied_places__lt=F("capacity"))  # type: ignore[misc]  # annotated above
     return homes
 
 
@@ -156,7 +190,7 @@ def location_get_for(*, user: Any, pk: int, for_write: bool = False) -> Location
 
 def programme_get_for(*, user: Any, pk: int, for_write: bool = False) -> Programme:
     return _get_for(
-        Programme.objects.select_related("association", "location", "partner_municipality"),
+        with_places(Programme.objects.select_related("association", "location", "partner_municipality")),
         user,
         pk,
         for_write=for_write,
@@ -164,7 +198,7 @@ def programme_get_for(*, user: Any, pk: int, for_write: bool = False) -> Program
 
 
 def home_get_for(*, user: Any, pk: int, for_write: bool = False) -> Home:
-    return _get_for(Home.objects.select_related("programme"), user, pk, for_write=for_write)
+    return _get_for(with_occupancy(Home.objects.select_related("programme")), user, pk, for_write=for_write)
 
 
 def staff_get_for(*, user: Any, pk: int, for_write: bool = False) -> StaffMember:

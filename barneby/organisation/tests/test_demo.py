@@ -16,6 +16,8 @@ def test_national_demo_matches_the_brief_and_is_idempotent() -> None:
     call_command("seed_demo", "--scale", "national", "--seed", "7", verbosity=0)
     assert (MemberAssociation.objects.count(), Programme.objects.count(), Home.objects.count()) == counts
     norway = MemberAssociation.objects.get(code="NO-SOS")
+    names = list(Home.objects.values_list("name", flat=True))
+    assert len(names) == len(set(names)), "two demo homes share a name"
     norwegian = Programme.objects.filter(association=norway)
     assert norwegian.filter(type=ProgrammeType.SIBLING_FOSTER).values("partner_municipality").distinct().count() == 3
     assert norwegian.filter(type=ProgrammeType.UNACCOMPANIED).count() == 1

@@ -82,7 +82,7 @@ def test_coordinates_out_of_range_are_refused(fields: dict[str, object], field: 
     assert not Location.objects.exists()
 
 
-def test_programme_end_before_start_and_negative_capacity_are_refused() -> None:
+def test_programme_end_before_start_is_refused_and_capacity_is_not_typed_in() -> None:
     assoc = f.association()
     loc = f.location(assoc)
     with pytest.raises(ValidationError) as excinfo:
@@ -95,11 +95,14 @@ def test_programme_end_before_start_and_negative_capacity_are_refused() -> None:
             type="sibling_foster",
             start_date=dt.date(2024, 1, 1),
             end_date=dt.date(2023, 1, 1),
-            capacity=-1,
         )
     errors = excinfo.value.message_dict
     assert errors["end_date"] == ["Sluttdatoen kan ikke være før startdatoen."]
-    assert "capacity" in errors
+    with pytest.raises(ValidationError) as typed:
+        services.programme_create(
+            actor=director(assoc), association=assoc, location=loc, name="S", code="S-1", type="youth", capacity=4
+        )
+    assert typed.value.message_dict == {"capacity": ["Feltet kan ikke endres her."]}  # its homes' places
     assert not Programme.objects.exists()
     assert not AuditEvent.objects.filter(object_type="organisation.programme").exists()
 
@@ -146,16 +149,17 @@ def test_home_rules() -> None:
             name="H",
             kind="foster_home",
             capacity=3,
-            occupied=4,
             min_age=12,
             max_age=6,
             takes_sibling_groups=True,
         )
     errors = excinfo.value.message_dict
     assert "max_sibling_group_size" in errors
-    assert any("Belagte plasser" in m for m in errors["__all__"])
     assert any("Laveste alder" in m for m in errors["__all__"])
     assert not Home.objects.exists()
+    with pytest.raises(ValidationError) as typed:
+        services.home_create(actor=None, programme=prog, name="H", kind="foster_home", capacity=3, occupied=1)
+    assert typed.value.message_dict == {"occupied": ["Feltet kan ikke endres her."]}  # open placements decide it
 
 
 def test_create_and_update_are_audited() -> None:
@@ -169,12 +173,11 @@ def test_create_and_update_are_audited() -> None:
         code="BGO-1",
         type="family_village",
         start_date=dt.date(2008, 1, 1),
-        capacity=40,
     )
-    services.programme_update(actor=actor, programme=prog, capacity=45)
+    services.programme_update(actor=actor, programme=prog, name="Bergen barneby")
     events = AuditEvent.objects.filter(object_type="organisation.programme", object_id=str(prog.pk))
     assert {e.action for e in events} == {AuditAction.CREATE, AuditAction.UPDATE}
-    assert events.get(action=AuditAction.UPDATE).detail == "capacity"
+    assert events.get(action=AuditAction.UPDATE).detail == "name"
 
 
 def test_closing_and_deactivating_keep_history() -> None:
