@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms, template
 from django.forms import BoundField
+from django.utils.translation import pgettext
 
 from barneby.core.formatting import format_amount, format_date
 
@@ -39,6 +40,21 @@ def ds_input(field: BoundField) -> str:
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def is_optional(field: BoundField) -> bool:
+    """One rule for the "(valgfritt)" after a label.
+
+    Only for a field one may leave empty: not a required one, not a disabled one (nothing to fill in),
+    not a checkbox (unticked is an answer, not an empty field), and not where the label already says so.
+    """
+    if field.field.required or field.field.disabled or field.is_hidden:
+        return False
+    if isinstance(field.field.widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
+        return False
+    marker = pgettext("form field", "valgfritt")
+    return f"({marker})" not in str(field.label) and "(valgfritt)" not in str(field.label)
 
 
 @register.simple_tag(takes_context=True)
