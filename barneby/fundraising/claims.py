@@ -403,13 +403,28 @@ def claim_run_prepare(
     now: dt.datetime | None = None,
 ) -> ClaimRun:
     """The month's run for ``method``: the existing one (finished or to resume), or a new one, checked."""
+    run, _created = claim_run_begin(
+        actor=actor, association=association, method=method, period=period, due_date=due_date, now=now
+    )
+    return run
+
+
+def claim_run_begin(
+    *,
+    actor: Any,
+    association: MemberAssociation,
+    method: str,
+    period: dt.date,
+    due_date: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[ClaimRun, bool]:
+    """:func:`claim_run_prepare`, saying also whether this call created the run (``False``: someone else did)."""
     period = period_start(period)
     existing = _existing_run(association=association, method=method, period=period)
     if existing is not None:
-        return existing
+        return existing, False
     check_due_date(due_date or default_due_date(period), now=now)
-    run, _created = run_for(actor=actor, association=association, method=method, period=period, due_date=due_date)
-    return run
+    return run_for(actor=actor, association=association, method=method, period=period, due_date=due_date)
 
 
 Finish = Callable[..., ClaimRun]

@@ -515,7 +515,7 @@ def claim_runs(request: HttpRequest) -> HttpResponse:
     form = ClaimRunForm(request.POST or None)
     if association is not None and form.is_valid():
         try:
-            run = claims.claim_run_prepare(
+            run, created = claims.claim_run_begin(
                 actor=request.user,
                 association=association,
                 method=form.cleaned_data["method"],
@@ -532,8 +532,18 @@ def claim_runs(request: HttpRequest) -> HttpResponse:
                     ),
                 )
             else:
+                # Resuming a run someone else started is safe: claims are made once per agreement and month.
                 tasks.run_claims.enqueue(run.pk, request.user.pk)
-                messages.success(request, _("Kjøringen er startet. Siden viser framdriften."))
+                if created:
+                    messages.success(request, _("Kjøringen er startet. Siden viser framdriften."))
+                else:
+                    messages.info(
+                        request,
+                        _(
+                            "Kjøringen for denne måneden var allerede startet; den fortsetter der den er kommet. "
+                            "Ingen blir trukket to ganger. Siden viser framdriften."
+                        ),
+                    )
             return redirect("fundraising:claim-runs")
     runs = selectors.claim_run_list_for(user=request.user).order_by("-period", "-pk")
     page = paginate(request, runs)

@@ -178,3 +178,21 @@ def test_the_loser_of_an_ocr_race_sees_a_message_on_the_page(
     response = client.post("/innsamling/nets/", {"kind": "ocr", "file": SimpleUploadedFile("ocr.txt", data)})
     assert response.status_code == 400
     assert "Ingenting fra denne filen er lagret" in response.content.decode()
+
+
+def test_posting_a_month_that_is_still_running_says_so_and_resumes_it(
+    association: MemberAssociation, donor_service: User
+) -> None:
+    f.agreement(f.supporter(association))
+    period = _period()
+    started = claims.claim_run_prepare(
+        actor=donor_service, association=association, method=PaymentMethod.AVTALEGIRO, period=period
+    )
+    client = verified_client(donor_service)
+    form = {"method": "avtalegiro", "period": period.strftime("%d.%m.%Y")}
+    page = client.post("/innsamling/trekk/", form, follow=True).content.decode()
+    assert "Kjøringen for denne måneden var allerede startet" in page
+    assert "Kjøringen er startet." not in page
+    started.refresh_from_db()
+    assert (started.status, started.claim_count) == (ClaimRunStatus.COMPLETE, 1)
+    assert ClaimRun.objects.count() == 1
