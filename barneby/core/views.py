@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from barneby.core import dashboard as start_page
 from barneby.core.access import any_staff, public
 
 
@@ -23,5 +24,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @any_staff()
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
-    assignments = request.user.assignments.order_by("role", "scope_kind", "scope_key")  # type: ignore[union-attr]
-    return render(request, "core/dashboard.html", {"role_assignments": assignments})
+    assignments = list(request.user.assignments.order_by("role", "scope_kind", "scope_key"))  # type: ignore[union-attr]
+    names = start_page.scope_names(assignments)
+    roles = [(a, names.get((a.scope_kind, a.scope_key), a.scope_key)) for a in assignments]
+    context = {"role_assignments": roles, "panels": start_page.panels_for(request.user)}
+    return render(request, "core/dashboard.html", context)
