@@ -27,7 +27,7 @@ def test_sign_in_journey_in_chromium(live_server: Any, page: Any) -> None:
     page.get_by_label("Passord").fill(PASSWORD)
     page.get_by_role("button", name="Logg inn").click()
     page.wait_for_url(f"{live_server.url}/konto/tofaktor/**")
-    page.get_by_label("Engangskode").fill(f"{totp(device.bin_key):06d}")
+    page.get_by_label("Engangskode", exact=True).fill(f"{totp(device.bin_key):06d}")
     page.get_by_role("button", name="Bekreft").click()
     page.wait_for_url(f"{live_server.url}/ansatt/")
     assert "Hei," in page.locator("h1").inner_text()
