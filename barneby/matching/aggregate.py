@@ -41,13 +41,13 @@ class AggregateBound:
 
 
 @cache
-def _partitions(total: int, largest: int) -> tuple[tuple[int, ...], ...]:
+def integer_partitions(total: int, largest: int) -> tuple[tuple[int, ...], ...]:
     """Partitions of ``total`` into parts of at most ``largest``, largest part first."""
     if total == 0:
         return ((),)
     result: list[tuple[int, ...]] = []
     for first in range(min(total, largest), 0, -1):
-        for rest in _partitions(total - first, first):
+        for rest in integer_partitions(total - first, first):
             result.append((first, *rest))
     return tuple(result)
 
@@ -207,7 +207,7 @@ def aggregate_bound(
 
     for t, homes in enumerate(type_list):
         home = representative[t]
-        patterns = _partitions(home.places, home.sibling_limit)
+        patterns = integer_partitions(home.places, home.sibling_limit)
         zs = [col(0, len(homes), 0.0, True) for _ in patterns]
         pattern_cols[t] = list(zip(zs, patterns, strict=True))
         rows.append((zs, [1.0] * len(zs), -INF, len(homes)))

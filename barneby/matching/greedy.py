@@ -95,7 +95,7 @@ def _room(index: Index, load: Load, k: int, g: GroupId | None, wanted: int) -> i
     return min(load.remaining[k], index.homes[k].sibling_limit - taken, wanted)
 
 
-def _split(index: Index, load: Load, members: list[int], *, wide: bool) -> list[int]:
+def split_group(index: Index, load: Load, members: list[int], *, wide: bool) -> list[int]:
     """Place ``members`` over as few homes as possible, biggest share first; returns those left over."""
     left = list(members)
     while left:
@@ -128,7 +128,7 @@ def _split(index: Index, load: Load, members: list[int], *, wide: bool) -> list[
     return left
 
 
-def _single_home(index: Index, load: Load, i: int, *, wide: bool) -> int | None:
+def single_home(index: Index, load: Load, i: int, *, wide: bool) -> int | None:
     for k in index.eligible_homes(i) if wide else index.candidates[i]:
         if load.can_take(i, k):
             return k
@@ -155,13 +155,13 @@ def greedy_positions(index: Index) -> list[int | None]:
         for i in members:
             load.place(i, k)
     for members in deferred:
-        _split(index, load, members, wide=not index.complete)
+        split_group(index, load, members, wide=not index.complete)
     singles = [i for i in range(len(index.children)) if index.group_of[i] is None]
     singles.sort(key=lambda i: (len(index.candidates[i]), i))
     for i in singles:
-        k = _single_home(index, load, i, wide=False)
+        k = single_home(index, load, i, wide=False)
         if k is None and not index.complete:
-            k = _single_home(index, load, i, wide=True)
+            k = single_home(index, load, i, wide=True)
         if k is not None:
             load.place(i, k)
     return load.home_of

@@ -32,8 +32,8 @@ from dataclasses import dataclass, replace
 import highspy
 import numpy as np
 
-from barneby.matching.aggregate import AggregateBound, _partitions
-from barneby.matching.greedy import Load, _single_home, _split
+from barneby.matching.aggregate import AggregateBound, integer_partitions
+from barneby.matching.greedy import Load, single_home, split_group
 from barneby.matching.highs import INF, new_highs
 from barneby.matching.index import Index
 from barneby.matching.mip import MipBuilder
@@ -99,7 +99,7 @@ def signatures(index: Index, representative: list[Home]) -> list[Signature]:
     return [signature(c) for c in index.children]
 
 
-def _set_partitions(size: int, largest: int, apart: frozenset[tuple[int, int]]) -> list[tuple[Block, ...]]:
+def set_partitions(size: int, largest: int, apart: frozenset[tuple[int, int]]) -> list[tuple[Block, ...]]:
     """Partitions of positions ``0..size-1`` into blocks of at most ``largest``, no apart pair in a block."""
     result: list[tuple[Block, ...]] = []
     blocks: list[list[int]] = []
@@ -185,9 +185,7 @@ class PatternModel:
                 sigs = key[0]
                 complete = len(order) <= MAX_ENUMERATED
                 raw = (
-                    _set_partitions(len(order), largest, apart)
-                    if complete
-                    else [tuple((n,) for n in range(len(order)))]
+                    set_partitions(len(order), largest, apart) if complete else [tuple((n,) for n in range(len(order)))]
                 )
                 partitions = []
                 for blocks in raw:
@@ -250,7 +248,7 @@ class PatternModel:
                 self.single_cols[s].append((column, t))
             self.single_cols[s].append((self._add([self.single_row[s]], self.weight), None))
         for t, home in enumerate(self.representative):
-            for slots in _partitions(home.places, max(1, home.sibling_limit)):
+            for slots in integer_partitions(home.places, max(1, home.sibling_limit)):
                 counts: dict[int, int] = defaultdict(int)
                 for j in slots:
                     counts[j] += 1
@@ -613,11 +611,11 @@ def rebuild(model: PatternModel, values: np.ndarray, *, singles_near: bool = Fal
         loose.extend([i] for i in _singles_by_transport(index, load, waiting))
     for unit in sorted(loose, key=lambda u: -len(u)):
         if index.group_of[unit[0]] is None:
-            k = _single_home(index, load, unit[0], wide=not index.complete)
+            k = single_home(index, load, unit[0], wide=not index.complete)
             if k is not None:
                 load.place(unit[0], k)
         else:
-            _split(index, load, unit, wide=not index.complete)
+            split_group(index, load, unit, wide=not index.complete)
     return load.home_of
 
 

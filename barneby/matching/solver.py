@@ -38,8 +38,7 @@ from barneby.matching.index import Index
 from barneby.matching.patterns import pattern_bound
 from barneby.matching.polish import polish_blocks
 from barneby.matching.problem import Costs, Problem, Solution
-from barneby.matching.result import make_solution, trivial_bound
-from barneby.matching.result import positions_key as _positions_key
+from barneby.matching.result import make_solution, positions_key, trivial_bound
 from barneby.matching.rules import pair_cost, violations
 from barneby.matching.units import UnitModel
 
@@ -272,7 +271,7 @@ def _better(index: Index, candidate: list[int | None] | None, current: list[int 
     """``candidate`` if it is lexicographically better than ``current`` and breaks no rule, else ``current``."""
     if (
         candidate is not None
-        and _positions_key(index, candidate) < _positions_key(index, current)
+        and positions_key(index, candidate) < positions_key(index, current)
         and _valid(index, candidate)
     ):
         return candidate
@@ -343,12 +342,12 @@ def _unit_levels(
     model = UnitModel(index)
     # Polished first: the unit model finds its needs optimum fast from a good start.
     positions = _polished(index, positions, share=UNIT_FIRST_POLISH_SHARE, deadline=deadline, seed=seed)
-    before = _positions_key(index, positions)
+    before = positions_key(index, positions)
     found, _value, needs_bound, needs_proven = model.solve(
         model.unmet, positions, time_limit_s=UNIT_NEEDS_SHARE * (deadline - time.perf_counter()), seed=seed
     )
     positions = _better(index, found, positions)
-    needs = _positions_key(index, positions)[2]
+    needs = positions_key(index, positions)[2]
     model.hold(model.unmet, needs)
     if needs < before[2]:
         # Fewer unmet needs, found with no regard to distance: polish again.
@@ -397,7 +396,7 @@ def solve(
         pattern_key = (counted.unplaced, counted.splits, 0, 0)
         bound = _lexmax(bound, pattern_key)
         positions = _better(index, counted.positions, positions)
-        settled = tuple(_positions_key(index, positions)[:2]) == tuple(bound[:2])
+        settled = tuple(positions_key(index, positions)[:2]) == tuple(bound[:2])
         if settled:
             known = tuple(bound[:2])
             if counted.unmet is not None:
@@ -427,7 +426,7 @@ def solve(
     if (
         index.complete
         and _pairs(index, everyone) > exact_limit
-        and tuple(_positions_key(index, positions)[:2]) == tuple(trivial[:2])
+        and tuple(positions_key(index, positions)[:2]) == tuple(trivial[:2])
     ):
         # Every group in as few homes as it can be: one column per unit and home.
         positions, unit_bound = _unit_levels(index, positions, trivial, deadline=deadline, seed=seed)
@@ -444,7 +443,7 @@ def solve(
             seed=seed,
             exact_limit=exact_limit,
         )
-    if _positions_key(index, heuristic) < _positions_key(index, positions):
+    if positions_key(index, heuristic) < positions_key(index, positions):
         positions = heuristic  # never worse than the yardstick, whatever the clock did
     # The trivial needs bound holds whenever unplaced is at its trivial value,
     # whatever the splits, and its distance bound whenever needs are at theirs.

@@ -8,7 +8,7 @@ from barneby.matching import Child, Home, KeepApart, Problem, violations
 from barneby.matching.aggregate import aggregate_bound
 from barneby.matching.greedy import default_index, greedy_positions
 from barneby.matching.index import Index
-from barneby.matching.patterns import _set_partitions, pattern_bound
+from barneby.matching.patterns import pattern_bound, set_partitions
 from barneby.matching.result import positions_key as _positions_key
 from barneby.matching.result import trivial_bound
 from barneby.matching.solver import _valid
@@ -22,11 +22,11 @@ def _assignment(index: Index, positions: list[int | None]) -> dict[int, int | No
 
 
 def test_set_partitions_respect_block_size_and_keep_apart_pairs() -> None:
-    assert len(_set_partitions(4, 4, frozenset())) == 15  # Bell(4)
-    assert len(_set_partitions(6, 6, frozenset())) == 203  # Bell(6)
-    assert len(_set_partitions(4, 2, frozenset())) == 10  # singletons and pairs only
+    assert len(set_partitions(4, 4, frozenset())) == 15  # Bell(4)
+    assert len(set_partitions(6, 6, frozenset())) == 203  # Bell(6)
+    assert len(set_partitions(4, 2, frozenset())) == 10  # singletons and pairs only
     apart = frozenset({(0, 1)})
-    partitions = _set_partitions(3, 3, apart)
+    partitions = set_partitions(3, 3, apart)
     assert len(partitions) == 3  # of Bell(3) = 5, the two with 0 and 1 together are gone
     assert all(not {0, 1} <= set(block) for blocks in partitions for block in blocks)
 
