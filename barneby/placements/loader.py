@@ -6,15 +6,16 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from barneby import matching
-from barneby.care.models import Child, ChildStatus, KeepApart, Placement, age_on
+from barneby.care.models import Child, ChildStatus, Gatekeeping, GatekeepingOutcome, KeepApart, Placement, age_on
 from barneby.organisation.models import Home, HomeKind
 
-# Children who may be waiting for a placement (not placed, not gone).
-WAITING_STATUSES = (ChildStatus.REFERRED, ChildStatus.ASSESSED, ChildStatus.FAMILY_STRENGTHENING, ChildStatus.REUNIFIED)
+# Children waiting for a placement: referred, or assessed for alternative care, and not placed. Not children in
+# family strengthening or reunified with their family, nor children in care, in aftercare or whose case is closed.
+WAITING_STATUSES = (ChildStatus.REFERRED, ChildStatus.ASSESSED)
 
 PLACEMENT_TYPE_FOR_HOME: dict[str, str] = {
     HomeKind.SOS_FAMILY_VILLAGE: "sos_family_village",
@@ -30,9 +31,20 @@ def _open_on(day: dt.date) -> Q:
 
 
 def waiting(children: QuerySet[Child], *, today: dt.date | None = None) -> QuerySet[Child]:
+    """The children who wait for a placement.
+
+    Referred or assessed, where the latest admission assessment (if any) found alternative care necessary (not
+    family strengthening or other services instead), with no placement that is open today or starts later.
+    """
     today = today or timezone.localdate()
-    placed = Placement.objects.filter(_open_on(today)).values("child_id")
-    return children.filter(status__in=WAITING_STATUSES).exclude(pk__in=placed)
+    placed = Placement.objects.filter(Q(end_date__isnull=True) | Q(end_date__gt=today)).values("child_id")
+    latest = Gatekeeping.objects.filter(child_id=OuterRef("pk")).order_by("-assessed_on", "-pk").values("outcome")[:1]
+    return (
+        children.filter(status__in=WAITING_STATUSES)
+        .annotate(waiting_assessment=Subquery(latest))
+        .filter(Q(waiting_assessment__isnull=True) | Q(waiting_assessment=GatekeepingOutcome.ALTERNATIVE_CARE))
+        .exclude(pk__in=placed)
+    )
 
 
 def _coord(lat: object, lon: object) -> tuple[float, float] | None:

@@ -43,7 +43,12 @@ def propose_for_child(*, actor: Any, child: Child, k: int = PROPOSALS_PER_GROUP)
     """The best ``k`` placements of the child's waiting sibling group, stored with their explanations."""
     members = group_members(child)
     if child.pk not in {m.pk for m in members}:
-        raise ValidationError(_("Barnet venter ikke på plassering (det har en åpen plassering eller er avsluttet)."))
+        raise ValidationError(
+            _(
+                "Barnet venter ikke på plassering (det har en plassering, er i familiestyrking, er tilbakeført, er i "
+                "ettervern eller er avsluttet, eller inntaksvurderingen konkluderte med et annet tiltak)."
+            )
+        )
     homes = care_selectors.homes_for_placement(user=actor, child=child)
     problem = loader.build_problem(members, homes)
     started = time.perf_counter()
