@@ -56,7 +56,7 @@ def _coord(lat: object, lon: object) -> tuple[float, float] | None:
 def build_problem(
     children: Iterable[Child], homes: QuerySet[Home], *, today: dt.date | None = None
 ) -> matching.Problem:
-    """The matching problem for ``children`` over ``homes`` (their free places today).
+    """The matching problem for ``children`` over ``homes`` (their free places today; a full home has none).
 
     A child's keep-apart partner who already lives in a home rules that home out.
     Distance is measured from the child's place of origin where it has
@@ -108,9 +108,11 @@ def build_problem(
     )
     solver_homes = []
     for home in homes.select_related("programme__location").prefetch_related("competences"):
-        free = home.capacity - home.occupied
-        if free <= 0 or not home.is_active:
+        if not home.is_active:
             continue
+        # A full home stays in the problem with no free places: nobody goes there, and a child it would suit
+        # is told that the suitable homes are full rather than that no home meets the requirements.
+        free = max(0, home.capacity - home.occupied)
         location = _coord(home.latitude, home.longitude) or _coord(
             home.programme.location.latitude, home.programme.location.longitude
         )

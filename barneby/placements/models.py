@@ -74,6 +74,9 @@ class Proposal(models.Model):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
     home = models.ForeignKey(Home, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     together = models.BooleanField(_("søsknene bor sammen"), default=False)
+    # The costs of the whole proposal this row belongs to (the same on every row of a rank): unplaced, splits,
+    # unmet needs, distance.
+    costs = models.JSONField(default=dict, blank=True)
     explanation_nb = models.TextField(blank=True)
     explanation_en = models.TextField(blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)

@@ -17,12 +17,13 @@ from barneby.audit.models import AuditAction
 from barneby.audit.services import audit_record
 from barneby.care import selectors as care_selectors
 from barneby.care.models import Child
-from barneby.matching.siblings import propose_for_group
 from barneby.organisation.models import Home, Programme
 from barneby.placements import loader
+from barneby.placements.alternatives import best_placements
 from barneby.placements.models import MatchingRun, Proposal, RunKind, RunStatus
 
 PROPOSALS_PER_GROUP = 3
+GROUP_TIME_LIMIT_S = 10  # for all the group's alternatives together; the caseworker waits for the page
 SEED = 0
 
 
@@ -40,7 +41,7 @@ def group_members(child: Child) -> list[Child]:
 
 
 def propose_for_child(*, actor: Any, child: Child, k: int = PROPOSALS_PER_GROUP) -> MatchingRun:
-    """The best ``k`` placements of the child's waiting sibling group, stored with their explanations."""
+    """The best ``k`` placements of the child's waiting sibling group, stored with their costs and explanations."""
     members = group_members(child)
     if child.pk not in {m.pk for m in members}:
         raise ValidationError(
@@ -53,7 +54,11 @@ def propose_for_child(*, actor: Any, child: Child, k: int = PROPOSALS_PER_GROUP)
     problem = loader.build_problem(members, homes)
     started = time.perf_counter()
     group = members[0].sibling_group_id or -members[0].pk
-    proposals = propose_for_group(problem, group, k=k) if problem.homes else []
+    free_homes = [h for h in problem.homes if h.places > 0]
+    alternatives = (
+        best_placements(problem, group, k=k, time_limit_s=GROUP_TIME_LIMIT_S, seed=SEED) if free_homes else []
+    )
+    best = alternatives[0] if alternatives else None
     run = MatchingRun(
         programme=child.programme,
         kind=RunKind.GROUP,
@@ -61,12 +66,15 @@ def propose_for_child(*, actor: Any, child: Child, k: int = PROPOSALS_PER_GROUP)
         requested_by=actor,
         status=RunStatus.DONE,
         children_count=len(members),
-        homes_count=len(problem.homes),
-        solver="enumeration",
-        optimal=True,
+        homes_count=len(free_homes),
+        solver=best.status.solver if best else "",
+        optimal=best.status.optimal if best else None,
+        gap=best.status.gap if best else None,
+        gap_level=(best.status.gap_level or "") if best else "",
         seed=SEED,
+        time_limit_s=GROUP_TIME_LIMIT_S,
         wall_s=time.perf_counter() - started,
-        costs=_costs(proposals[0].costs) if proposals else {},
+        costs=_costs(best.costs) if best else {},
         finished_at=timezone.now(),
         progress_done=1,
         progress_total=1,
@@ -74,16 +82,17 @@ def propose_for_child(*, actor: Any, child: Child, k: int = PROPOSALS_PER_GROUP)
     with transaction.atomic():
         run.save()
         rows = []
-        for rank, proposal in enumerate(proposals, start=1):
+        for rank, alternative in enumerate(alternatives, start=1):
             for member in members:
-                explanation = proposal.explanations.get(member.pk)
+                explanation = alternative.explanations.get(member.pk)
                 rows.append(
                     Proposal(
                         run=run,
                         rank=rank,
                         child=member,
-                        home_id=proposal.assignment.get(member.pk),
-                        together=proposal.together,
+                        home_id=alternative.assignment.get(member.pk),
+                        together=alternative.together,
+                        costs=_costs(alternative.costs),
                         explanation_nb=explanation.render("nb") if explanation else "",
                         explanation_en=explanation.render("en") if explanation else "",
                     )
@@ -150,7 +159,7 @@ def run_batch(run_id: int) -> MatchingRun:
                 status=RunStatus.DONE,
                 progress_done=4,
                 children_count=len(problem.children),
-                homes_count=len(problem.homes),
+                homes_count=sum(1 for h in problem.homes if h.places > 0),
                 solver=solution.status.solver,
                 optimal=solution.status.optimal,
                 gap=solution.status.gap,
