@@ -172,7 +172,7 @@ def seed_organisation(context: DemoContext) -> None:
                 name=f"{programme.name} – hjem {i + 1}",
                 kind=HOME_KIND[ProgrammeType(programme.type)],
                 capacity=capacity,
-                occupied=rng.randint(0, capacity),
+                # Occupied places come from placements (the care demo's), never a made-up number.
                 takes_sibling_groups=takes_siblings,
                 max_sibling_group_size=capacity if takes_siblings else None,
                 min_age=13 if programme.type in {ProgrammeType.YOUTH, ProgrammeType.UNACCOMPANIED} else 0,

@@ -5,6 +5,7 @@ from django.core.management import call_command
 
 from barneby.accounts.models import RoleAssignment
 from barneby.accounts.roles import Role, ScopeKind
+from barneby.organisation import selectors
 from barneby.organisation.models import Home, MemberAssociation, Programme, ProgrammeType
 
 pytestmark = pytest.mark.django_db
@@ -18,6 +19,9 @@ def test_national_demo_matches_the_brief_and_is_idempotent() -> None:
     norway = MemberAssociation.objects.get(code="NO-SOS")
     names = list(Home.objects.values_list("name", flat=True))
     assert len(names) == len(set(names)), "two demo homes share a name"
+    # What matching reads as taken places is what the placements say, in every home.
+    computed = dict(selectors.with_occupancy(Home.objects.all()).values_list("pk", "occupied_places"))  # type: ignore[misc]
+    assert {h.pk: h.occupied for h in Home.objects.all()} == computed
     norwegian = Programme.objects.filter(association=norway)
     assert norwegian.filter(type=ProgrammeType.SIBLING_FOSTER).values("partner_municipality").distinct().count() == 3
     assert norwegian.filter(type=ProgrammeType.UNACCOMPANIED).count() == 1
