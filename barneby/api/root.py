@@ -58,8 +58,9 @@ PAGING = frozenset({"page", "page_size", "offset", "limit"})
 
 
 def _too_big(value: str, limit: int) -> bool:
-    text = value.strip().lstrip("+-")
-    return text.isdigit() and int(text) > limit
+    text = value.strip().lstrip("+-").lstrip("0")
+    # By length first: Python refuses to read integers of more than 4,300 digits.
+    return text.isdigit() and (len(text) > len(str(limit)) or int(text) > limit)
 
 
 def _bad_numbers(value: Any, loc: tuple[str | int, ...]) -> Iterator[dict[str, Any]]:

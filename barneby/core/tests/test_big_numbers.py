@@ -117,3 +117,11 @@ def test_huge_id_in_an_api_body_is_422(client: Client) -> None:
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"] == ["body", "association_id"]
+
+
+def test_thousands_of_digits_in_an_api_path_or_page_are_refused(client: Client) -> None:
+    headers = {"Authorization": f"Bearer {api_token_create(user=make_persona(Role.AUDITOR), name='t').secret}"}
+    client.raise_request_exception = False
+    digits = "9" * 5000
+    assert client.get(f"/api/v1/organisation/programmes/{digits}", headers=headers).status_code == 404
+    assert client.get("/api/v1/organisation/programmes", {"page": digits}, headers=headers).status_code == 422
