@@ -204,6 +204,20 @@ class PlacementForm(DecisionFields):
         help_text=_("Bare når hjemmet er fullt og barnet likevel må bo der."),
     )
 
+    # The matching proposal the form was opened from (its queryset is set by the view: the child's open proposals).
+    proposal: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Forslag"),
+        queryset=Home.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid_choice": _(
+                "Forslaget kan ikke brukes: det gjelder et annet barn, er allerede brukt til en plassering, eller du "
+                "har ikke tilgang til det."
+            )
+        },
+    )
+
     field_order = ["home", "type", "start_date", "is_emergency", "child_prepared", "end_reason", "capacity_override"]
 
 

@@ -654,6 +654,15 @@ class Placement(BaseModel):
     decision = models.ForeignKey(
         Decision, on_delete=models.PROTECT, related_name="placements", verbose_name=_("vedtak")
     )
+    # The matching proposal this placement follows, when it was registered from one (C4).
+    proposal = models.ForeignKey(
+        "placements.Proposal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="placements",
+        verbose_name=_("forslag"),
+    )
 
     class Meta:
         verbose_name = _("plassering")

@@ -519,8 +519,13 @@ def place_child(
     child_prepared: bool = False,
     capacity_override: str = "",
     end_reason: str = EndReason.PLANNED_MOVE,
+    proposal: Any = None,
 ) -> PlacementResult:
     """Start a placement, ending the current one on the same day; never without its decision.
+
+    ``proposal`` is the matching proposal (``placements.Proposal``) the placement was registered from: the
+    placement records it and it is marked accepted when the placement is saved, if the placement follows it
+    (the same child and home); a proposal already accepted is refused.
 
     Refused with a Norwegian message, saving nothing: a start on or before the
     current placement's start or overlapping any other episode, a home that is
@@ -579,6 +584,9 @@ def place_child(
         errors["home"] = _("Barnet bor allerede i dette hjemmet.")
     if child.status in {ChildStatus.LEFT}:
         errors["home"] = _("Saken er avsluttet; barnet kan ikke plasseres.")
+    if proposal is not None and (proposal.child_id != child.pk or proposal.accepted_at is not None):
+        errors["proposal"] = _("Forslaget gjelder et annet barn eller er allerede brukt til en plassering.")
+    followed = proposal if proposal is not None and proposal.home_id == home.pk else None
     kind = DecisionKind.ADMISSION if not placements else DecisionKind.MOVE if current else DecisionKind.PLACEMENT
     if current and current.home_id == home.pk:
         kind = DecisionKind.PLACEMENT
@@ -606,14 +614,27 @@ def place_child(
                 child_prepared=child_prepared,
                 capacity_override=capacity_override.strip(),
                 decision=new_decision,
+                proposal=followed,
             )
             placement.full_clean()
             placement.save()
+            if followed is not None:
+                from barneby.placements.models import Proposal  # the proposals depend on care, not the reverse
+
+                accepted = Proposal.objects.filter(pk=followed.pk, accepted_at__isnull=True)
+                if not accepted.update(accepted_at=timezone.now(), accepted_by=actor):
+                    raise ValidationError({"proposal": _("Forslaget er allerede brukt til en plassering.")})
             if child.status != ChildStatus.ALTERNATIVE_CARE:
                 child.status = ChildStatus.ALTERNATIVE_CARE
                 child.save(update_fields=["status", "updated_at"])
             _sync_occupancy(home, *([old_home] if old_home else []))
-            _audit_child(actor, AuditAction.CREATE, child, detail=f"placement {placement.pk} home {home.pk}")
+            _audit_child(
+                actor,
+                AuditAction.CREATE,
+                child,
+                detail=f"placement {placement.pk} home {home.pk}"
+                + (f" proposal {followed.pk}" if followed is not None else ""),
+            )
     except IntegrityError as exc:
         raise ValidationError({"start_date": _("Plasseringen overlapper en annen plassering for barnet.")}) from exc
     _refresh(child)

@@ -59,6 +59,7 @@ from barneby.core.forms import add_service_errors
 from barneby.core.htmx import render_page
 from barneby.core.listing import export_response, paginate, sort_by
 from barneby.organisation.models import Programme
+from barneby.placements import selectors as placement_selectors
 
 CHILD_COLUMNS = {
     "name": ("last_name", "first_name"),
@@ -389,7 +390,10 @@ def _decision_data(form: forms.BaseForm) -> dict[str, Any]:
 @require_http_methods(["GET", "HEAD", "POST"])
 def placement_create(request: HttpRequest, pk: int) -> HttpResponse:
     child = selectors.child_get_for(user=request.user, pk=pk, for_write=True)
-    form = PlacementForm(request.POST or None, initial=_prefill(request))
+    proposals = placement_selectors.open_proposals_for(user=request.user, child_id=child.pk)
+    form = PlacementForm(request.POST or None, initial=_prefill(request, proposals))
+    proposal_field: Any = form.fields["proposal"]
+    proposal_field.queryset = proposals
     home: Any = form.fields["home"]
     home.queryset = selectors.homes_for_placement(user=request.user, child=child).order_by("programme__name", "name")
     home.label_from_instance = lambda h: _("{home} – {programme} ({occupied} av {capacity} plasser i bruk)").format(
@@ -409,6 +413,7 @@ def placement_create(request: HttpRequest, pk: int) -> HttpResponse:
                 capacity_override=data["capacity_override"],
                 end_reason=data["end_reason"] or "planned_move",
                 decision=_decision_data(form),
+                proposal=data.get("proposal"),
             )
         except ValidationError as exc:
             add_service_errors(form, exc, prefix="decision_")
@@ -440,13 +445,18 @@ def placement_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _prefill(request: HttpRequest) -> dict[str, Any]:
-    """Values a link may prefill (a matching proposal opens the form with its home)."""
+def _prefill(request: HttpRequest, proposals: Any) -> dict[str, Any]:
+    """Values a link may prefill; a matching proposal (one of ``proposals``) opens the form with its home."""
     initial: dict[str, Any] = {}
     if request.GET.get("home", "").isdigit():
         initial["home"] = int(request.GET["home"])
     if request.GET.get("type") in PlacementType.values:
         initial["type"] = request.GET["type"]
+    proposal = (
+        proposals.filter(pk=int(request.GET["proposal"])).first() if request.GET.get("proposal", "").isdigit() else None
+    )
+    if proposal is not None:
+        initial.update(placement_selectors.placement_prefill(proposal))
     return initial
 
 

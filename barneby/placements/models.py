@@ -79,6 +79,7 @@ class Proposal(models.Model):
     costs = models.JSONField(default=dict, blank=True)
     explanation_nb = models.TextField(blank=True)
     explanation_en = models.TextField(blank=True)
+    # Set when a placement following this row is saved (``care.Placement.proposal``), not when it is chosen.
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -9,7 +9,7 @@ from django.http import Http404
 
 from barneby.accounts.scoping import visible_to
 from barneby.organisation.models import Programme
-from barneby.placements.models import MatchingRun
+from barneby.placements.models import MatchingRun, Proposal
 from barneby.placements.permissions import MATCHERS
 
 
@@ -27,3 +27,19 @@ def run_get_for(*, user: Any, pk: int) -> MatchingRun:
 
 def programmes_for(*, user: Any) -> QuerySet[Programme]:
     return visible_to(Programme.objects.order_by("name"), user=user, paths=Programme.SCOPE_PATHS, roles=MATCHERS)
+
+
+def open_proposals_for(*, user: Any, child_id: int) -> QuerySet[Proposal]:
+    """The child's proposals with a home that no placement has followed yet, in runs the user may read."""
+    proposals = Proposal.objects.select_related("home", "run").filter(
+        child_id=child_id, home__isnull=False, accepted_at__isnull=True
+    )
+    return visible_to(proposals, user=user, paths=Proposal.SCOPE_PATHS, roles=MATCHERS)
+
+
+def placement_prefill(proposal: Proposal) -> dict[str, Any]:
+    """What the placement form is prefilled with when it opens from ``proposal``."""
+    from barneby.placements.loader import PLACEMENT_TYPE_FOR_HOME
+
+    assert proposal.home is not None
+    return {"proposal": proposal.pk, "home": proposal.home_id, "type": PLACEMENT_TYPE_FOR_HOME.get(proposal.home.kind)}

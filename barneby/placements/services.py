@@ -179,20 +179,24 @@ def run_batch(run_id: int) -> MatchingRun:
 
 
 def accept(*, actor: Any, run: MatchingRun, rank: int) -> str:
-    """Record that a person chose proposal ``rank``; returns the prefilled placement form of the first child."""
+    """A person chose proposal ``rank``: the placement form of the first child it places, prefilled from it.
+
+    Nothing is accepted here: a proposal row is accepted (``accepted_at``, and the placement's ``proposal``)
+    only when a placement is saved from it in the care module's placement form.
+    """
     chosen = list(run.proposals.filter(rank=rank).select_related("home", "child"))
     # The placement form opens for a child the person may place (a sibling elsewhere is placed by their own staff).
     writable = care_selectors.writable_child_ids(user=actor, ids=[p.child_id for p in chosen])
     placeable = [p for p in chosen if p.home_id and p.child_id in writable]
     if not placeable:
         raise ValidationError(_("Forslaget har ingen hjem å plassere i."))
-    with transaction.atomic():
-        run.proposals.filter(rank=rank, accepted_at__isnull=True).update(accepted_at=timezone.now(), accepted_by=actor)
-        audit_record(actor=actor, action=AuditAction.UPDATE, obj=run, detail=f"proposal {rank} accepted")
-    return placement_url(placeable[0])
+    waiting = [p for p in placeable if p.accepted_at is None]
+    if not waiting:
+        raise ValidationError(_("Barna i forslaget er allerede plassert etter det."))
+    audit_record(actor=actor, action=AuditAction.VIEW, obj=run, detail=f"proposal {rank} chosen")
+    return placement_url(waiting[0])
 
 
 def placement_url(proposal: Proposal) -> str:
-    assert proposal.home is not None
-    kind = loader.PLACEMENT_TYPE_FOR_HOME.get(proposal.home.kind, "foster")
-    return reverse("care:placement-create", args=[proposal.child_id]) + f"?home={proposal.home_id}&type={kind}"
+    """The care module's placement form for the proposal's child, opened from the proposal."""
+    return reverse("care:placement-create", args=[proposal.child_id]) + f"?proposal={proposal.pk}"

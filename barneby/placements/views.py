@@ -78,8 +78,18 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     readable = care_selectors.readable_child_ids(user=request.user, ids=[p.child_id for p in proposals])
     # What the placement form would refuse for lack of, said here before a proposal is chosen.
     missing = {p.child_id: care_selectors.placement_missing(child=p.child) for p in proposals if p.child_id in readable}
+    writable = care_selectors.writable_child_ids(user=request.user, ids=readable)
+    # A group proposal is placed child by child: once one child is placed after it, its siblings' links show.
+    started = {p.rank for p in proposals if p.accepted_at is not None}
+    is_group = run.kind == RunKind.GROUP
     for proposal in proposals:
         proposal.readable = proposal.child_id in readable  # type: ignore[attr-defined]
+        proposal.placeable = (  # type: ignore[attr-defined]
+            proposal.home_id is not None
+            and proposal.accepted_at is None
+            and proposal.child_id in writable
+            and (not is_group or proposal.rank in started)
+        )
         proposal.missing = missing.get(proposal.child_id, [])  # type: ignore[attr-defined]
         proposal.explanation = proposal.explanation_en if english else proposal.explanation_nb  # type: ignore[attr-defined]
         ranks[proposal.rank].append(proposal)
@@ -91,7 +101,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "run": run,
         "ranks": sorted(ranks.items()),
         "running": run.status in {RunStatus.QUEUED, RunStatus.RUNNING},
-        "is_group": run.kind == RunKind.GROUP,
+        "is_group": is_group,
         "hx_target": "#run",
     }
     return render_page(request, "placements/run_detail.html", context, partial="run")

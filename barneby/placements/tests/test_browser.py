@@ -1,4 +1,4 @@
-"""In Chromium: proposals for three siblings, read the explanation, choose one, the placement form opens prefilled."""
+"""In Chromium: the best three proposals for three siblings, read the explanation, choose one, the form opens prefilled."""
 
 from __future__ import annotations
 
@@ -35,6 +35,10 @@ def test_caseworker_chooses_a_proposal_for_three_siblings(live_server: Any, page
     page.get_by_role("button", name="Foreslå hjem").click()
     page.wait_for_url("**/plassering/kjoring/*/")
 
+    assert page.locator("section.proposal").count() == 3  # the best three
+    for rank in (1, 2, 3):
+        assert page.get_by_role("button", name=f"Velg forslag {rank}").is_visible()
+        assert page.locator(f"dl.costs[data-rank='{rank}']").is_visible()
     best = page.locator("section.proposal[data-rank='1']")
     assert "søsknene bor sammen" in best.locator("h2").inner_text()
     explanation = best.locator("td.explanation").first.inner_text()
@@ -42,7 +46,7 @@ def test_caseworker_chooses_a_proposal_for_three_siblings(live_server: Any, page
     assert w.home_a.name in best.inner_text()
 
     best.get_by_role("button", name="Velg forslag 1").click()
-    page.wait_for_url(f"**/omsorg/barn/{kids[0].pk}/plassering/?home={w.home_a.pk}*")
+    page.wait_for_url(f"**/omsorg/barn/{kids[0].pk}/plassering/?proposal=*")
     assert page.get_by_label("Hjem", exact=True).input_value() == str(w.home_a.pk)
     assert page.get_by_label("Type plassering").input_value() == "foster"
     assert "Forslaget er valgt" in page.content()
