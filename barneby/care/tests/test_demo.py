@@ -40,6 +40,7 @@ def _counts() -> tuple[int, ...]:
     )
 
 
+@pytest.mark.slow
 def test_national_demo_matches_the_brief_and_is_idempotent() -> None:
     # One seeding for every check: the national demo takes a few seconds to build.
     call_command("seed_demo", "--scale", "national", "--seed", "7", verbosity=0)

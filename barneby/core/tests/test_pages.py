@@ -55,6 +55,7 @@ def test_menu_shows_only_what_the_role_reaches() -> None:
     assert "Revisor" in auditor_page  # the dashboard lists the user's roles
 
 
+@pytest.mark.slow
 def test_seed_demo_makes_one_login_per_role_and_is_idempotent(capsys: pytest.CaptureFixture[str]) -> None:
     call_command("seed_demo", "--scale", "national", "--seed", "1")
     first = capsys.readouterr().out

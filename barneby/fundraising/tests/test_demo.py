@@ -21,6 +21,7 @@ from barneby.organisation.tests import factories as org
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.slow
 def test_national_fundraising_demo_is_realistic_and_idempotent() -> None:
     org.association(code="NO-SOS", name="SOS-barnebyer Norge")
     context = DemoContext(scale="national", seed=1, progress=lambda items, **_kw: items)

@@ -11,6 +11,7 @@ from barneby.organisation.models import Home, MemberAssociation, Programme, Prog
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.slow
 def test_national_demo_matches_the_brief_and_is_idempotent() -> None:
     call_command("seed_demo", "--scale", "national", "--seed", "7", verbosity=0)
     counts = (MemberAssociation.objects.count(), Programme.objects.count(), Home.objects.count())
@@ -30,6 +31,7 @@ def test_national_demo_matches_the_brief_and_is_idempotent() -> None:
     assert Programme.objects.exclude(association=norway).count() == 10
 
 
+@pytest.mark.slow
 def test_demo_logins_get_real_scopes() -> None:
     call_command("seed_demo", "--scale", "national", verbosity=0)
     director = RoleAssignment.objects.get(role=Role.NATIONAL_DIRECTOR, user__email__endswith="demo.barneby.example")
@@ -40,6 +42,7 @@ def test_demo_logins_get_real_scopes() -> None:
     assert Home.objects.filter(pk=int(caregiver.scope_key)).exists()
 
 
+@pytest.mark.slow
 def test_global_demo_has_the_key_figures_and_is_idempotent() -> None:
     from django.db.models import Sum
 
