@@ -9,13 +9,14 @@ itself. Keep-apart reasons are protected information and are never shown.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from barneby.matching.index import Index
-from barneby.matching.problem import Assignment, ChildId, Explanation, HomeId, Reason, SolveStatus
-from barneby.matching.rules import distances_km, unmet_needs
+from barneby.matching.problem import Assignment, Child, ChildId, Explanation, HomeId, Problem, Reason, SolveStatus
+from barneby.matching.rules import distances_km, ineligibility, unmet_needs
 
 LANGUAGES = ("nb", "en")
 
@@ -41,6 +42,14 @@ def _reason(code: str, **params: Any) -> Reason:
     return Reason(code, tuple(sorted(params.items())))
 
 
+def _fits_a_full_home(problem: Problem, child: Child) -> bool:
+    """Whether a home with no free place would take ``child`` (age, sex, region, distance, exclusions) if it had one."""
+    return any(
+        home.places < 1 and ineligibility(problem, child, dataclasses.replace(home, places=1)) is None
+        for home in problem.homes
+    )
+
+
 def explain(index: Index, assignment: Assignment, status: SolveStatus) -> dict[ChildId, Explanation]:
     """One explanation per child, from the assignment and how well it is proven."""
     problem = index.problem
@@ -59,7 +68,9 @@ def explain(index: Index, assignment: Assignment, status: SolveStatus) -> dict[C
         g = index.group_of[i]
         if home_id is None:
             if not index.placeable[i]:
-                reasons.append(_reason("no_eligible_home"))
+                # Homes that would take the child but are full: the homes are full, not the requirements unmet.
+                full = _fits_a_full_home(problem, child)
+                reasons.append(_reason("no_free_place", proven=True) if full else _reason("no_eligible_home"))
             else:
                 reasons.append(_reason("no_free_place", proven=status.optimal or status.gap_level != "unplaced"))
             result[child.id] = Explanation(child.id, tuple(reasons))
@@ -68,10 +79,15 @@ def explain(index: Index, assignment: Assignment, status: SolveStatus) -> dict[C
         if g is not None:
             size = len(index.groups[g])
             used = per_group_homes[g]
-            if len(used) == 1 and sum(used.values()) == size:
+            unplaced = size - sum(used.values())
+            if unplaced:
+                # Not "the siblings live together" nor "spread over two homes" when some of them have no place.
+                reasons.append(_reason("siblings_some_unplaced", count=size, placed=size - unplaced, homes=len(used)))
+            elif len(used) == 1:
                 reasons.append(_reason("siblings_together", count=size))
-            elif len(used) > 1:
+            else:
                 reasons.append(_reason("siblings_split", count=size, homes=len(used), here=used[home_id]))
+            if len(used) > 1:
                 fewest = index.min_homes.get(g) or 1
                 if fewest > 1:
                     reasons.append(_reason("split_unavoidable", count=size, km=problem.max_distance_km))
@@ -124,6 +140,36 @@ _SENTENCES: dict[str, tuple[Sentence, Sentence]] = {
     "siblings_split": (
         lambda p, lang: f"de {_count(p['count'], lang)} søsknene er fordelt på {_count(p['homes'], lang)} hjem",
         lambda p, lang: f"the {_count(p['count'], lang)} siblings are spread over {_count(p['homes'], lang)} homes",
+    ),
+    "siblings_some_unplaced": (
+        lambda p, lang: (
+            (
+                f"{_count(p['placed'], lang)} av de {_count(p['count'], lang)} søsknene "
+                + (
+                    f"er fordelt på {_count(p['homes'], lang)} hjem"
+                    if p["homes"] > 1
+                    else "bor sammen"
+                    if p["placed"] > 1
+                    else "har fått plass"
+                )
+            )
+            + f"; {_count(p['count'] - p['placed'], lang)} søsken er uten plass"
+        ),
+        lambda p, lang: (
+            (
+                f"{_count(p['placed'], lang)} of the {_count(p['count'], lang)} siblings "
+                + (
+                    f"are spread over {_count(p['homes'], lang)} homes"
+                    if p["homes"] > 1
+                    else "live together"
+                    if p["placed"] > 1
+                    else "has a place"
+                )
+            )
+            + f"; {_count(p['count'] - p['placed'], lang)} "
+            + ("sibling has" if p["count"] - p["placed"] == 1 else "siblings have")
+            + " no place"
+        ),
     ),
     "split_unavoidable": (
         lambda p, lang: (

@@ -79,3 +79,49 @@ def test_explanations_are_data_with_codes() -> None:
 def test_unknown_language_is_refused() -> None:
     with pytest.raises(ValueError, match="unsupported language"):
         render_reason(Reason("siblings_together"), "sv")
+
+
+def test_a_child_the_full_homes_would_take_is_told_the_homes_are_full() -> None:
+    child = Child(id=1, age=9, sex="F", origin=OSLO)
+    homes = (
+        Home(id=10, places=0, min_age=6, max_age=12, location=OSLO),  # would take her, but full
+        Home(id=11, places=2, min_age=0, max_age=3, location=OSLO),  # has room, but for the youngest
+    )
+    solution = solve(Problem(children=(child,), homes=homes), time_limit_s=10)
+    assert solution.assignment[1] is None
+    assert solution.explanations[1].render("nb") == "Alle egnede hjem er fulle (bevist)."
+    assert solution.explanations[1].render("en") == "Every suitable home is full (proven)."
+
+
+def test_a_child_no_home_would_take_even_with_room_is_told_the_requirements_are_not_met() -> None:
+    child = Child(id=1, age=9, sex="F", origin=OSLO)
+    homes = (Home(id=10, places=0, min_age=0, max_age=3), Home(id=11, places=2, min_age=13, max_age=18))
+    solution = greedy(Problem(children=(child,), homes=homes))
+    assert solution.explanations[1].render("nb").startswith("Ingen hjem oppfyller kravene")
+
+
+def test_a_split_group_with_a_child_left_without_a_place_says_so() -> None:
+    homes = (Home(id=10, places=1, location=OSLO), Home(id=11, places=1, location=OSLO))
+    solution = solve(Problem(children=_siblings(3), homes=homes), time_limit_s=10)
+    placed = [c for c, h in solution.assignment.items() if h is not None]
+    assert len(placed) == 2
+    nb = solution.explanations[placed[0]].render("nb")
+    en = solution.explanations[placed[0]].render("en")
+    assert nb.startswith("To av de tre søsknene er fordelt på to hjem; ett søsken er uten plass")
+    assert "De tre søsknene er fordelt" not in nb
+    assert en.startswith("Two of the three siblings are spread over two homes; one sibling has no place")
+
+
+def test_siblings_together_with_one_left_without_a_place_are_not_said_to_live_together() -> None:
+    home = Home(id=10, places=2, location=OSLO)
+    solution = solve(Problem(children=_siblings(3), homes=(home,)), time_limit_s=10)
+    placed = [c for c, h in solution.assignment.items() if h is not None]
+    assert len(placed) == 2
+    nb = solution.explanations[placed[0]].render("nb")
+    assert nb.startswith("To av de tre søsknene bor sammen; ett søsken er uten plass")
+    assert "Søsknene bor sammen" not in nb
+    assert (
+        solution.explanations[placed[0]]
+        .render("en")
+        .startswith("Two of the three siblings live together; one sibling has no place")
+    )
