@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 
 from barneby.care import services as care
+from barneby.care.models import Placement
 from barneby.care.tests import factories as f
 from barneby.core.tests.personas import PASSWORD
+from barneby.placements.models import MatchingRun
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,4 +52,21 @@ def test_caseworker_chooses_a_proposal_for_three_siblings(live_server: Any, page
     assert page.get_by_label("Hjem", exact=True).input_value() == str(w.home_a.pk)
     assert page.get_by_label("Type plassering").input_value() == "foster"
     assert "Forslaget er valgt" in page.content()
+
+    # Saving the placement accepts the proposal; the run page then links the siblings' forms from it.
+    run_url = f"{base}/plassering/kjoring/{MatchingRun.objects.get().pk}/"
+    page.get_by_label("Vedtatt av").fill("Programleder Test")
+    page.get_by_label("Vurdering av barnets beste").fill("Søsknene kan bo sammen i et trygt hjem.")
+    page.get_by_label("Hvordan barnet ble hørt").select_option("alone")
+    page.get_by_label("Barnets syn").fill("Vil bo med søsknene sine.")
+    page.get_by_label("Barnet er forberedt på flyttingen").check()
+    page.get_by_role("button", name="Lagre").click()
+    page.wait_for_url(f"**/omsorg/barn/{kids[0].pk}/**")
+    placement = Placement.objects.get(child=kids[0])
+    assert placement.proposal is not None
+    assert placement.proposal.accepted_at is not None
+    page.goto(run_url)
+    page.get_by_role("link", name="Plasser Gunnar").click()
+    page.wait_for_url(f"**/omsorg/barn/{kids[1].pk}/plassering/?proposal=*")
+    assert page.get_by_label("Hjem", exact=True).input_value() == str(w.home_a.pk)
     assert page.csp_violations == []
