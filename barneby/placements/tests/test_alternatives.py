@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -111,3 +112,31 @@ def test_the_run_records_the_method_and_whether_the_best_is_proven(w: f.World) -
     assert run.solver
     assert run.optimal is True
     assert run.homes_count == 3
+
+
+def test_the_three_are_the_best_three_distinct_placements_a_full_search_finds() -> None:
+    siblings = tuple(
+        matching.Child(id=i, age=age, sex="F", group=1, origin=(60.0, 5.0), needs=frozenset(needs))
+        for i, age, needs in ((1, 4, ()), (2, 9, ("trauma",)), (3, 14, ()))
+    )
+    homes = (
+        matching.Home(id=10, places=3, max_siblings=3, location=(60.0, 5.5)),
+        matching.Home(id=11, places=2, max_siblings=2, location=(60.0, 5.1), competences=frozenset({"trauma"})),
+        matching.Home(id=12, places=1, max_siblings=1, location=(60.1, 5.0), min_age=10),
+        matching.Home(id=13, places=2, max_siblings=2, location=(60.3, 5.0), max_age=12),
+        matching.Home(id=14, places=0, location=(60.0, 5.0)),
+    )
+    problem = matching.Problem(children=siblings, homes=homes)
+    best: dict[tuple[frozenset[int], int], tuple[int, int, int, int]] = {}
+    for combo in itertools.product([None, *(h.id for h in homes)], repeat=len(siblings)):
+        assignment = {c.id: h for c, h in zip(siblings, combo, strict=True)}
+        if matching.violations(problem, assignment) or all(h is None for h in combo):
+            continue
+        key = (frozenset(h for h in combo if h is not None), sum(h is None for h in combo))
+        costs = matching.evaluate(problem, assignment).as_tuple()
+        best[key] = min(best.get(key, costs), costs)
+    fewest_unplaced = min(k[1] for k in best)
+    expected = sorted(c for k, c in best.items() if k[1] == fewest_unplaced)[:3]
+    found = best_placements(problem, 1, k=3, time_limit_s=20)
+    assert [a.costs.as_tuple() for a in found] == expected
+    assert len({(a.homes, sum(h is None for h in a.assignment.values())) for a in found}) == 3
