@@ -197,6 +197,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "child": child,
         "age": age_on(child.birth_date, today),
         "can_write": can_write,
+        "may_propose": can_write and placement_selectors.may_propose(user=request.user, child=child),
         # A municipality contact sees placement, plans and decisions, not the rest of the case file.
         "full_case": selectors.full_case_access(user=request.user, child=child),
         "may_see_restricted": selectors.may_see_restricted(user=request.user, child=child),

@@ -7,7 +7,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from barneby.accounts.scoping import visible_to
+from barneby.accounts.scoping import scope_for, visible_to
+from barneby.care.models import Child
 from barneby.organisation.models import Programme
 from barneby.placements.models import MatchingRun, Proposal
 from barneby.placements.permissions import MATCHERS
@@ -43,3 +44,10 @@ def placement_prefill(proposal: Proposal) -> dict[str, Any]:
 
     assert proposal.home is not None
     return {"proposal": proposal.pk, "home": proposal.home_id, "type": PLACEMENT_TYPE_FOR_HOME.get(proposal.home.kind)}
+
+
+def may_propose(*, user: Any, child: Child) -> bool:
+    """Whether to offer proposals for ``child``: the user may ask for them and the child waits for a placement."""
+    from barneby.placements.loader import waiting
+
+    return scope_for(user).has_any_role(MATCHERS) and waiting(Child.objects.filter(pk=child.pk)).exists()

@@ -62,3 +62,15 @@ def test_the_batch_takes_only_children_waiting_for_a_placement(
     # A child whose assessment found family strengthening is not proposed a home on its own either.
     with pytest.raises(ValidationError, match="venter ikke på plassering"):
         services.propose_for_child(actor=actor, child=Child.objects.get(pk=other_help.pk))
+
+
+def test_proposals_are_offered_on_the_child_page_only_for_a_child_waiting_for_a_placement() -> None:
+    w = f.world()
+    waiting = f.child(w.programme, w.caseworker, first_name="Venter")
+    f.gatekeep(waiting, w.caseworker)
+    strengthening = f.child(w.programme, w.caseworker, first_name="Styrket")
+    f.gatekeep(strengthening, w.caseworker)
+    care.child_set_status(actor=w.caseworker, child=strengthening, status=ChildStatus.FAMILY_STRENGTHENING)
+    client = verified_client(w.caseworker)
+    assert "Foreslå hjem" in client.get(f"/omsorg/barn/{waiting.pk}/").content.decode()
+    assert "Foreslå hjem" not in client.get(f"/omsorg/barn/{strengthening.pk}/").content.decode()
