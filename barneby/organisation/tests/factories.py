@@ -67,4 +67,14 @@ def staff(assoc: MemberAssociation, **kw: Any) -> StaffMember:
 
 
 def bergen() -> Municipality:
-    return Municipality.objects.get(number="4601")
+    """Bergen from the migrated register; made again where a transactional test has flushed the register."""
+    municipality, _created = Municipality.objects.get_or_create(
+        number="4601",
+        defaults={
+            "name": "Bergen",
+            "county_number": "46",
+            "county_name": "Vestland",
+            "valid_from": dt.date(2024, 1, 1),
+        },
+    )
+    return municipality
