@@ -315,36 +315,18 @@ def _ocr_apply(*, actor: Any, association: MemberAssociation, transmission: nets
         amount = Decimal(-ore if sign == "-" else ore) * cents
         original = seen.get((kid, amount, paid, archive)) or seen.get((kid, amount, paid, ""))
         if original is not None:
+            # Seen before under another transmission: held for a person to decide, matched to nothing.
             held.append(_held_problem(kid, amount, paid, original))
-            values.append(
-                (
-                    now,
-                    now,
-                    association.pk,
-                    PaymentSource.OCR.value,
-                    record.pk,
-                    assignment_number,
-                    number,
-                    type_,
-                    kid,
-                    amount,
-                    paid,
-                    bank_date,
-                    _account(debit_account),
-                    PaymentStatus.HELD.value,
-                    None,
-                    None,
-                    None,
-                    None,
-                    archive,
-                    original[0],
-                )
-            )
-            continue
-        target = targets.get(kid, unmatched)
-        found = target is not unmatched
-        matched += found
-        claim_id = _take_claim(queues.get(target.agreement_id or 0), amount, paid) if found else None
+            status, supporter_id, agreement_id, claim_id, matched_at = PaymentStatus.HELD, None, None, None, None
+        else:
+            target = targets.get(kid, unmatched)
+            found = target is not unmatched
+            matched += found
+            claim_id = _take_claim(queues.get(target.agreement_id or 0), amount, paid) if found else None
+            status = PaymentStatus.MATCHED if found else PaymentStatus.UNMATCHED
+            supporter_id = target.supporter_id if found else None
+            agreement_id = target.agreement_id if found else None
+            matched_at = now if found else None
         values.append(
             (
                 now,
@@ -360,13 +342,13 @@ def _ocr_apply(*, actor: Any, association: MemberAssociation, transmission: nets
                 paid,
                 bank_date,
                 _account(debit_account),
-                (PaymentStatus.MATCHED if found else PaymentStatus.UNMATCHED).value,
-                target.supporter_id if found else None,
-                target.agreement_id if found else None,
+                status.value,
+                supporter_id,
+                agreement_id,
                 claim_id,
-                now if found else None,
+                matched_at,
                 archive,
-                None,
+                None if original is None else original[0],
             )
         )
     _insert(Payment, PAYMENT_COLUMNS, values)
