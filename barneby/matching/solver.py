@@ -5,8 +5,10 @@
 2. The first two levels (unplaced, splits) with the pattern model of
    :mod:`barneby.matching.patterns` (home types and classes of sibling
    groups, one column per way a class is shared out, by column generation):
-   a proven lower bound, and usually a placement reaching it. Where it does
-   not reach its bound, the aggregated model of
+   a proven lower bound, and usually a placement reaching it; up to 2,000
+   children also a bound on unmet needs, which proves the needs level when
+   the placement reaches it (the per-home model is then left only
+   distance). Where it does not reach its bound, the aggregated model of
    :mod:`barneby.matching.aggregate` runs block by block of neighbouring
    homes, and on the whole batch up to ``AGG_WHOLE_LIMIT`` children.
 3. Needs and distance by moving whole parts between homes
@@ -55,6 +57,9 @@ POLISH_SHARE_PRUNED = 0.95  # the same where candidates are pruned (20,000 child
 POLISH_SHARE = 0.5  # of the time left after the first two levels, for moving parts to cut needs and distance
 AGG_WHOLE_LIMIT = 1_000  # children; up to here the aggregated model also runs on the whole batch (bound)
 AGG_BLOCKS_FROM = 300  # children; from here the aggregated model first runs block by block
+# Children above which the pattern model runs first. Its needs bound proves the needs level at 100 and
+# 150 children within the batch default of 30 s, where the per-home model alone needed about 80 s.
+PATTERN_FROM = 0
 AGG_BLOCKS_SHARE = 0.3  # of the time limit, for the blocks when the whole batch follows
 AGG_BLOCK_HOMES = 80
 AGG_BLOCK_TIME_S = 4.0
@@ -389,7 +394,7 @@ def solve(
     components = _components(index)
     n_children = len(index.children)
     settled = False  # the first two levels proven and reached
-    if len(components) == 1 and n_children > AGG_BLOCKS_FROM:
+    if len(components) == 1 and n_children > PATTERN_FROM:
         # One column per way a class of groups is shared out: on the synthetic
         # family it proves the first two levels in seconds up to 20,000 children.
         counted = pattern_bound(index, time_limit_s=PATTERN_SHARE * time_limit_s, seed=seed, warm=positions)
@@ -400,8 +405,10 @@ def solve(
         if settled:
             known = tuple(bound[:2])
             if counted.unmet is not None:
-                # Home types that tell competences apart bound the needs too.
+                # Home types that tell competences apart bound the needs too; a
+                # placement reaching that bound proves the needs level as well.
                 bound = _lexmax(bound, (counted.unplaced, counted.splits, counted.unmet, 0))
+                known = tuple(bound[:3])
     if not settled and len(components) == 1 and n_children > AGG_BLOCKS_FROM:
         # Blocks of neighbouring homes find fewer splits on batches of any size.
         share = AGG_BLOCKS_ONLY_SHARE if n_children > AGG_WHOLE_LIMIT else AGG_BLOCKS_SHARE

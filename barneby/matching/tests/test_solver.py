@@ -109,3 +109,20 @@ def test_fix_and_optimize_improves_on_greedy_within_its_budget() -> None:
     assert solution.status.solver == "highs fix-and-optimize"
     assert violations(problem, solution.assignment) == []
     assert solution.key() <= greedy(problem).key()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n", [100, 150])
+def test_medium_batches_prove_the_needs_level_with_the_pattern_models_bound(n: int) -> None:
+    """The pattern model runs on medium batches too: its needs bound, reached by the placement, proves the
+    needs level (the per-home model alone left needs 5 against a bound of 3 at 100 children in 30 s)."""
+    problem = instance(n, seed=0)
+    solution = solve(problem, time_limit_s=10, seed=0)
+    bound = solution.status.lower_bound
+    assert not violations(problem, solution.assignment)
+    assert (solution.costs.unplaced, solution.costs.splits, solution.costs.unmet_needs) == (
+        bound.unplaced,
+        bound.splits,
+        bound.unmet_needs,
+    )
+    assert solution.status.gap_level in (None, "distance")
