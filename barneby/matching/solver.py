@@ -341,17 +341,31 @@ def _polished(
 
 
 def _unit_levels(
-    index: Index, positions: list[int | None], trivial: tuple[int, ...], *, deadline: float, seed: int
+    index: Index,
+    positions: list[int | None],
+    trivial: tuple[int, ...],
+    *,
+    deadline: float,
+    seed: int,
+    needs_known: int | None = None,
 ) -> tuple[list[int | None], tuple[int, ...]]:
-    """Needs, then distance, with the unit model; polishing the parts in between."""
+    """Needs, then distance, with the unit model; polishing the parts in between.
+
+    ``needs_known`` is a needs bound proven elsewhere (the pattern model's):
+    when the placement already reaches it, the needs level is proven and the
+    unit model's time all goes to distance.
+    """
     model = UnitModel(index)
     # Polished first: the unit model finds its needs optimum fast from a good start.
     positions = _polished(index, positions, share=UNIT_FIRST_POLISH_SHARE, deadline=deadline, seed=seed)
     before = positions_key(index, positions)
-    found, _value, needs_bound, needs_proven = model.solve(
-        model.unmet, positions, time_limit_s=UNIT_NEEDS_SHARE * (deadline - time.perf_counter()), seed=seed
-    )
-    positions = _better(index, found, positions)
+    if needs_known is not None and before[2] <= needs_known:
+        needs_bound, needs_proven = before[2], True
+    else:
+        found, _value, needs_bound, needs_proven = model.solve(
+            model.unmet, positions, time_limit_s=UNIT_NEEDS_SHARE * (deadline - time.perf_counter()), seed=seed
+        )
+        positions = _better(index, found, positions)
     needs = positions_key(index, positions)[2]
     model.hold(model.unmet, needs)
     if needs < before[2]:
@@ -436,7 +450,9 @@ def solve(
         and tuple(positions_key(index, positions)[:2]) == tuple(trivial[:2])
     ):
         # Every group in as few homes as it can be: one column per unit and home.
-        positions, unit_bound = _unit_levels(index, positions, trivial, deadline=deadline, seed=seed)
+        positions, unit_bound = _unit_levels(
+            index, positions, trivial, deadline=deadline, seed=seed, needs_known=known[2] if len(known) > 2 else None
+        )
         bound = _lexmax(bound, unit_bound)
         solver = "highs units"
     else:
