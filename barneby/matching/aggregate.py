@@ -270,13 +270,19 @@ def aggregate_bound(
     h.run()
     status = h.getModelStatus()
     info = h.getInfo()
-    proven = status == highspy.HighsModelStatus.kOptimal
-    dual = info.objective_function_value if proven else info.mip_dual_bound
+    found = h.getSolution()
+    # The bound is the MIP's dual bound, never the objective HiGHS reports: with a start
+    # it can report "optimal" and give the start back (see highs.run_checked).
+    dual = info.mip_dual_bound
     if not math.isfinite(dual):
         return AggregateBound(0, 0, False, time.perf_counter() - started)
     best = math.ceil(dual - 1e-6)
+    proven = (
+        status == highspy.HighsModelStatus.kOptimal
+        and found.value_valid
+        and float(np.dot(np.array(h.getLp().col_cost_), np.array(found.col_value))) <= best + 1e-6
+    )
     positions = None
-    found = h.getSolution()
     if found.value_valid:
         positions = _disaggregate(
             index, np.array(found.col_value), single_cols, member_cols, part_cols_of, pattern_cols, type_list
