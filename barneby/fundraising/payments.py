@@ -132,6 +132,12 @@ def _open_claims(
     return claims
 
 
+def _claim_for(agreement_id: int, amount: Decimal, paid: dt.date) -> int | None:
+    """The open claim of one agreement that a payment of ``amount`` on ``paid`` pays, if any."""
+    queue = _open_claims([agreement_id], paid + dt.timedelta(days=EARLY_PAYMENT_DAYS))
+    return _take_claim(queue.get(agreement_id), amount, paid)
+
+
 def _take_claim(queue: deque[tuple[int, Decimal, dt.date]] | None, amount: Decimal, paid: dt.date) -> int | None:
     """The oldest open claim this payment settles: due by ``paid`` + grace and not more than paid."""
     if not queue or amount <= 0:
@@ -558,8 +564,7 @@ def payment_register(
         payment.agreement_id = target.agreement_id
         payment.matched_at = timezone.now()
         if target.agreement_id is not None:
-            queue = _open_claims([target.agreement_id], paid_date + dt.timedelta(days=EARLY_PAYMENT_DAYS))
-            payment.claim_id = _take_claim(queue.get(target.agreement_id), value, paid_date)
+            payment.claim_id = _claim_for(target.agreement_id, value, paid_date)
     payment.full_clean()
     payment.save()
     gift = _gift_for(payment)
@@ -597,8 +602,7 @@ def payment_match(
     locked.matched_by = actor if getattr(actor, "is_authenticated", False) else None
     locked.matched_at = timezone.now()
     if agreement is not None:
-        queue = _open_claims([agreement.pk], locked.paid_date + dt.timedelta(days=EARLY_PAYMENT_DAYS))
-        locked.claim_id = _take_claim(queue.get(agreement.pk), locked.amount, locked.paid_date)
+        locked.claim_id = _claim_for(agreement.pk, locked.amount, locked.paid_date)
     locked.save()
     gift = _gift_for(locked)
     if gift is not None:
@@ -628,8 +632,7 @@ def payment_release_held(*, actor: Any, payment: Payment) -> Payment:
         locked.agreement_id = target.agreement_id
         locked.matched_at = timezone.now()
         if target.agreement_id is not None:
-            queue = _open_claims([target.agreement_id], locked.paid_date + dt.timedelta(days=EARLY_PAYMENT_DAYS))
-            locked.claim_id = _take_claim(queue.get(target.agreement_id), locked.amount, locked.paid_date)
+            locked.claim_id = _claim_for(target.agreement_id, locked.amount, locked.paid_date)
     locked.save()
     gift = _gift_for(locked)
     if gift is not None:
