@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -36,9 +36,10 @@ class Panel:
     count: int | None = None
     rows: list[dict[str, Any]] = field(default_factory=list)
     note: str | Promise = ""
+    child_ids: list[int] = field(default_factory=list)  # children the panel names: their views are audited
 
 
-def _alerts(user: Any, *, rule: str = "") -> tuple[int, list[dict[str, Any]]]:
+def _alerts(user: Any, *, rule: str = "") -> tuple[int, list[dict[str, Any]], list[int]]:
     from barneby.care import alerts
     from barneby.care.selectors import alert_list_for, rules_severity
 
@@ -52,11 +53,11 @@ def _alerts(user: Any, *, rule: str = "") -> tuple[int, list[dict[str, Any]]]:
         }
         for a in shown[:SHOWN]
     ]
-    return found.count(), rows
+    return found.count(), rows, [a.child_id for a in shown[:SHOWN]]
 
 
 def alerts_panel(user: Any) -> Panel:
-    count, rows = _alerts(user)
+    count, rows, child_ids = _alerts(user)
     return Panel(
         "alerts",
         _("Varsler"),
@@ -65,11 +66,12 @@ def alerts_panel(user: Any) -> Panel:
         _("Ingen åpne varsler. Godt jobbet!"),
         count,
         rows,
+        child_ids=child_ids,
     )
 
 
 def reviews_panel(user: Any) -> Panel:
-    count, rows = _alerts(user, rule="R5")
+    count, rows, child_ids = _alerts(user, rule="R5")
     return Panel(
         "reviews",
         _("Gjennomganger som skal holdes"),
@@ -78,30 +80,24 @@ def reviews_panel(user: Any) -> Panel:
         _("Ingen planer venter på gjennomgang."),
         count,
         rows,
+        child_ids=child_ids,
     )
 
 
 def waiting_panel(user: Any) -> Panel:
-    from barneby.care.models import ChildStatus, Placement
     from barneby.care.selectors import child_list_for
+    from barneby.placements.loader import waiting as waiting_for_placement
 
-    today = timezone.localdate()
-    placed = Placement.objects.filter(child=OuterRef("pk"), start_date__lte=today).filter(
-        Q(end_date__isnull=True) | Q(end_date__gt=today)
-    )
-    waiting = (
-        child_list_for(user=user)
-        .filter(status__in=[ChildStatus.REFERRED, ChildStatus.ASSESSED])
-        .exclude(Exists(placed))
-        .order_by("referred_on", "pk")
-    )
+    # The batch run's own definition of waiting, so the panel and the run agree.
+    waiting = waiting_for_placement(child_list_for(user=user)).order_by("referred_on", "pk")
+    shown = list(waiting[:SHOWN])
     rows = [
         {
             "text": f"{c.first_name} {c.last_name} – {c.programme.name}",
             "url": reverse("care:child-detail", args=[c.pk]),
             "tag": _("henvist {date}").format(date=c.referred_on.strftime("%d.%m.%Y")) if c.referred_on else "",
         }
-        for c in waiting[:SHOWN]
+        for c in shown
     ]
     return Panel(
         "waiting",
@@ -111,6 +107,7 @@ def waiting_panel(user: Any) -> Panel:
         _("Ingen barn venter på plassering."),
         waiting.count(),
         rows,
+        child_ids=[c.pk for c in shown],
     )
 
 
@@ -194,7 +191,7 @@ def claim_run_panel(user: Any) -> Panel:
 def my_home_panel(user: Any) -> Panel:
     from barneby.care.selectors import caregiver_children
 
-    children = caregiver_children(user=user).prefetch_related(None)
+    children = list(caregiver_children(user=user).prefetch_related(None))
     today = timezone.localdate()
     rows = [
         {
@@ -212,6 +209,7 @@ def my_home_panel(user: Any) -> Panel:
         _("Ingen barn bor i hjemmet ditt nå."),
         len(rows),
         rows,
+        child_ids=[c.pk for c in children],
     )
 
 
@@ -252,13 +250,14 @@ def municipality_panel(user: Any) -> Panel:
     from barneby.care.selectors import child_list_for
 
     children = child_list_for(user=user).order_by("last_name", "first_name", "pk")
+    shown = list(children[:SHOWN])
     rows = [
         {
             "text": f"{c.first_name} {c.last_name}",
             "url": reverse("care:child-detail", args=[c.pk]),
             "tag": c.get_status_display(),
         }
-        for c in children[:SHOWN]
+        for c in shown
     ]
     return Panel(
         "municipality",
@@ -268,6 +267,7 @@ def municipality_panel(user: Any) -> Panel:
         _("Ingen barn i samarbeidsprogrammene ennå."),
         children.count(),
         rows,
+        child_ids=[c.pk for c in shown],
     )
 
 
@@ -307,7 +307,10 @@ PANELS: dict[Role, tuple[Callable[[Any], Panel], ...]] = {
 }
 
 
-def panels_for(user: Any) -> list[Panel]:
+def panels_for(user: Any, request: Any = None) -> list[Panel]:
+    """The panels of the user's roles; the children they name are logged as viewed, like any child list."""
+    from barneby.care.services import record_views
+
     roles = scope_for(user).roles
     made: list[Panel] = []
     seen: set[Callable[[Any], Panel]] = set()
@@ -318,6 +321,7 @@ def panels_for(user: Any) -> list[Panel]:
             if make not in seen:
                 seen.add(make)
                 made.append(make(user))
+    record_views(actor=user, child_ids=[pk for p in made for pk in p.child_ids], request=request, detail="start page")
     return made
 
 

@@ -27,5 +27,5 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     assignments = list(request.user.assignments.order_by("role", "scope_kind", "scope_key"))  # type: ignore[union-attr]
     names = start_page.scope_names(assignments)
     roles = [(a, names.get((a.scope_kind, a.scope_key), a.scope_key)) for a in assignments]
-    context = {"role_assignments": roles, "panels": start_page.panels_for(request.user)}
+    context = {"role_assignments": roles, "panels": start_page.panels_for(request.user, request)}
     return render(request, "core/dashboard.html", context)

@@ -116,6 +116,7 @@ def test_municipality_contact_sees_the_partner_programmes_children() -> None:
 def test_start_page_queries_do_not_grow_with_the_data(w: care.World) -> None:
     user = make_persona(Role.PROGRAMME_DIRECTOR, scope_kind=ScopeKind.PROGRAMME, scope_key=str(w.programme.pk))
     client = verified_client(user)
+    care.child(w.programme, w.caseworker, first_name="Først")  # one child shown, so its audit insert is counted too
     client.get(START)
     with CaptureQueriesContext(connection) as few:
         client.get(START)
@@ -133,3 +134,14 @@ def test_start_page_queries_do_not_grow_with_the_data(w: care.World) -> None:
 def test_every_roles_start_page_answers(role: Role) -> None:
     response = verified_client(make_persona(role)).get(START)
     assert response.status_code == 200
+
+
+def test_the_start_page_logs_the_children_it_names(w: care.World) -> None:
+    from barneby.audit.models import AuditEvent
+
+    waiting = care.child(w.programme, w.caseworker, first_name="Venter")
+    elsewhere = care.child(w.other_programme, w.other_caseworker)
+    page(w.caseworker)
+    views = AuditEvent.objects.filter(action=AuditAction.VIEW, object_type="care.child", detail="start page")
+    assert list(views.values_list("object_id", flat=True)) == [str(waiting.pk)]
+    assert not views.filter(object_id=str(elsewhere.pk)).exists()
