@@ -188,8 +188,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     services.record_view(actor=request.user, child=child, request=request)
     page = selectors.child_page(user=request.user, child=child)
     shown = [s.child.pk for s in page.siblings if s.child is not None]
-    if shown:
-        services.record_views(actor=request.user, child_ids=shown, request=request, detail=f"sibling of {child.pk}")
+    services.record_views(actor=request.user, child_ids=shown, request=request, detail=f"sibling of {child.pk}")
     today = timezone.localdate()
     can_write = selectors.can_write(user=request.user, child=child)
     context = {
