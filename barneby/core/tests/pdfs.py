@@ -12,7 +12,9 @@ def pdf_text(data: bytes) -> str:
     chunks = []
     for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
         raw = match.group(1)
+        # A decompressor object, not zlib.decompress: when the compressed bytes end in "\r" the
+        # pattern takes that byte as the line end, and only the (unneeded) checksum is cut short.
         with contextlib.suppress(zlib.error):
-            raw = zlib.decompress(raw)
+            raw = zlib.decompressobj().decompress(raw) or raw
         chunks.append(raw.decode("latin-1"))
     return "\n".join(chunks)
