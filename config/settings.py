@@ -76,6 +76,11 @@ INSTALLED_APPS = [
     "barneby.sponsorships",
     "barneby.partners",
     "barneby.newsletter",
+    "barneby.results",
+    "barneby.programme_review",
+    "barneby.reporting",
+    "barneby.safeguarding",
+    "barneby.imports",
 ]
 
 MIDDLEWARE = [

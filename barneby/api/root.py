@@ -185,3 +185,15 @@ api.add_router("/fundraising/", fundraising_router)
 from barneby.sponsorships.apis import router as sponsorships_router  # noqa: E402
 
 api.add_router("/sponsorships/", sponsorships_router)
+
+from barneby.results.apis import router as results_router  # noqa: E402
+
+api.add_router("/results/", results_router)
+
+from barneby.reporting.apis import router as reporting_router  # noqa: E402
+
+api.add_router("/reporting/", reporting_router)
+
+from barneby.safeguarding.apis import router as safeguarding_router  # noqa: E402
+
+api.add_router("/safeguarding/", safeguarding_router)

@@ -37,6 +37,7 @@ from barneby.accounts.services import api_token_create
 from barneby.care import services as care_services
 from barneby.care.models import Alert, Child, Decision, Severity, SiblingKind
 from barneby.care.tests import factories as care
+from barneby.core.tests import app_matrix
 from barneby.core.tests.personas import make_user, verified_client
 from barneby.fundraising import services as fund_services
 from barneby.fundraising.models import ClaimRun, Payment, PaymentSource, PaymentStatus
@@ -214,6 +215,7 @@ def build_world() -> World:
         other=Child.objects.get(pk=children["a2"][0]),
         kind=SiblingKind.HALF,
     )
+    app_matrix.build_all(app_matrix.WorldContext(world.objects, builder, associations, programmes, homes, children))
     _personas(world, programmes, homes, associations, bergen.number)
     return world
 

@@ -37,6 +37,7 @@ from pydantic.fields import FieldInfo
 from barneby.accounts.roles import API_USERS, Role
 from barneby.api.root import api
 from barneby.care.permissions import CARE_READERS, CARE_WRITERS
+from barneby.core.tests import app_matrix
 from barneby.core.tests.matrix_world import PERSONAS, Persona, World, matrix_world
 from barneby.fundraising.permissions import FUNDRAISING_ROLES
 from barneby.organisation.permissions import PROGRAMME_CREATORS, REGISTER_READERS, REGISTER_WRITERS
@@ -58,6 +59,7 @@ SEGMENT_KINDS: dict[str, str] = {
     "payments": "payment",
     "sponsorships": "sponsorship",
 }
+SEGMENT_KINDS.update(app_matrix.merged_dict("API_SEGMENT_KINDS"))
 # Body and query fields that name an object.
 ID_KINDS: dict[str, str] = {
     "association_id": "association",
@@ -66,8 +68,10 @@ ID_KINDS: dict[str, str] = {
     "home_id": "home",
     "supporter_id": "supporter",
 }
+ID_KINDS.update(app_matrix.merged_dict("API_ID_KINDS"))
 # Path parameters that are not objects.
 PATH_VALUES: dict[str, Any] = {"year": dt.date.today().year}
+PATH_VALUES.update(app_matrix.merged_dict("API_PATH_VALUES"))
 
 # Who reads and who writes each part of the API: the correct policy (DESIGN.md §1, issue 12).
 READERS: dict[str, frozenset[Role]] = {
@@ -76,6 +80,7 @@ READERS: dict[str, frozenset[Role]] = {
     "/fundraising/": FUNDRAISING_ROLES,
     "/sponsorships/": FUNDRAISING_ROLES,
 }
+READERS.update(app_matrix.merged_dict("API_READERS"))
 WRITERS: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/organisation/programmes"): PROGRAMME_CREATORS,
     # A programme director writes within their programmes, never the member association.
@@ -92,6 +97,7 @@ WRITERS: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/care/children/{pk}/placements"): CARE_WRITERS,
     ("POST", "/care/children/{pk}/decisions"): CARE_WRITERS,
 }
+WRITERS.update(app_matrix.merged_dict("API_WRITERS"))
 # A municipality contact reads partner programmes and their homes and children; whether staff, villages
 # and associations are theirs too is not settled, nor whether programme 2 (same municipality, not a
 # care programme) is visible as a programme: only "no 500" there, and for lists no check of those kinds.

@@ -19,6 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from barneby.accounts.roles import ALL_ROLES, API_USERS, AUDIT_READERS, PERSONAL_DATA_ROLES, USER_ADMINS, Role
 from barneby.care.permissions import CARE_READERS, CARE_WRITERS, CAREGIVERS, ME_ROLES
 from barneby.core.access import API, PUBLIC, AccessRule, rule_of
+from barneby.core.tests import app_matrix
 from barneby.core.tests.personas import make_persona, verified_client
 from barneby.fundraising.permissions import FUNDRAISING_ROLES
 from barneby.organisation.permissions import PROGRAMME_CREATORS, REGISTER_READERS, REGISTER_WRITERS
@@ -189,6 +190,7 @@ EXPECTED: dict[str, AccessRule] = {
     "admin:*": staff(USER_ADMINS),
     "api:*": API,
 }
+EXPECTED.update(app_matrix.merged_dict("EXPECTED"))
 
 # Sample arguments for patterns that take them; objects need not exist
 # (access is decided before the view runs).

@@ -33,6 +33,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 
 from barneby.accounts.roles import Role
+from barneby.core.tests import app_matrix
 from barneby.core.tests.matrix_world import PERSONAS, Persona, World, matrix_world
 from barneby.core.tests.test_url_access import EXPECTED, ROUTES, Route
 from barneby.organisation.permissions import REGISTER_WRITERS
@@ -120,12 +121,14 @@ PK_KINDS: dict[str, str] = {
         )
     },
 }
+PK_KINDS.update(app_matrix.merged_dict("PK_KINDS"))
 PARAM_KINDS: dict[str, str] = {
     "programme_pk": "programme",
     "association_pk": "association",
     "child_pk": "child",
     "supporter_pk": "supporter",
 }
+PARAM_KINDS.update(app_matrix.merged_dict("PARAM_KINDS"))
 # Parameters that are not objects: one fixed value each (by URL name, or for every URL).
 PARAM_VALUES: dict[str, dict[str, str | int]] = {
     "care:household-add": {"part": "medlem"},
@@ -138,6 +141,7 @@ PARAM_VALUES: dict[str, dict[str, str | int]] = {
     "newsletter:confirm": {"token": "ugyldig-lenke"},
     "newsletter:unsubscribe": {"token": "ugyldig-lenke"},
 }
+PARAM_VALUES.update(app_matrix.merged_dict("PARAM_VALUES"))
 
 # ---------------------------------------------------------------------------------------------
 # Who must be refused even inside their scope (the correct policy; DESIGN.md §1 and issue 12).
@@ -173,6 +177,7 @@ DENIED_IN_SCOPE: tuple[tuple[re.Pattern[str], frozenset[Role], frozenset[str], s
         "restricted fields need the care.view_restricted permission, which no persona holds",
     ),
 )
+DENIED_IN_SCOPE += app_matrix.merged_tuple("DENIED_IN_SCOPE")
 
 # In-scope combinations where the outcome depends on data the world does not hold, or on a policy
 # not settled: only "no 500" is checked. (URL-name pattern, persona-name pattern, kind, why)
@@ -196,6 +201,7 @@ UNSETTLED: tuple[tuple[re.Pattern[str], re.Pattern[str], str, str], ...] = (
         "a municipality contact reaches partner programmes and their homes; staff, villages and associations unsettled",
     ),
 )
+UNSETTLED += app_matrix.merged_tuple("UNSETTLED")
 # Register objects of programme 2 (same municipality, not a care programme): a municipality contact
 # may or may not see the programme itself; its children are out of scope either way.
 MUNICIPALITY_UNSETTLED_A2 = frozenset({"programme", "home", "location", "staff", "association"})

@@ -1,0 +1,5 @@
+"""The safeguarding API: the same scoped selectors as the pages."""
+
+from ninja import Router
+
+router = Router(tags=["varsling"])
