@@ -1,0 +1,83 @@
+"""Each indicator against the hand-computed world of ``fixtures``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from barneby.accounts.roles import Role
+from barneby.core.tests.personas import make_persona
+from barneby.results import indicators
+from barneby.results.indicators import compute, compute_all, programme_results
+from barneby.results.models import Target
+from barneby.results.periods import OrgUnit, Period
+from barneby.results.tests import fixtures
+
+pytestmark = pytest.mark.django_db
+YEAR = Period.year(2025)
+TODAY = dt.date(2026, 6, 1)
+
+
+@pytest.fixture
+def hand() -> fixtures.Hand:
+    return fixtures.build(make_persona(Role.CASEWORKER))
+
+
+def test_every_indicator_equals_the_hand_value_for_programme_one(hand: fixtures.Hand) -> None:
+    unit = OrgUnit("programme", str(hand.p1.pk))
+    got = {r.code: r.value for r in compute_all(unit, YEAR, today=TODAY)}
+    assert got == fixtures.EXPECTED_P1
+
+
+def test_siblings_across_two_programmes(hand: fixtures.Hand) -> None:
+    p2 = OrgUnit("programme", str(hand.p2.pk))
+    both = OrgUnit("association", str(hand.association.pk))
+    # B lives apart from A, who is in the other programme.
+    assert compute("I11", unit=p2, period=YEAR, today=TODAY).value == Decimal("0.0")
+    # The association: A no, B no, C yes, D yes.
+    i11 = compute("I11", unit=both, period=YEAR, today=TODAY)
+    assert (i11.numerator, i11.denominator, i11.value) == (2, 4, Decimal("50.0"))
+    # The split pair is counted once for the association, and found justified from B's side too.
+    i12 = compute("I12", unit=both, period=YEAR, today=TODAY)
+    assert (i12.numerator, i12.denominator) == (1, 1)
+    assert compute("I12", unit=p2, period=YEAR, today=TODAY).value == Decimal("100.0")
+
+
+def test_municipality_unit_is_the_partnered_programme(hand: fixtures.Hand) -> None:
+    bergen = OrgUnit("municipality", "4601")
+    assert compute("I32A", unit=bergen, period=YEAR, today=TODAY).value == Decimal("5")
+
+
+def test_month_and_quarter_periods(hand: fixtures.Hand) -> None:
+    p1 = OrgUnit("programme", str(hand.p1.pk))
+    april = compute("I30", unit=p1, period=Period.month(2025, 4), today=TODAY)
+    assert (april.numerator, april.denominator) == (1, 1)  # U1, settled on day 91
+    q3 = compute("I19", unit=p1, period=Period.quarter(2025, 3), today=TODAY)
+    # In care on 01.07: A, C, D, F, G; G reunified 15.07.
+    assert (q3.numerator, q3.denominator) == (1, 5)
+
+
+def test_disaggregation_by_sex_and_age_band(hand: fixtures.Hand) -> None:
+    p1 = OrgUnit("programme", str(hand.p1.pk))
+    result = compute("I14", unit=p1, period=YEAR, disaggregate_by=["sex", "age_band", "disability"], today=TODAY)
+    by_sex = {k: (f.numerator, f.denominator) for k, f in result.breakdown["sex"].items()}
+    # Girls A, C, H all stable; boys D stable, F not.
+    assert by_sex == {"female": (3, 3), "male": (1, 2)}
+    ages = {k: f.denominator for k, f in result.breakdown["age_band"].items()}
+    assert ages == {"0–5": 1, "6–12": 3, "13–17": 1}
+    assert {k: f.denominator for k, f in result.breakdown["disability"].items()} == {"no": 5}
+
+
+def test_programme_results_carries_targets(hand: fixtures.Hand) -> None:
+    Target.objects.create(code="I11", unit=f"programme:{hand.p1.pk}", period="2025", value=Decimal("80"))
+    Target.objects.create(code="I14", unit=f"association:{hand.association.pk}", period="2025", value=Decimal("75"))
+    results = {r.code: r for r in programme_results(hand.p1, 2025)}
+    assert set(results) == set(indicators.INDICATORS)
+    assert results["I11"].target == Decimal("80")
+    assert results["I11"].met is False
+    assert results["I14"].target == Decimal("75")
+    assert results["I6"].target is None
+    assert results["I11"].definition
+    assert results["I11"].name
