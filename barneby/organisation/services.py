@@ -143,6 +143,16 @@ def programme_close(*, actor: Any, programme: Programme, end_date: Any) -> Progr
 
 
 @transaction.atomic
+def programme_change_status(*, actor: Any, programme: Programme, status: str, reason: str = "") -> Programme:
+    """Change a programme's status (e.g. a programme review's decision); the audit log keeps old → new and why."""
+    old = programme.status
+    if old == status:
+        return programme
+    programme.status = status
+    return _save(programme, actor=actor, action=AuditAction.UPDATE, detail=f"status: {old} → {status}; {reason}")
+
+
+@transaction.atomic
 def home_create(*, actor: Any, programme: Programme, competences: Iterable[Competence] = (), **fields: Any) -> Home:
     home = Home(programme=programme)
     _apply(home, fields, HOME_FIELDS)
