@@ -81,6 +81,18 @@ INSTALLED_APPS = [
     "barneby.reporting",
     "barneby.safeguarding",
     "barneby.imports",
+    # The public website (issue 16): Wagtail pages in nb and en, edited by the communications role.
+    "barneby.website",
+    "django.contrib.sitemaps",
+    "wagtail.contrib.sitemaps",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "barneby.core.middleware.LanguageMiddleware",
+    # The public website's language comes from its address (/en/...), not the cookie.
+    "barneby.website.middleware.WebsiteMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "barneby.accounts.middleware.SessionTimeoutMiddleware",
@@ -120,6 +134,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "barneby.core.context_processors.barneby",
+                "barneby.website.context_processors.website",
             ],
         },
     }
@@ -284,6 +299,15 @@ if TASKS_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured(f"BARNEBY_TASKS_BACKEND must be one of {sorted(_TASK_BACKENDS)}, got {TASKS_BACKEND!r}")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
 
+# --- Backups (barneby/core/backup.py) -----------------------------------------------------
+# `manage.py backup` encrypts its archives with this key (32 bytes, URL-safe base64; make one with
+# `manage.py backup --generate-key`). It is the operator's, kept apart from FIELD_ENCRYPTION_KEYS and
+# from the backups themselves; without it no backup can be read.
+BACKUP_ENCRYPTION_KEY = env_secret("BACKUP_ENCRYPTION_KEY")
+# Where the scheduled backup task writes its archives, and how many it keeps.
+BACKUP_DIR = Path(env_str("BARNEBY_BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_KEEP = env_int("BARNEBY_BACKUP_KEEP", 14, minimum=1)
+
 # --- Logging -------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
@@ -388,3 +412,27 @@ NEWSLETTER_CONSENT_TEXT_VERSION = env_str("BARNEBY_NEWSLETTER_CONSENT_TEXT_VERSI
 # Photos of sponsored children (approved profiles only) are stored here and served only through an access check.
 SPONSORSHIP_PHOTO_DIR = Path(env_str("BARNEBY_SPONSORSHIP_PHOTO_DIR", str(VAR_DIR / "sponsorships")))
 SPONSORSHIP_PHOTO_MAX_BYTES = env_int("BARNEBY_SPONSORSHIP_PHOTO_MAX_BYTES", 2 * 1024 * 1024, minimum=1)
+
+# --- Public website (Wagtail, issue 16) ----------------------------------------------------------
+WAGTAIL_SITE_NAME = "Barneby"
+WAGTAILADMIN_BASE_URL = SITE_URL
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = [("nb", _("Norsk bokmål")), ("en", _("English"))]
+# Editors sign in through Barneby's own sign-in (with the second factor), never Wagtail's.
+WAGTAILADMIN_LOGIN_URL = "accounts:login"
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAILUSERS_PASSWORD_ENABLED = False
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("nb", "Norsk bokmål"), ("en", "English")]
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILIMAGES_FORMAT_CONVERSIONS = {"png": "webp", "jpeg": "webp", "gif": "webp", "bmp": "webp"}
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = env_int("BARNEBY_WEBSITE_IMAGE_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+WAGTAILDOCS_EXTENSIONS: list[str] = []
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env_str("BARNEBY_MEDIA_DIR", str(VAR_DIR / "media")))
+# Version of the cookie notice: a visitor whose stored choice is older is asked again.
+WEBSITE_CONSENT_VERSION = env_int("BARNEBY_WEBSITE_CONSENT_VERSION", 1, minimum=1)
+WEBSITE_CONSENT_DAYS = env_int("BARNEBY_WEBSITE_CONSENT_DAYS", 180, minimum=1)

@@ -1,10 +1,15 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
 
 from barneby.accounts.roles import USER_ADMINS
 from barneby.api.urls import api_urlpatterns
 from barneby.core.access import PUBLIC, AccessRule, mark
+from barneby.website import urls as website_urls
+from barneby.website.access import EDITOR
 
 admin.site.site_header = "Barneby"
 
@@ -27,7 +32,16 @@ urlpatterns = [
     *mark([path("i18n/setlang/", set_language, name="set_language")], PUBLIC),
     path("admin/", (mark(admin.site.get_urls(), AccessRule(roles=USER_ADMINS)), "admin", admin.site.name)),
     *api_urlpatterns,
+    # The public website (issue 16): Wagtail's editor for the communications role only (404 to everyone else).
+    path("cms/", include(mark(list(wagtailadmin_urls.urlpatterns), EDITOR))),
+    path("", include((website_urls.site_patterns, "website_files"))),
 ]
+# Wagtail's pages: Norwegian without a prefix, English under /en/; the serve catch-all last of all.
+urlpatterns += i18n_patterns(
+    path("", include("barneby.website.urls")),
+    path("", include(mark(list(wagtail_urls.urlpatterns), PUBLIC))),
+    prefix_default_language=False,
+)
 
 handler400 = "barneby.core.errors.bad_request"
 handler403 = "barneby.core.errors.permission_denied"

@@ -25,6 +25,7 @@ DEMO_USERS: dict[Role, tuple[str, str]] = {
     Role.MUNICIPALITY_CONTACT: ("kommune", "Kari Kommune"),
     Role.SAFEGUARDING_FOCAL_POINT: ("varsling", "Vidar Varsling"),
     Role.AUDITOR: ("revisor", "Randi Revisor"),
+    Role.COMMUNICATIONS: ("kommunikasjon", "Kaja Kommunikasjon"),
 }
 
 

@@ -21,6 +21,7 @@ class Role(models.TextChoices):
     MUNICIPALITY_CONTACT = "municipality_contact", _("Kommunekontakt")
     SAFEGUARDING_FOCAL_POINT = "safeguarding_focal_point", _("Varslingsansvarlig")
     AUDITOR = "auditor", _("Revisor")
+    COMMUNICATIONS = "communications", _("Kommunikasjon")
 
 
 class ScopeKind(models.TextChoices):
@@ -47,6 +48,7 @@ ROLE_SCOPE_KINDS: dict[Role, frozenset[ScopeKind]] = {
     Role.MUNICIPALITY_CONTACT: frozenset({ScopeKind.MUNICIPALITY}),
     Role.SAFEGUARDING_FOCAL_POINT: frozenset({ScopeKind.GLOBAL, ScopeKind.ASSOCIATION}),
     Role.AUDITOR: frozenset({ScopeKind.GLOBAL, ScopeKind.ASSOCIATION}),
+    Role.COMMUNICATIONS: frozenset({ScopeKind.GLOBAL, ScopeKind.ASSOCIATION}),
 }
 
 # Roles whose pages show personal data (of children, families, supporters or
@@ -59,4 +61,6 @@ PERSONAL_DATA_ROLES: frozenset[Role] = ALL_ROLES
 # Groups that access rules grant to.
 AUDIT_READERS: frozenset[Role] = frozenset({Role.AUDITOR, Role.SYSTEM_ADMIN})
 USER_ADMINS: frozenset[Role] = frozenset({Role.SYSTEM_ADMIN})
+# The public website's editor (Wagtail at /cms/): nobody else may even learn it exists.
+WEBSITE_EDITORS: frozenset[Role] = frozenset({Role.COMMUNICATIONS})
 API_USERS: frozenset[Role] = ALL_ROLES - {Role.CAREGIVER}

@@ -1,0 +1,1 @@
+"""Demo content for the public website (filled in below)."""

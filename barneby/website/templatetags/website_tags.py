@@ -1,0 +1,95 @@
+"""Navigation, language alternates and the footer's links for the public layout."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django import template
+from django.db import DatabaseError
+from django.urls import NoReverseMatch, URLPattern, reverse
+from django.utils import translation
+
+register = template.Library()
+logger = logging.getLogger(__name__)
+
+OG_LOCALES = {"nb": "nb_NO", "en": "en_GB"}
+
+
+def safeguarding_report_url() -> str | None:
+    """The safeguarding app's public report form, once it has one (the first public URL in its urls.py)."""
+    from barneby.core.access import rule_of
+
+    try:
+        from barneby.safeguarding import urls as safeguarding_urls
+    except ImportError:
+        return None
+    for entry in safeguarding_urls.urlpatterns:
+        if isinstance(entry, URLPattern) and entry.name and "<" not in str(entry.pattern):
+            rule = rule_of(entry.callback)
+            if rule is not None and rule.public:
+                try:
+                    return reverse(f"safeguarding:{entry.name}")
+                except NoReverseMatch:
+                    continue
+    return None
+
+
+def _home(language: str) -> Any:
+    from wagtail.models import Locale, Site
+
+    from barneby.website.models import HomePage
+
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        return None
+    locale = Locale.objects.filter(language_code=language).first()
+    home = HomePage.objects.filter(translation_key=site.root_page.translation_key, locale=locale).first()
+    return home
+
+
+@register.simple_tag(takes_context=True)
+def website_layout(context: template.Context) -> dict[str, Any]:
+    """Everything the public layout needs beyond the page itself; degrades to nothing if the database fails."""
+    language = translation.get_language() or "nb"
+    request = context.get("request")
+    page = context.get("page")
+    layout: dict[str, Any] = {
+        "home_url": "/en/" if language == "en" else "/",
+        "menu": [],
+        "alternates": [],
+        "privacy_url": None,
+        "accessibility_url": None,
+        "safeguarding_url": None,
+        "og_locale": OG_LOCALES.get(language, "nb_NO"),
+        "canonical": request.build_absolute_uri(request.path) if request is not None else "",
+    }
+    try:
+        layout["safeguarding_url"] = safeguarding_report_url()
+        home = _home(language)
+        if home is not None:
+            from barneby.website.models import InfoPage
+
+            layout["home_url"] = home.get_url(request)
+            layout["menu"] = [(p.title, p.get_url(request)) for p in home.get_children().live().in_menu()]
+            for kind, key in (
+                (InfoPage.Kind.PRIVACY, "privacy_url"),
+                (InfoPage.Kind.ACCESSIBILITY, "accessibility_url"),
+            ):
+                info = InfoPage.objects.child_of(home).live().filter(kind=kind).first()
+                layout[key] = info.get_url(request) if info else None
+        if page is not None and getattr(page, "pk", None):
+            layout["canonical"] = page.get_full_url(request)
+            for translated in page.get_translations(inclusive=True).live().select_related("locale"):
+                code = translated.locale.language_code
+                layout["alternates"].append({"code": code, "url": translated.get_full_url(request)})
+        else:
+            for code in ("nb", "en"):
+                other = _home(code)
+                if other is not None and code != language:
+                    layout["alternates"].append({"code": code, "url": other.get_full_url(request), "home": True})
+    except DatabaseError:  # the 500 page must still render
+        logger.exception("website layout without its links")
+    layout["other_language"] = next((a for a in layout["alternates"] if a["code"] != language), None)
+    layout["og_locale_alternates"] = [OG_LOCALES[a["code"]] for a in layout["alternates"] if a["code"] != language]
+    return layout
