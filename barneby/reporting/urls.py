@@ -1,4 +1,12 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from barneby.reporting import views
 
 app_name = "reporting"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("iati/", views.iati_list, name="iati-list"),
+    path("iati/<int:association_pk>/", views.iati_association, name="iati-association"),
+    path("iati/<int:association_pk>/last-ned/", views.iati_download, name="iati-download"),
+    path("iati/<int:association_pk>/rapportor/", views.iati_organisation, name="iati-organisation"),
+    path("iati/program/<int:programme_pk>/", views.iati_programme, name="iati-programme"),
+]
