@@ -38,7 +38,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from barneby.matching import greedy, solve, violations
-from barneby.matching.greedy import default_index
+from barneby.matching.index import default_index
 from barneby.matching.synthetic import instance
 
 SIZES = (30, 60, 100, 150, 500, 1_000, 5_000, 20_000)

@@ -18,6 +18,9 @@ import numpy.typing as npt
 from barneby.matching.problem import Child, GroupId, Home, Problem
 from barneby.matching.rules import EARTH_RADIUS_KM, eligible, fewest_homes, groups_of, keep_apart_pairs, pair_cost
 
+PRUNE_ABOVE_PAIRS = 600_000  # children x homes; beyond this each child keeps only its cheapest candidates
+PRUNED_CANDIDATES = 24
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -255,3 +258,9 @@ class Index:
         """The sibling group of child ``i`` (itself alone if it has none)."""
         g = self.group_of[i]
         return [i] if g is None else self.groups[g]
+
+
+def default_index(problem: Problem) -> Index:
+    """Every eligible pair for national-batch sizes, pruned candidates beyond."""
+    pairs = len(problem.children) * len(problem.homes)
+    return Index(problem, max_candidates=None if pairs <= PRUNE_ABOVE_PAIRS else PRUNED_CANDIDATES)

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from barneby.matching.texts import render
+
 ChildId = int
 HomeId = int
 GroupId = int
@@ -173,8 +175,6 @@ class Explanation:
     reasons: tuple[Reason, ...]
 
     def render(self, lang: str = "nb") -> str:
-        from barneby.matching.explain import render
-
         return render(self, lang)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from barneby.matching.explain import explain
 from barneby.matching.index import Index
 from barneby.matching.problem import Assignment, ChildId, Costs, HomeId, Solution, SolveStatus
 from barneby.matching.rules import evaluate, lexicographic_gap, split_counts
@@ -56,8 +57,6 @@ def make_solution(
     started: float,
     seed: int = 0,
 ) -> Solution:
-    from barneby.matching.explain import explain
-
     problem = index.problem
     full: dict[ChildId, HomeId | None] = {c.id: assignment.get(c.id) for c in problem.children}
     costs = evaluate(problem, full)

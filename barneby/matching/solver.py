@@ -1,30 +1,30 @@
-"""The public solver: the heuristic, then HiGHS where it can prove, fix-and-optimize where it cannot.
+"""The public solver: an ordered list of steps sharing one placement, one bound and one clock.
 
-1. The best-fit heuristic; every later step only keeps what is
-   lexicographically better, so the answer is never worse than it.
-2. The first two levels (unplaced, splits) with the pattern model of
-   :mod:`barneby.matching.patterns` (home types and classes of sibling
-   groups, one column per way a class is shared out, by column generation):
-   a proven lower bound, and usually a placement reaching it; up to 2,000
-   children also a bound on unmet needs, which proves the needs level when
-   the placement reaches it (the per-home model is then left only
-   distance). Where it does not reach its bound, the aggregated model of
-   :mod:`barneby.matching.aggregate` runs block by block of neighbouring
-   homes, and on the whole batch up to ``AGG_WHOLE_LIMIT`` children.
-3. Needs and distance by moving whole parts between homes
-   (:mod:`barneby.matching.polish`), which cannot touch the first two levels.
-   When the first two levels sit at their trivial bound on a batch too big
-   for the per-home model, the unit model of :mod:`barneby.matching.units`
-   (one column per group and home) proves needs and bounds distance instead.
-4. Needs and distance with the per-home model of :mod:`barneby.matching.exact`,
-   the first two levels held: on every eligible pair up to ``exact_limit``
-   candidate pairs, otherwise fix-and-optimize (free a few hundred children
-   around a split group or a random child, fix the rest, re-solve, keep if
-   better).
+Each step gets the run (:class:`Run`: the index, the placement so far, the
+lexicographic bound proven so far, the deadline) and may replace the
+placement, but only by one that is lexicographically better and breaks no
+rule (:meth:`Run.offer`), and may raise the bound. The steps, in order:
 
-With ``cross_region=False`` each region is solved on its own (exact, as no
-child may cross). Otherwise regions are never split apart: repairing across
-regions afterwards does worse than the heuristic.
+1. ``heuristic`` — the best-fit heuristic; the answer is never worse than it.
+2. ``first_two_levels`` — unplaced and splits with the pattern model of
+   :mod:`barneby.matching.models.patterns` (cutting stock over home types, by
+   column generation): a proven bound and usually a placement reaching it;
+   up to 2,000 children also a bound on unmet needs.
+3. ``needs`` — unmet needs, the first two levels held: the per-home model of
+   :mod:`barneby.matching.models.perhome` on national-batch sizes, the unit
+   model of :mod:`barneby.matching.models.units` where every group is in as
+   few homes as it can be, otherwise fix-and-optimize with the per-home
+   model; parts are polished in between (:mod:`barneby.matching.heuristics.polish`).
+4. ``distance`` — the contents model of :mod:`barneby.matching.models.contents`
+   (one column per home and what it holds, by column generation): a proven
+   bound on distance and a placement from its master as a MIP; then parts
+   polished with the time left, and on small batches the per-home model's
+   own distance stage.
+5. ``never_worse_than_greedy`` — the heuristic's answer if the clock left
+   the search behind it.
+
+With ``cross_region=False`` each region is solved on its own where the
+per-home model runs (exact, as no child may cross).
 """
 
 from __future__ import annotations
@@ -32,40 +32,96 @@ from __future__ import annotations
 import random
 import time
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from barneby.matching.aggregate import aggregate_bound
-from barneby.matching.exact import SubProblem, solve_levels
-from barneby.matching.greedy import default_index, greedy_positions
-from barneby.matching.index import Index
-from barneby.matching.patterns import pattern_bound
-from barneby.matching.polish import polish_blocks
+from barneby.matching.heuristics.greedy import greedy_positions
+from barneby.matching.heuristics.polish import polish_blocks
+from barneby.matching.index import Index, default_index
+from barneby.matching.models.contents import distance_stage
+from barneby.matching.models.patterns import pattern_bound
+from barneby.matching.models.perhome import SubProblem, solve_levels
+from barneby.matching.models.units import UnitModel
 from barneby.matching.problem import Costs, Problem, Solution
 from barneby.matching.result import make_solution, positions_key, trivial_bound
-from barneby.matching.rules import pair_cost, violations
-from barneby.matching.units import UnitModel
+from barneby.matching.rules import violations
 
-EXACT_LIMIT = 40_000  # candidate pairs above which the full model's LP alone outlasts the time limit
-CHUNK = 300  # children freed per fix-and-optimize step
-CHUNK_TIME_S = 6.0
-AGGREGATE_SHARE = 0.6  # of the time limit, at most, for the first two levels (the ones that matter most)
-AGG_BLOCKS_ONLY_SHARE = 0.6  # of the time limit, for the blocks on batches too big for the whole aggregate
-PATTERN_SHARE = 0.25  # of the time limit, at most, for the pattern model of the first two levels
-UNIT_FIRST_POLISH_SHARE = 0.35  # of the time left, for polishing before the unit model
-UNIT_NEEDS_SHARE = 0.75  # of the time left, for the needs level of the unit model
-UNIT_MARGIN_S = 0.3  # seconds kept back after the unit model's distance level
-POLISH_SHARE_PRUNED = 0.95  # the same where candidates are pruned (20,000 children: 748,000 to 723,000 km)
-POLISH_SHARE = 0.5  # of the time left after the first two levels, for moving parts to cut needs and distance
-AGG_WHOLE_LIMIT = 1_000  # children; up to here the aggregated model also runs on the whole batch (bound)
-AGG_BLOCKS_FROM = 300  # children; from here the aggregated model first runs block by block
-# Children above which the pattern model runs first. Its needs bound proves the needs level at 100 and
-# 150 children within the batch default of 30 s, where the per-home model alone needed about 80 s.
-PATTERN_FROM = 0
-AGG_BLOCKS_SHARE = 0.3  # of the time limit, for the blocks when the whole batch follows
-AGG_BLOCK_HOMES = 80
-AGG_BLOCK_TIME_S = 4.0
+Key = tuple[int, int, int, int]
 
 
-def _components(index: Index) -> list[list[int]]:
+@dataclass(frozen=True)
+class Budget:
+    """How the time limit is shared between the steps, and the sizes that choose a model.
+
+    Shares are of the time left when the step starts unless said otherwise.
+    """
+
+    patterns: float = 0.25  # of the whole limit, for the first two levels
+    needs: float = 0.5  # for the needs level (per-home or unit model)
+    polish_before_needs: float = 0.35  # for polishing parts before the unit model's needs stage
+    contents_lp: float = 0.45  # for the contents model's column generation (the distance bound)
+    contents_mip: float = 0.5  # for its master as a MIP (the placement)
+    polish_after: float = 0.5  # for polishing parts after the contents model (pruned candidates: all of it)
+    exact_pairs: int = 40_000  # candidate pairs up to which the per-home model takes the whole batch
+    chunk_children: int = 300  # children freed per fix-and-optimize step beyond that
+    chunk_time_s: float = 6.0
+    margin_s: float = 0.2  # kept back at the end for the answer itself
+
+
+@dataclass
+class Run:
+    """What the steps share: the index, the placement so far, the bound proven so far, the clock."""
+
+    index: Index
+    budget: Budget
+    deadline: float
+    seed: int
+    positions: list[int | None]
+    bound: Key
+    heuristic: list[int | None] = field(default_factory=list)
+    known: tuple[int, ...] = ()  # levels proven by a bound a placement reached, for the per-home model
+    solver: str = "highs"
+
+    def left(self) -> float:
+        return max(0.0, self.deadline - self.budget.margin_s - time.perf_counter())
+
+    def until(self, share: float) -> float:
+        """The time at which ``share`` of the time left is used up."""
+        return time.perf_counter() + share * self.left()
+
+    def key(self) -> Key:
+        return positions_key(self.index, self.positions)
+
+    def offer(self, candidate: list[int | None] | None) -> bool:
+        """Keep ``candidate`` if it is lexicographically better and breaks no rule."""
+        if candidate is None or positions_key(self.index, candidate) >= self.key():
+            return False
+        if not valid(self.index, candidate):
+            return False
+        self.positions = list(candidate)
+        return True
+
+    def raise_bound(self, bound: tuple[int, ...]) -> None:
+        b = (bound[0], bound[1], bound[2], bound[3])
+        self.bound = max(self.bound, b)
+
+    def proven(self, levels: int) -> bool:
+        """Whether the first ``levels`` levels of the placement equal their proven bound."""
+        return self.key()[:levels] == self.bound[:levels]
+
+    def polish(self, share: float) -> None:
+        self.offer(polish_blocks(self.index, self.positions, deadline=self.until(share), seed=self.seed))
+
+
+def valid(index: Index, positions: list[int | None]) -> bool:
+    """Whether a placement (home positions) breaks no hard rule."""
+    assignment = {
+        c.id: None if k is None else index.homes[k].id for c, k in zip(index.children, positions, strict=True)
+    }
+    return not violations(index.problem, assignment)
+
+
+def components(index: Index) -> list[list[int]]:
     """Independent sets of children: per region when crossing is forbidden, else one."""
     n = len(index.children)
     if index.problem.cross_region or any(c.region is None for c in index.children):
@@ -96,15 +152,8 @@ def _pairs(index: Index, kids: list[int]) -> int:
     return sum(len(index.candidates[i]) for i in kids)
 
 
-def _residents(index: Index, positions: list[int | None]) -> list[set[int]]:
-    residents: list[set[int]] = [set() for _ in index.homes]
-    for i, k in enumerate(positions):
-        if k is not None:
-            residents[k].add(i)
-    return residents
-
-
 def _sub_for(index: Index, free: list[int], positions: list[int | None]) -> SubProblem:
+    """The children ``free`` to re-place, with the places and homes everyone else leaves them."""
     free_set = set(free)
     capacity = [h.places for h in index.homes]
     for i, k in enumerate(positions):
@@ -119,11 +168,138 @@ def _sub_for(index: Index, free: list[int], positions: list[int | None]) -> SubP
     return SubProblem(kids=sorted(free), capacity=capacity, forbidden=forbidden)
 
 
-def _neighbourhood(index: Index, seed_child: int, positions: list[int | None], residents: list[set[int]]) -> list[int]:
-    """About CHUNK children around ``seed_child``: the units living in the homes it could use."""
+# -- the steps ---------------------------------------------------------------
+
+
+def first_two_levels(run: Run) -> None:
+    """The pattern model: a bound on unplaced and splits (and needs), and a placement."""
+    index = run.index
+    if len(components(index)) != 1 or not index.children:
+        return
+    started = time.perf_counter()
+    limit = run.budget.patterns * (run.deadline - started)
+    counted = pattern_bound(index, time_limit_s=limit, seed=run.seed, warm=run.positions)
+    run.raise_bound((counted.unplaced, counted.splits, 0, 0))
+    run.offer(counted.positions)
+    if run.proven(2):
+        run.known = run.bound[:2]
+        if counted.unmet is not None:
+            # Home types that tell competences apart bound the needs too.
+            run.raise_bound((counted.unplaced, counted.splits, counted.unmet, 0))
+            run.known = run.bound[:3]
+
+
+def needs(run: Run) -> None:
+    """Unmet needs with the first two levels held: per-home model, unit model or fix-and-optimize."""
+    index = run.index
+    everyone = list(range(len(index.children)))
+    if run.known[2:3] and run.key()[2] <= run.known[2] and run.proven(3):
+        return  # already proven by the pattern model
+    if index.complete and _pairs(index, everyone) <= run.budget.exact_pairs:
+        _per_home(run, levels=3, share=run.budget.needs)
+    elif index.complete and run.key()[:2] == trivial_bound(index).as_tuple()[:2]:
+        _unit_needs(run)
+    elif index.complete:
+        run.solver = "highs fix-and-optimize"
+        run.polish(run.budget.polish_before_needs)
+        _fix_and_optimize(run, until=run.until(run.budget.needs))
+    else:
+        run.polish(run.budget.needs)
+
+
+def distance(run: Run) -> None:
+    """Distance with the first three levels held: the contents model, polishing, then the per-home model."""
+    index = run.index
+    key = run.key()
+    levels_proven = run.proven(3)
+    if index.children:
+        result = distance_stage(
+            index,
+            run.positions,
+            (key[0], key[1], key[2]),
+            lp_until=run.until(run.budget.contents_lp),
+            deadline=run.until(run.budget.contents_mip),
+            seed=run.seed,
+        )
+        run.offer(result.positions)
+        if index.complete and levels_proven:
+            run.raise_bound((key[0], key[1], key[2], result.bound))
+    if run.proven(4):
+        return
+    everyone = list(range(len(index.children)))
+    if index.complete and _pairs(index, everyone) <= run.budget.exact_pairs:
+        run.polish(run.budget.polish_after)
+        _per_home(run, levels=4, share=1.0)
+    else:
+        run.polish(1.0)
+
+
+def _per_home(run: Run, *, levels: int, share: float) -> None:
+    """The per-home model on each component, the levels before held by ``run.known``."""
+    index = run.index
+    parts = components(index)
+    total = max(1, len(index.children))
+    piece_bound = [0, 0, 0, 0]
+    until = run.until(share)
+    for n, kids in enumerate(parts):
+        left = until - time.perf_counter()
+        later = sum(len(c) for c in parts[n + 1 :]) / total
+        mine = len(kids) / total
+        budget = left * mine / max(mine + later, 1e-9)
+        if budget <= 0.05:
+            return
+        sub = _sub_for(index, kids, [None] * len(index.children))
+        result = solve_levels(
+            index,
+            sub,
+            {i: run.positions[i] for i in kids},
+            time_limit_s=budget,
+            seed=run.seed,
+            known=run.known,
+            levels=levels,
+        )
+        trial = list(run.positions)
+        for i, k in result.positions.items():
+            trial[i] = k
+        run.offer(trial)
+        # A staged result is a lexicographic bound, exact up to its first level not proven.
+        for level in range(levels):
+            piece_bound[level] += result.values[level] if result.proven[level] else result.bound[level]
+            if not result.proven[level]:
+                break
+    if index.complete:
+        # The model held every eligible pair: its bounds are bounds of the problem.
+        run.raise_bound(tuple(piece_bound))
+        if run.proven(levels):
+            run.known = run.bound[:levels]
+
+
+def _unit_needs(run: Run) -> None:
+    """The unit model's needs stage (every group in as few homes as it can be), polishing before and after."""
+    run.solver = "highs units"
+    run.polish(run.budget.polish_before_needs)
+    model = UnitModel(run.index)
+    found, _value, needs_bound, needs_proven = model.solve(
+        model.unmet, run.positions, time_limit_s=run.budget.needs * run.left(), seed=run.seed
+    )
+    before = run.key()[2]
+    run.offer(found)
+    trivial = trivial_bound(run.index).as_tuple()
+    if needs_proven and run.key()[2] <= needs_bound:
+        run.raise_bound((trivial[0], trivial[1], needs_bound, 0))
+    if run.key()[2] < before:
+        run.polish(run.budget.polish_before_needs)
+
+
+def _neighbourhood(index: Index, seed_child: int, positions: list[int | None], size: int) -> list[int]:
+    """About ``size`` children around ``seed_child``: the units living in the homes it could use."""
+    residents: list[set[int]] = [set() for _ in index.homes]
+    for i, k in enumerate(positions):
+        if k is not None:
+            residents[k].add(i)
     chosen: set[int] = set()
     frontier = [seed_child]
-    while frontier and len(chosen) < CHUNK:
+    while frontier and len(chosen) < size:
         i = frontier.pop(0)
         if i in chosen:
             continue
@@ -131,252 +307,49 @@ def _neighbourhood(index: Index, seed_child: int, positions: list[int | None], r
         chosen.update(unit)
         for j in unit:
             for k in index.candidates[j][:8]:
-                for r in sorted(residents[k]):
-                    if r not in chosen:
-                        frontier.append(r)
+                frontier.extend(r for r in sorted(residents[k]) if r not in chosen)
     return sorted(chosen)
 
 
-def _fix_and_optimize(
-    index: Index, positions: list[int | None], kids: list[int], *, deadline: float, seed: int
-) -> list[int | None]:
-    rng = random.Random(seed)  # noqa: S311  (reproducible search order, not cryptography)
-    positions = list(positions)
+def _fix_and_optimize(run: Run, *, until: float) -> None:
+    """Free a few hundred children around a split group or a random child, re-solve them, keep if better."""
+    index = run.index
+    rng = random.Random(run.seed)  # noqa: S311  (reproducible search order, not cryptography)
+    everyone = list(range(len(index.children)))
     tried: set[int] = set()
-    while time.perf_counter() < deadline - 0.5:
-        residents = _residents(index, positions)
+    while time.perf_counter() < until - 0.5:
+        positions = run.positions
         split = [
             members[0]
             for g, members in sorted(index.groups.items())
             if members[0] not in tried
             and len({positions[i] for i in members if positions[i] is not None}) > max(1, index.min_homes.get(g) or 1)
         ]
-        unplaced = [i for i in kids if positions[i] is None and index.placeable[i] and i not in tried]
+        unplaced = [i for i in everyone if positions[i] is None and index.placeable[i] and i not in tried]
         pool = unplaced or split
-        start = pool[0] if pool else kids[rng.randrange(len(kids))]
+        start = pool[0] if pool else rng.randrange(len(everyone))
         tried.add(start)
-        free = [i for i in _neighbourhood(index, start, positions, residents) if i in set(kids)]
-        sub = _sub_for(index, free, positions)
-        warm = {i: positions[i] for i in free}
-        limit = min(CHUNK_TIME_S, deadline - time.perf_counter())
+        free = _neighbourhood(index, start, positions, run.budget.chunk_children)
+        limit = min(run.budget.chunk_time_s, until - time.perf_counter())
         if limit <= 0.2:
             break
-        result = solve_levels(index, sub, warm, time_limit_s=limit, seed=seed)
-        for i, k in result.positions.items():
-            positions[i] = k
-    return positions
-
-
-def _local_key(index: Index, positions: list[int | None], kids: list[int]) -> tuple[int, int, int, int]:
-    """The objective restricted to ``kids`` (closed under groups), positions-based."""
-    unplaced = unmet = dist = 0
-    for i in kids:
-        k = positions[i]
-        if k is None:
-            unplaced += 1
-        else:
-            u, d = pair_cost(index.children[i], index.homes[k])
-            unmet += u
-            dist += d
-    splits = 0
-    for g in {index.group_of[i] for i in kids} - {None}:
-        assert g is not None
-        homes = {positions[i] for i in index.groups[g]} - {None}
-        splits += max(0, len(homes) - 1)
-    return (unplaced, splits, unmet, dist)
-
-
-def _valid(index: Index, positions: list[int | None]) -> bool:
-    assignment = {
-        c.id: None if k is None else index.homes[k].id for c, k in zip(index.children, positions, strict=True)
-    }
-    return not violations(index.problem, assignment)
-
-
-def _aggregate_chunks(
-    index: Index, positions: list[int | None], kids: list[int], *, deadline: float, seed: int
-) -> list[int | None]:
-    """Fix-and-optimize on the first two levels with the aggregated model, block of homes by block."""
-    positions = list(positions)
-    kid_set = set(kids)
-    homes = sorted(
-        range(len(index.homes)), key=lambda k: (index.homes[k].region, index.homes[k].location or (0.0, 0.0), k)
-    )
-    # Blocks of neighbouring homes, then the same shifted by half a block so
-    # the second pass mixes what the first kept apart.
-    half = AGG_BLOCK_HOMES // 2
-    first_pass = [homes[n : n + AGG_BLOCK_HOMES] for n in range(0, len(homes), AGG_BLOCK_HOMES)]
-    second_pass = [homes[n : n + AGG_BLOCK_HOMES] for n in range(half, len(homes), AGG_BLOCK_HOMES)]
-
-    def excess(block: list[int]) -> int:
-        """Splits beyond what the groups living in ``block`` need on their own."""
-        block_set = set(block)
-        groups = {index.group_of[i] for i in kids if positions[i] in block_set} - {None}
-        total = 0
-        for g in groups:
-            assert g is not None
-            used = len({positions[i] for i in index.groups[g]} - {None})
-            total += max(0, used - (index.min_homes.get(g) or 1))
-        return total
-
-    ordered = sorted(first_pass, key=lambda b: -excess(b)) + sorted(second_pass, key=lambda b: -excess(b))
-    for block in ordered:
-        if not excess(block):
-            continue
-        left = deadline - time.perf_counter()
-        if left < 1.0:
-            break
-        block_set = set(block)
-        free: set[int] = set()
-        for i in kids:
-            if positions[i] in block_set:
-                free.update(index.unit_of(i))
-        free &= kid_set
-        if not free:
-            continue
-        free_list = sorted(free)
-        allowed = block_set | {k for i in free_list if (k := positions[i]) is not None}
-        sub = _sub_for(index, free_list, positions)
-        result = aggregate_bound(
-            index,
-            time_limit_s=min(AGG_BLOCK_TIME_S, left),
-            seed=seed,
-            warm=positions,
-            kids=free_list,
-            capacity=sub.capacity,
-            homes_allowed=allowed,
+        result = solve_levels(
+            index, _sub_for(index, free, positions), {i: positions[i] for i in free}, time_limit_s=limit, seed=run.seed
         )
-        if result.positions is None:
-            continue
         trial = list(positions)
-        for i in free_list:
-            trial[i] = result.positions[i]
-        if _local_key(index, trial, free_list)[:2] < _local_key(index, positions, free_list)[:2] and _valid(
-            index, trial
-        ):
-            positions = trial
-    return positions
+        for i, k in result.positions.items():
+            trial[i] = k
+        run.offer(trial)
 
 
-def _lexmax(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
-    return max(a, b)
+def never_worse_than_greedy(run: Run) -> None:
+    """The heuristic's answer if the search ended behind it (only the clock can do that)."""
+    if positions_key(run.index, run.heuristic) < run.key():
+        run.positions = list(run.heuristic)
 
 
-def _truncated(values: tuple[int, ...], bound: tuple[int, ...], proven: tuple[bool, ...]) -> tuple[int, ...]:
-    """A staged result as a lexicographic bound: exact up to the first level not proven."""
-    result = []
-    for v, b, p in zip(values, bound, proven, strict=True):
-        result.append(v if p else b)
-        if not p:
-            break
-    return tuple(result + [0] * (4 - len(result)))
-
-
-def _better(index: Index, candidate: list[int | None] | None, current: list[int | None]) -> list[int | None]:
-    """``candidate`` if it is lexicographically better than ``current`` and breaks no rule, else ``current``."""
-    if (
-        candidate is not None
-        and positions_key(index, candidate) < positions_key(index, current)
-        and _valid(index, candidate)
-    ):
-        return candidate
-    return current
-
-
-def _per_home_levels(
-    index: Index,
-    positions: list[int | None],
-    components: list[list[int]],
-    *,
-    bound: tuple[int, ...],
-    known: tuple[int, ...],
-    deadline: float,
-    seed: int,
-    exact_limit: int,
-) -> tuple[list[int | None], tuple[int, ...], str]:
-    """Needs and distance by polishing parts, then the per-home model (exact or fix-and-optimize)."""
-    # On pruned candidates fix-and-optimize gains little: polishing takes nearly all the time.
-    share = POLISH_SHARE if index.complete else POLISH_SHARE_PRUNED
-    # Parts to homes: needs, then distance, the first two levels untouched.
-    positions = _polished(index, positions, share=share, deadline=deadline, seed=seed)
-    exact_bound = [0, 0, 0, 0]
-    all_exact = True
-    solver = "highs"
-    total = max(1, len(index.children))
-    for n, kids in enumerate(components):
-        if not kids:
-            continue
-        share = len(kids) / total
-        left = deadline - time.perf_counter()
-        later = sum(len(c) for c in components[n + 1 :]) / total
-        budget = left * share / max(share + later, 1e-9)
-        if _pairs(index, kids) <= exact_limit:
-            sub = _sub_for(index, kids, [None] * len(index.children))
-            result = solve_levels(
-                index, sub, {i: positions[i] for i in kids}, time_limit_s=budget, seed=seed, known=known
-            )
-            for i, k in result.positions.items():
-                positions[i] = k
-            piece = _truncated(result.values, result.bound, result.proven)
-            for level in range(4):
-                exact_bound[level] += piece[level]
-        else:
-            all_exact = False
-            solver = "highs fix-and-optimize"
-            positions = _fix_and_optimize(index, positions, kids, deadline=time.perf_counter() + budget, seed=seed)
-    if all_exact and index.complete:
-        # The model held every eligible pair: its bounds are bounds of the problem.
-        bound = _lexmax(bound, tuple(exact_bound))
-    return positions, bound, solver
-
-
-def _polished(
-    index: Index, positions: list[int | None], *, share: float, deadline: float, seed: int
-) -> list[int | None]:
-    """Parts moved between homes for ``share`` of the time left: needs, then distance, the first two levels held."""
-    better = polish_blocks(
-        index, positions, deadline=time.perf_counter() + share * (deadline - time.perf_counter()), seed=seed
-    )
-    return _better(index, better, positions)
-
-
-def _unit_levels(
-    index: Index,
-    positions: list[int | None],
-    trivial: tuple[int, ...],
-    *,
-    deadline: float,
-    seed: int,
-    needs_known: int | None = None,
-) -> tuple[list[int | None], tuple[int, ...]]:
-    """Needs, then distance, with the unit model; polishing the parts in between.
-
-    ``needs_known`` is a needs bound proven elsewhere (the pattern model's):
-    when the placement already reaches it, the needs level is proven and the
-    unit model's time all goes to distance.
-    """
-    model = UnitModel(index)
-    # Polished first: the unit model finds its needs optimum fast from a good start.
-    positions = _polished(index, positions, share=UNIT_FIRST_POLISH_SHARE, deadline=deadline, seed=seed)
-    before = positions_key(index, positions)
-    if needs_known is not None and before[2] <= needs_known:
-        needs_bound, needs_proven = before[2], True
-    else:
-        found, _value, needs_bound, needs_proven = model.solve(
-            model.unmet, positions, time_limit_s=UNIT_NEEDS_SHARE * (deadline - time.perf_counter()), seed=seed
-        )
-        positions = _better(index, found, positions)
-    needs = positions_key(index, positions)[2]
-    model.hold(model.unmet, needs)
-    if needs < before[2]:
-        # Fewer unmet needs, found with no regard to distance: polish again.
-        positions = _polished(index, positions, share=POLISH_SHARE, deadline=deadline, seed=seed)
-    if not needs_proven or needs > needs_bound:
-        return positions, (trivial[0], trivial[1], needs_bound, 0)
-    found, _value, distance_bound, _proven = model.solve(
-        model.dist, positions, time_limit_s=deadline - time.perf_counter() - UNIT_MARGIN_S, seed=seed
-    )
-    return _better(index, found, positions), (trivial[0], trivial[1], needs_bound, distance_bound)
+Step = Callable[[Run], None]
+STEPS: tuple[Step, ...] = (first_two_levels, needs, distance, never_worse_than_greedy)
 
 
 def solve(
@@ -384,99 +357,39 @@ def solve(
     *,
     time_limit_s: float = 60.0,
     seed: int = 0,
-    exact_limit: int = EXACT_LIMIT,
+    budget: Budget | None = None,
     index: Index | None = None,
 ) -> Solution:
-    """The best placement found within ``time_limit_s``, and whether it is proven optimal.
+    """The best placement found within ``time_limit_s``, and the lexicographic bound proven for it.
 
-    Steps: the best-fit heuristic; the aggregated model for the first two
-    levels (a proven bound on unplaced children and splits, and usually a
-    placement reaching it); then the per-home model, exact for national-batch
-    sizes and fix-and-optimize beyond, polishing needs and distance with the
-    first two levels held. Deterministic for a given input and seed when it
-    finishes within the time limit (a run cut short by the clock may differ
-    with machine load).
+    Runs the best-fit heuristic, then :data:`STEPS` in order. Deterministic
+    for a given input and seed when it finishes within the time limit (a run
+    cut short by the clock may differ with machine load).
     """
     started = time.perf_counter()
-    deadline = started + time_limit_s
     index = index or default_index(problem)
-    positions = greedy_positions(index)
-    heuristic = list(positions)
+    start = greedy_positions(index)
     trivial = trivial_bound(index).as_tuple()
-    bound: tuple[int, ...] = trivial
-    known: tuple[int, ...] = ()
-    components = _components(index)
-    n_children = len(index.children)
-    settled = False  # the first two levels proven and reached
-    if len(components) == 1 and n_children > PATTERN_FROM:
-        # One column per way a class of groups is shared out: on the synthetic
-        # family it proves the first two levels in seconds up to 20,000 children.
-        counted = pattern_bound(index, time_limit_s=PATTERN_SHARE * time_limit_s, seed=seed, warm=positions)
-        pattern_key = (counted.unplaced, counted.splits, 0, 0)
-        bound = _lexmax(bound, pattern_key)
-        positions = _better(index, counted.positions, positions)
-        settled = tuple(positions_key(index, positions)[:2]) == tuple(bound[:2])
-        if settled:
-            known = tuple(bound[:2])
-            if counted.unmet is not None:
-                # Home types that tell competences apart bound the needs too; a
-                # placement reaching that bound proves the needs level as well.
-                bound = _lexmax(bound, (counted.unplaced, counted.splits, counted.unmet, 0))
-                known = tuple(bound[:3])
-    if not settled and len(components) == 1 and n_children > AGG_BLOCKS_FROM:
-        # Blocks of neighbouring homes find fewer splits on batches of any size.
-        share = AGG_BLOCKS_ONLY_SHARE if n_children > AGG_WHOLE_LIMIT else AGG_BLOCKS_SHARE
-        positions = _aggregate_chunks(
-            index,
-            positions,
-            components[0],
-            deadline=time.perf_counter() + share * (deadline - time.perf_counter()),
-            seed=seed,
-        )
-    if not settled and len(components) == 1 and n_children <= AGG_WHOLE_LIMIT:
-        # Per-region models are exact by themselves when regions are closed;
-        # otherwise the aggregate handles the whole batch at once.
-        aggregate = aggregate_bound(
-            index, time_limit_s=AGGREGATE_SHARE * (deadline - time.perf_counter()), seed=seed, warm=positions
-        )
-        agg_bound = (aggregate.unplaced, aggregate.splits, 0, 0)
-        bound = _lexmax(bound, agg_bound)
-        known = tuple(bound[:2])
-        positions = _better(index, aggregate.positions, positions)
-    everyone = list(range(n_children))
-    if (
-        index.complete
-        and _pairs(index, everyone) > exact_limit
-        and tuple(positions_key(index, positions)[:2]) == tuple(trivial[:2])
-    ):
-        # Every group in as few homes as it can be: one column per unit and home.
-        positions, unit_bound = _unit_levels(
-            index, positions, trivial, deadline=deadline, seed=seed, needs_known=known[2] if len(known) > 2 else None
-        )
-        bound = _lexmax(bound, unit_bound)
-        solver = "highs units"
-    else:
-        positions, bound, solver = _per_home_levels(
-            index,
-            positions,
-            components,
-            bound=bound,
-            known=known,
-            deadline=deadline,
-            seed=seed,
-            exact_limit=exact_limit,
-        )
-    if positions_key(index, heuristic) < positions_key(index, positions):
-        positions = heuristic  # never worse than the yardstick, whatever the clock did
+    run = Run(
+        index=index,
+        budget=budget or Budget(),
+        deadline=started + time_limit_s,
+        seed=seed,
+        positions=list(start),
+        bound=trivial,
+        heuristic=list(start),
+    )
+    for step in STEPS:
+        step(run)
     # The trivial needs bound holds whenever unplaced is at its trivial value,
     # whatever the splits, and its distance bound whenever needs are at theirs.
-    values = list(bound)
+    values = list(run.bound)
     if values[0] == trivial[0]:
         if values[2] < trivial[2]:
             values[2], values[3] = trivial[2], trivial[3]
         elif values[2] == trivial[2]:
             values[3] = max(values[3], trivial[3])
     assignment = {
-        c.id: None if k is None else index.homes[k].id for c, k in zip(index.children, positions, strict=True)
+        c.id: None if k is None else index.homes[k].id for c, k in zip(index.children, run.positions, strict=True)
     }
-    return make_solution(index, assignment, solver=solver, bound=Costs(*values), started=started, seed=seed)
+    return make_solution(index, assignment, solver=run.solver, bound=Costs(*values), started=started, seed=seed)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from barneby.matching import Child, Home, Problem
-from barneby.matching.greedy import default_index
-from barneby.matching.polish import parts_of, polish, polish_blocks
+from barneby.matching.heuristics.polish import parts_of, polish, polish_blocks
+from barneby.matching.index import default_index
 from barneby.matching.result import positions_key as _positions_key
 from barneby.matching.synthetic import instance
 
@@ -48,7 +48,7 @@ def test_two_parts_of_a_split_group_never_end_up_in_one_home() -> None:
 def test_blocks_improve_a_national_batch_without_touching_splits() -> None:
     problem = instance(400, seed=3)
     index = default_index(problem)
-    from barneby.matching.greedy import greedy_positions
+    from barneby.matching.heuristics.greedy import greedy_positions
 
     start = greedy_positions(index)
     import time

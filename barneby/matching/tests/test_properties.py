@@ -75,8 +75,9 @@ def test_solver_respects_every_hard_constraint_and_never_loses_to_greedy(problem
 @FAST
 @given(problems())
 def test_polishing_keeps_the_first_two_levels_and_every_hard_constraint(problem: Problem) -> None:
-    from barneby.matching.greedy import default_index, greedy_positions
-    from barneby.matching.polish import polish
+    from barneby.matching.heuristics.greedy import greedy_positions
+    from barneby.matching.heuristics.polish import polish
+    from barneby.matching.index import default_index
     from barneby.matching.result import positions_key as _positions_key
 
     index = default_index(problem)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from barneby.matching import Child, Home, Problem
-from barneby.matching.siblings import propose_for_group
+from barneby.matching.heuristics.siblings import propose_for_group
 
 from .factories import OSLO, near
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from barneby.matching import Child, Home, KeepApart, Problem, evaluate, greedy, solve, violations
+from barneby.matching.solver import Budget
 from barneby.matching.synthetic import instance
 
 from .factories import OSLO, brute_force, near, tiny_problem
@@ -105,7 +106,7 @@ def test_regions_are_solved_separately_when_crossing_is_forbidden() -> None:
 def test_fix_and_optimize_improves_on_greedy_within_its_budget() -> None:
     # Splits here are forced above their trivial bound (9 against 3), so the unit model does not apply.
     problem = instance(150, seed=9)
-    solution = solve(problem, time_limit_s=4, exact_limit=0)
+    solution = solve(problem, time_limit_s=4, budget=Budget(exact_pairs=0))
     assert solution.status.solver == "highs fix-and-optimize"
     assert violations(problem, solution.assignment) == []
     assert solution.key() <= greedy(problem).key()

@@ -12,8 +12,9 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 
-from barneby.matching.index import Index
+from barneby.matching.index import Index, default_index
 from barneby.matching.problem import GroupId, Problem, Solution
+from barneby.matching.result import make_solution, trivial_bound
 
 # Beyond the pruned candidates, how many of a child's cheapest eligible homes
 # the heuristic looks at when its candidates are full.
@@ -167,16 +168,8 @@ def greedy_positions(index: Index) -> list[int | None]:
     return load.home_of
 
 
-def default_index(problem: Problem) -> Index:
-    """Every eligible pair for national-batch sizes, pruned candidates beyond."""
-    pairs = len(problem.children) * len(problem.homes)
-    return Index(problem, max_candidates=None if pairs <= 600_000 else 24)
-
-
 def greedy(problem: Problem, *, index: Index | None = None) -> Solution:
     """The best-fit heuristic's answer (never proven optimal unless the trivial bound says so)."""
-    from barneby.matching.result import make_solution, trivial_bound
-
     started = time.perf_counter()
     index = index or default_index(problem)
     positions = greedy_positions(index)

@@ -27,8 +27,8 @@ import highspy
 import numpy as np
 import numpy.typing as npt
 
-from barneby.matching.highs import INF, new_highs, run_checked
 from barneby.matching.index import Index
+from barneby.matching.models.builder import INF, Builder, add_row, run_checked
 from barneby.matching.problem import GroupId
 
 # Each stage may use this share of the time still left; what it does not use
@@ -64,21 +64,13 @@ class Model:
         self.sub = sub
         kids = sub.kids
         cap = sub.capacity
-        self.cols = 0
-        self.lower: list[float] = []
-        self.upper: list[float] = []
-        self.integer: list[int] = []
+        self.builder = Builder()
         self.level_cost: list[list[float]] = [[], [], [], []]
         self.x: dict[tuple[int, int], int] = {}
         self.u: dict[int, int] = {}
         self.y: dict[tuple[GroupId, int], int] = {}
         self.e: dict[GroupId, int] = {}
         self.w: dict[tuple[GroupId, int], int] = {}
-        self.rows_lower: list[float] = []
-        self.rows_upper: list[float] = []
-        self.starts: list[int] = []
-        self.indices: list[int] = []
-        self.values: list[float] = []
 
         homes_of: dict[int, list[int]] = {}
         self.kid_cols: dict[int, list[int]] = {}
@@ -151,50 +143,17 @@ class Model:
                             self._row([self.x[(i, k)], self.x[(j, k)]], [1.0, 1.0], -INF, 1)
         self.homes_of = homes_of
 
+    @property
+    def cols(self) -> int:
+        return self.builder.n_cols
+
     def _col(self, lo: float, hi: float, integer: bool, costs: tuple[int, int, int, int]) -> int:
-        self.lower.append(lo)
-        self.upper.append(hi)
-        if integer:
-            self.integer.append(self.cols)
         for level, c in enumerate(costs):
             self.level_cost[level].append(float(c))
-        self.cols += 1
-        return self.cols - 1
+        return self.builder.col(hi, lo=lo, integer=integer)
 
     def _row(self, cols: list[int], coefs: list[float], lo: float, hi: float) -> None:
-        self.starts.append(len(self.indices))
-        self.indices.extend(cols)
-        self.values.extend(coefs)
-        self.rows_lower.append(lo)
-        self.rows_upper.append(hi)
-
-    def load(self, h: highspy.Highs) -> None:
-        n = self.cols
-        zeros = np.zeros(n, dtype=np.float64)
-        h.addCols(
-            n,
-            zeros,
-            np.array(self.lower),
-            np.array(self.upper),
-            0,
-            np.zeros(0, dtype=np.int64),
-            np.zeros(0, dtype=np.int64),
-            np.zeros(0),
-        )
-        h.addRows(
-            len(self.rows_lower),
-            np.array(self.rows_lower),
-            np.array(self.rows_upper),
-            len(self.indices),
-            np.array(self.starts, dtype=np.int64),
-            np.array(self.indices, dtype=np.int64),
-            np.array(self.values),
-        )
-        if self.integer:
-            cols = np.array(self.integer, dtype=np.int64)
-            h.changeColsIntegrality(
-                len(cols), cols, np.full(len(cols), int(highspy.HighsVarType.kInteger), dtype=np.uint8)
-            )
+        self.builder.row(cols, coefs, lo, hi)
 
     def vector(self, positions: dict[int, int | None]) -> npt.NDArray[np.float64]:
         """The column values of an assignment of the sub-problem's children."""
@@ -239,13 +198,14 @@ def solve_levels(
     *,
     time_limit_s: float,
     seed: int = 0,
-    combine_costs: bool = False,
     known: tuple[int, ...] = (),
+    levels: int = 4,
 ) -> ExactResult:
-    """Solve the sub-problem lexicographically, never returning worse than ``warm``.
+    """Solve the first ``levels`` levels of the sub-problem in order, never returning worse than ``warm``.
 
     ``known`` holds lower bounds proven elsewhere for the first levels; a
-    level whose warm value already meets its bound is not solved again.
+    level whose warm value already meets its bound (every earlier level at
+    its own) is not solved again.
     """
     started = time.perf_counter()
     deadline = started + time_limit_s
@@ -253,60 +213,41 @@ def solve_levels(
         if k is not None:
             index.add(i, k)
     model = Model(index, sub)
-    h = new_highs(seed=seed)
-    model.load(h)
+    h = model.builder.highs(seed=seed)
     incumbent = model.vector(warm)
     values = model.level_values(incumbent)
     start, start_values = incumbent, values
     bound = [0, 0, 0, 0]
     proven = [False, False, False, False]
     all_cols = np.arange(model.cols, dtype=np.int64)
-    # Needs and distance in one stage: a weight above the widest possible
-    # swing in distance keeps their order strictly lexicographic.
-    swing = sum(max(model.level_cost[3][c] for c in cols) for cols in model.kid_cols.values() if cols)
-    weight = float(swing + 1)
-    stages: list[tuple[int, ...]] = [(0,), (1,), (2, 3)] if combine_costs else [(0,), (1,), (2,), (3,)]
-    for number, levels in enumerate(stages):
+    for level in range(levels):
         left = deadline - time.perf_counter()
         if left <= 0.01:
             break
         # A known bound on level k holds only while every earlier level is at
         # its own known bound: the splits bound assumes the fewest unplaced.
-        earlier_at_bound = all(j < len(known) and values[j] == known[j] for j in range(levels[0]))
-        if earlier_at_bound and all(level < len(known) and values[level] <= known[level] for level in levels):
-            for level in levels:
-                proven[level] = True
-                bound[level] = values[level]
-                _fix(h, model, level, values[level])
+        earlier_at_bound = all(j < len(known) and values[j] == known[j] for j in range(level))
+        if earlier_at_bound and level < len(known) and values[level] <= known[level]:
+            proven[level] = True
+            bound[level] = values[level]
+            _fix(h, model, level, values[level])
             continue
-        weights = {levels[0]: 1.0} if len(levels) == 1 else {2: weight, 3: 1.0}
-        costs = sum(w * np.array(model.level_cost[level]) for level, w in weights.items())
-        assert isinstance(costs, np.ndarray)
+        costs = np.array(model.level_cost[level])
         h.changeColsCost(model.cols, all_cols, costs)
-        share = STAGE_SHARE[number] if number < len(stages) - 1 else 1.0
+        share = STAGE_SHARE[level] if level < levels - 1 else 1.0
         h.setOptionValue("time_limit", max(0.01, left * share))
         status, found, dual = run_checked(h, costs, incumbent)
-        last = levels[-1]
         if found.value_valid:
             candidate = np.array(found.col_value)
             candidate_values = model.level_values(candidate)
-            if candidate_values[: last + 1] <= values[: last + 1]:
+            if candidate_values[: level + 1] <= values[: level + 1]:
                 incumbent, values = candidate, candidate_values
         if status == highspy.HighsModelStatus.kOptimal:
-            for level in levels:
-                proven[level] = True
-                bound[level] = values[level]
+            proven[level] = True
+            bound[level] = values[level]
         else:
-            if len(levels) == 1:
-                bound[last] = max(0, min(values[last], math.ceil(dual - 1e-6)))
-            else:
-                # weight * unmet + distance >= dual, and distance <= swing.
-                bound[2] = max(0, min(values[2], math.ceil((dual - swing) / weight - 1e-9)))
-                if bound[2] == values[2]:
-                    proven[2] = True
-                    bound[3] = max(0, min(values[3], math.ceil(dual - weight * values[2] - 1e-6)))
-        for level in levels:
-            _fix(h, model, level, values[level])
+            bound[level] = max(0, min(values[level], math.ceil(dual - 1e-6)))
+        _fix(h, model, level, values[level])
     if start_values < values:
         # A stage accepted a tie on its own level and the clock stopped the
         # next before it caught up: the warm start is still the better answer.
@@ -322,6 +263,4 @@ def solve_levels(
 
 def _fix(h: highspy.Highs, model: Model, level: int, value: int) -> None:
     """Fix a level at its best value before optimising the next."""
-    level_costs = np.array(model.level_cost[level])
-    nonzero = np.flatnonzero(level_costs)
-    h.addRow(-INF, float(value), len(nonzero), nonzero.astype(np.int64), level_costs[nonzero])
+    add_row(h, np.array(model.level_cost[level]), float(value))

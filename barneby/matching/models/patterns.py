@@ -28,15 +28,14 @@ import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from functools import cache
 
 import highspy
 import numpy as np
 
-from barneby.matching.aggregate import AggregateBound, integer_partitions
-from barneby.matching.greedy import Load, single_home, split_group
-from barneby.matching.highs import INF, new_highs
+from barneby.matching.heuristics.greedy import Load, single_home, split_group
 from barneby.matching.index import Index
-from barneby.matching.mip import MipBuilder
+from barneby.matching.models.builder import INF, Builder
 from barneby.matching.problem import Child, GroupId, Home
 from barneby.matching.result import positions_key
 from barneby.matching.rules import ineligibility
@@ -52,6 +51,30 @@ COLUMNS_PER_CLASS = 2  # new columns per class and round
 NEEDS_LIMIT = 2_000  # children; up to here the model also rounds on unmet needs (beyond, its LP is too slow)
 UNMET_KM = 100_000.0  # a need left unmet weighs more than any distance, in the singles' transport model
 LEFT_OUT_COST = 1e9  # a single child with no place among its candidates (placed afterwards)
+
+
+@dataclass(frozen=True)
+class PatternBound:
+    """What the pattern model proved about the first levels, and the placement it built."""
+
+    unplaced: int
+    splits: int
+    proven: bool  # the placement reaches the bound, so both levels are proven
+    wall_s: float
+    positions: list[int | None] | None = None  # a placement built from the model's solution, if any
+    unmet: int | None = None  # a lower bound on unmet needs with the first two levels at their bound, if known
+
+
+@cache
+def integer_partitions(total: int, largest: int) -> tuple[tuple[int, ...], ...]:
+    """Partitions of ``total`` into parts of at most ``largest``, largest part first."""
+    if total == 0:
+        return ((),)
+    result: list[tuple[int, ...]] = []
+    for first in range(min(total, largest), 0, -1):
+        for rest in integer_partitions(total - first, first):
+            result.append((first, *rest))
+    return tuple(result)
 
 
 def home_types(index: Index, *, competences: bool = False) -> tuple[list[list[int]], list[Home]]:
@@ -378,45 +401,19 @@ def _cheapest_choice(
 
 
 def _highs(model: PatternModel, *, seed: int, integer: bool) -> highspy.Highs:
-    h = new_highs(seed=seed)
-    n = len(model.cols)
-    starts: list[int] = []
-    indices: list[int] = []
-    values: list[float] = []
+    b = Builder()
     # The budget row (the last) only when it binds: a free row trips HiGHS's presolve.
     held = model.budget < INF
-    for base, _hi, rows, coefs in model.cols:
-        starts.append(len(indices))
-        indices.extend(rows)
-        values.extend(coefs)
-        if base and held:
-            indices.append(model.budget_row)
-            values.append(base)
     n_rows = len(model.row_lower) if held else model.budget_row
-    row_upper = model.row_upper.copy()
-    row_upper[model.budget_row] = model.budget
-    empty = np.zeros(0, dtype=np.int64)
-    h.addRows(n_rows, model.row_lower[:n_rows], row_upper[:n_rows], 0, empty, empty, np.zeros(0))
-    costs = (
-        model.w_base * np.array([c[0] for c in model.cols])
-        + model.w_unmet * np.array(model.unmet, dtype=np.float64)
-        + model.eps * np.array(model.cross, dtype=np.float64)
-    )
-    h.addCols(
-        n,
-        costs,
-        np.zeros(n),
-        np.array([c[1] for c in model.cols]),
-        len(indices),
-        np.array(starts, dtype=np.int64),
-        np.array(indices, dtype=np.int64),
-        np.array(values, dtype=np.float64),
-    )
-    if integer:
-        h.changeColsIntegrality(
-            n, np.arange(n, dtype=np.int64), np.full(n, int(highspy.HighsVarType.kInteger), np.uint8)
-        )
-    return h
+    for r in range(n_rows):
+        b.row((), (), float(model.row_lower[r]), model.budget if r == model.budget_row else float(model.row_upper[r]))
+    for n, (base, hi, rows, coefs) in enumerate(model.cols):
+        entries = list(zip(rows, coefs, strict=True))
+        if base and held:
+            entries.append((model.budget_row, base))
+        cost = model.w_base * base + model.w_unmet * model.unmet[n] + model.eps * model.cross[n]
+        b.col(hi, cost, integer=integer, entries=entries)
+    return b.highs(seed=seed)
 
 
 def _generate(model: PatternModel, *, until: float, seed: int) -> tuple[float, bool]:
@@ -469,13 +466,13 @@ def _integer(model: PatternModel, *, time_limit_s: float, seed: int) -> np.ndarr
 
 def pattern_bound(
     index: Index, *, time_limit_s: float, seed: int = 0, warm: list[int | None] | None = None
-) -> AggregateBound:
+) -> PatternBound:
     """Lower bounds on (unplaced, splits) for the whole batch, and a placement built from the model.
 
     Up to ``NEEDS_LIMIT`` children, once the placement reaches the bound, a
     third round follows with home types that also tell competences apart:
     the first two levels held at their optimum, it minimises unmet needs,
-    and its LP is a bound on them (``AggregateBound.unmet``).
+    and its LP is a bound on them (``PatternBound.unmet``).
     """
     started = time.perf_counter()
     deadline = started + time_limit_s
@@ -537,10 +534,10 @@ def pattern_bound(
         if found is not None:
             keep(counted, found)
     if not math.isfinite(lower):
-        return AggregateBound(0, 0, False, time.perf_counter() - started, positions)
+        return PatternBound(0, 0, False, time.perf_counter() - started, positions)
     unplaced, splits = divmod(math.ceil(lower - 1e-6), int(model.weight))
     proven = positions is not None and _level_key(index, positions) == (unplaced, splits)
-    return AggregateBound(
+    return PatternBound(
         unplaced, splits, proven, time.perf_counter() - started, positions, unmet=unmet_bound if proven else None
     )
 
@@ -608,7 +605,7 @@ def rebuild(model: PatternModel, values: np.ndarray, *, singles_near: bool = Fal
                 load.place(i, k)
     if singles_near:
         waiting = [i for who in model.singles.values() for i in who]
-        loose.extend([i] for i in _singles_by_transport(index, load, waiting))
+        loose.extend([i] for i in singles_by_transport(index, load, waiting))
     for unit in sorted(loose, key=lambda u: -len(u)):
         if index.group_of[unit[0]] is None:
             k = single_home(index, load, unit[0], wide=not index.complete)
@@ -640,9 +637,9 @@ def _home_for(index: Index, load: Load, who: list[int], free: dict[int, list[int
     return None
 
 
-def _singles_by_transport(index: Index, load: Load, singles: list[int]) -> list[int]:
+def singles_by_transport(index: Index, load: Load, singles: list[int]) -> list[int]:
     """Place single children in the places left, cheapest in all (a transport LP); return who is left."""
-    builder = MipBuilder()
+    builder = Builder()
     pairs: list[tuple[int, int]] = []
     at_home: dict[int, list[int]] = defaultdict(list)
     for i in singles:

@@ -6,7 +6,7 @@ group that fits in one home *must* be in one home: it can be a single
 column per home instead of one per member and home. Only groups too big for
 any one home keep per-member columns, with "group uses home" columns capped
 at the group's fewest homes. On national batches this has a tenth of the
-per-child model's columns and, unlike :mod:`barneby.matching.polish`, it
+per-child model's columns and, unlike :mod:`barneby.matching.heuristics.polish`, it
 holds every eligible home for every unit, so its bounds are bounds of the
 problem: HiGHS usually proves the needs level in seconds. Distance is solved
 afterwards with needs held; its bound is reported, rarely closed.
@@ -21,9 +21,8 @@ from collections import defaultdict
 import highspy
 import numpy as np
 
-from barneby.matching.highs import INF, run_checked
 from barneby.matching.index import Index
-from barneby.matching.mip import MipBuilder
+from barneby.matching.models.builder import INF, Builder, add_row, run_checked
 
 
 class UnitModel:
@@ -31,7 +30,7 @@ class UnitModel:
 
     def __init__(self, index: Index) -> None:
         self.index = index
-        m = MipBuilder()
+        m = Builder()
         self.unmet: list[float] = []
         self.dist: list[float] = []
         self.covers: list[tuple[list[int], int]] = []  # per column: (children, home); group-use columns cover none
@@ -187,6 +186,4 @@ class UnitModel:
 
     def hold(self, costs: list[float], value: int) -> None:
         """Keep ``costs`` at most ``value`` from now on."""
-        array = np.array(costs)
-        nonzero = np.flatnonzero(array)
-        self.h.addRow(-INF, float(value), len(nonzero), nonzero.astype(np.int64), array[nonzero])
+        add_row(self.h, np.array(costs), float(value))

@@ -8,7 +8,7 @@ spread over exactly as many homes as before, so the first two levels cannot
 get worse. The parts-to-homes problem is a small assignment model (one
 binary per part and candidate home, capacities as knapsacks), which HiGHS
 solves to optimality or near it in seconds where the per-home model of
-:mod:`barneby.matching.exact` does not finish its LP.
+:mod:`barneby.matching.models.perhome` does not finish its LP.
 
 This improves the answer; it proves nothing about needs or distance.
 """
@@ -22,9 +22,8 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from barneby.matching.highs import INF
 from barneby.matching.index import Index
-from barneby.matching.mip import MipBuilder
+from barneby.matching.models.builder import INF, Builder, add_row
 
 PART_CANDIDATES = 40  # homes per part beyond its current one, cheapest first
 
@@ -100,7 +99,7 @@ def polish(
     for i, k in enumerate(positions):
         if k is not None and i not in moving:
             capacity[k] -= 1
-    model = MipBuilder()
+    model = Builder()
     cols_of: list[list[tuple[int, int]]] = []  # per part: (home, column)
     unmet_cost: list[float] = []
     dist_cost: list[float] = []
@@ -120,12 +119,11 @@ def polish(
             at_home[k].append((column, len(p.members)))
         cols_of.append(cols)
     n = len(unmet_cost)
-    rows = model.rows
     for cols in cols_of:
-        rows.append(([c for _, c in cols], [1.0] * len(cols), 1.0, 1.0))
+        model.row([c for _, c in cols], [1.0] * len(cols), 1.0, 1.0)
     for k, entries in sorted(at_home.items()):
         if sum(size for _, size in entries) > capacity[k]:
-            rows.append(([c for c, _ in entries], [float(s) for _, s in entries], -INF, float(capacity[k])))
+            model.row([c for c, _ in entries], [float(s) for _, s in entries], -INF, float(capacity[k]))
     # Two parts of one group never share a home (that would change its split count).
     by_group: dict[int, list[int]] = defaultdict(list)
     for n_part, p in enumerate(parts):
@@ -140,7 +138,7 @@ def polish(
                 per_home[k].append(c)
         for shared in per_home.values():
             if len(shared) > 1:
-                rows.append((shared, [1.0] * len(shared), -INF, 1.0))
+                model.row(shared, [1.0] * len(shared), -INF, 1.0)
     # Children kept apart: not in the same home, whether the other one moves or not.
     part_of = {i: n_part for n_part, p in enumerate(parts) for i in p.members}
     for n_part, p in enumerate(parts):
@@ -151,12 +149,12 @@ def polish(
                     k_j = positions[j]
                     for k, c in cols_of[n_part]:
                         if k == k_j:
-                            rows.append(([c], [1.0], -INF, 0.0))
+                            model.row([c], [1.0], -INF, 0.0)
                 elif other > n_part:
                     theirs = dict(cols_of[other])
                     for k, c in cols_of[n_part]:
                         if k in theirs:
-                            rows.append(([c, theirs[k]], [1.0, 1.0], -INF, 1.0))
+                            model.row([c, theirs[k]], [1.0, 1.0], -INF, 1.0)
     h = model.highs(seed=seed)
     current = np.zeros(n)
     for p, cols in zip(parts, cols_of, strict=True):
@@ -181,9 +179,7 @@ def polish(
             if float(costs @ candidate) <= float(costs @ best):
                 best = candidate
         # Hold this level at what was reached before the next one.
-        value = float(costs @ best)
-        nonzero = np.flatnonzero(costs)
-        h.addRow(-INF, value + 1e-6, len(nonzero), nonzero.astype(np.int64), costs[nonzero])
+        add_row(h, costs, float(costs @ best) + 1e-6)
     result = list(positions)
     for p, cols in zip(parts, cols_of, strict=True):
         for k, c in cols:
