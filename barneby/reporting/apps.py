@@ -12,4 +12,4 @@ class ReportingConfig(AppConfig):
         from barneby.core import menu
         from barneby.reporting.permissions import REPORT_READERS
 
-        menu.register("reporting:iati-list", _("IATI-eksport"), REPORT_READERS, order=520)
+        menu.register("reporting:index", _("Statistikk og IATI"), REPORT_READERS, order=520)

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import translation
 
 from barneby.accounts.scoping import ScopePaths, visible_to
 from barneby.organisation.models import MemberAssociation, Programme
 from barneby.reporting import iati
 from barneby.reporting.models import IatiActivity, IatiBudget, IatiSector
 from barneby.reporting.permissions import IATI_ORGANISATION_WRITERS, IATI_WRITERS, REPORT_READERS
+from barneby.results import indicators as results
+from barneby.results.models import Target
+from barneby.results.periods import Period
 
 ASSOCIATION_ONLY = ScopePaths(association="id")
 
@@ -93,33 +99,31 @@ def activity_of(programme: Programme) -> IatiActivity | None:
     return IatiActivity.objects.filter(programme=programme).prefetch_related("sectors", "budgets").first()
 
 
-def _results_available() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("barneby.results.indicators") is not None
-
-
 def activities(
     programmes: QuerySet[Programme], *, year: int | None = None, chunk: int = 1000
 ) -> Iterator[iati.Activity]:
-    """The export's facts for ``programmes``: four queries per ``chunk`` programmes, whatever their number.
+    """The export's facts for ``programmes``, ``chunk`` programmes at a time (a few queries each).
 
-    ``year``: the period of the results (indicators) to report; results are left out while
-    ``barneby.results`` has no indicator computations.
+    ``year``: the period of the results to report (none when ``None``).
     """
-    queryset = (
-        programmes.select_related("association", "association__iati", "location", "iati")
-        .prefetch_related(
-            Prefetch("iati__sectors", queryset=IatiSector.objects.order_by("vocabulary", "-percentage", "code")),
-            Prefetch("iati__budgets", queryset=IatiBudget.objects.order_by("period_start", "type")),
-        )
-        .order_by("association__name", "code")
-    )
-    for programme in queryset.iterator(chunk_size=chunk):
-        yield activity_facts(programme, year=year)
+    ids = list(programmes.order_by("association__name", "code").values_list("pk", flat=True))
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        loaded = {
+            p.pk: p
+            for p in Programme.objects.filter(pk__in=part)
+            .select_related("association", "association__iati", "location", "iati")
+            .prefetch_related(
+                Prefetch("iati__sectors", queryset=IatiSector.objects.order_by("vocabulary", "-percentage", "code")),
+                Prefetch("iati__budgets", queryset=IatiBudget.objects.order_by("period_start", "type")),
+            )
+        }
+        results = indicators_by_programme(list(loaded.values()), year) if year is not None else {}
+        for pk in part:
+            yield activity_facts(loaded[pk], indicators=results.get(pk, ()))
 
 
-def activity_facts(programme: Programme, *, year: int | None = None) -> iati.Activity:
+def activity_facts(programme: Programme, *, indicators: tuple[iati.Indicator, ...] = ()) -> iati.Activity:
     association = programme.association
     organisation = getattr(association, "iati", None)
     data: IatiActivity | None = getattr(programme, "iati", None)
@@ -149,16 +153,77 @@ def activity_facts(programme: Programme, *, year: int | None = None) -> iati.Act
         country=str(programme.location.country.code or ""),
         sectors=sectors,
         budgets=budgets,
-        indicators=indicators_for(programme, year) if year is not None and data is not None else (),
+        indicators=indicators if data is not None else (),
         last_updated=data.updated_at if data is not None else None,
     )
 
 
-def indicators_for(programme: Programme, year: int) -> tuple[iati.Indicator, ...]:
-    """The programme's indicators for ``year`` from ``barneby.results`` (none while it has no computations)."""
-    if not _results_available():
-        return ()
-    return ()
+def _targets(programmes: list[Programme], year: int) -> dict[int, dict[str, Decimal]]:
+    """Programme → indicator code → the target that applies for ``year`` (the programme's own, else its
+    association's, else the organisation's), as ``barneby.results.targets`` resolves them, in one query."""
+    tokens = {"global"}
+    for p in programmes:
+        tokens |= {f"programme:{p.pk}", f"association:{p.association_id}"}
+    rows = Target.objects.filter(period=str(year), unit__in=tokens).values_list("code", "unit", "value")
+    by_unit: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    for code, unit, value in rows:
+        by_unit[unit][code] = value
+    out: dict[int, dict[str, Decimal]] = {}
+    for p in programmes:
+        merged = {
+            **by_unit.get("global", {}),
+            **by_unit.get(f"association:{p.association_id}", {}),
+            **by_unit.get(f"programme:{p.pk}", {}),
+        }
+        if merged:
+            out[p.pk] = merged
+    return out
+
+
+def indicators_by_programme(programmes: list[Programme], year: int) -> dict[int, tuple[iati.Indicator, ...]]:
+    """The results of each programme for ``year``: every indicator with a target, this year's value (actual)
+    and last year's (baseline), computed by ``barneby.results``. An indicator without a target, or with no
+    one counted in either year, has nothing to report and is left out."""
+    targets = _targets(programmes, year)
+    if not targets:
+        return {}
+    wanted = Q(pk__in=sorted(targets))
+    now = results.by_programme(Period.year(year), programmes=wanted)
+    before = results.by_programme(Period.year(year - 1), programmes=wanted)
+    period = Period.year(year)
+    out: dict[int, tuple[iati.Indicator, ...]] = {}
+    for pk, codes in targets.items():
+        found = []
+        for code, target in sorted(codes.items()):
+            definition = results.INDICATORS.get(code)
+            actual = now.get(pk, {}).get(code)
+            baseline = before.get(pk, {}).get(code)
+            if definition is None or actual is None or baseline is None:
+                continue
+            if actual.value is None or baseline.value is None:
+                continue
+            with translation.override("nb"):
+                title_nb = str(definition.name)
+            with translation.override("en"):
+                title_en = str(definition.name)
+            found.append(
+                iati.Indicator(
+                    code=code,
+                    title_nb=title_nb,
+                    title_en=title_en,
+                    measure="2" if definition.unit == "percent" else "1",
+                    ascending=definition.direction != "down",
+                    baseline_year=year - 1,
+                    baseline=baseline.value,
+                    period_start=period.start,
+                    period_end=period.end,
+                    target=target,
+                    actual=actual.value,
+                )
+            )
+        if found:
+            out[pk] = tuple(found)
+    return out
 
 
 def export_for(programmes: QuerySet[Programme], *, today: dt.date, now: dt.datetime, year: int) -> iati.Export:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,8 @@ from barneby.audit.models import AuditAction
 from barneby.audit.services import audit_record
 from barneby.core.access import staff
 from barneby.core.forms import add_service_errors
+from barneby.core.listing import export_response
+from barneby.reporting import advocacy as advocacy_tables
 from barneby.reporting import selectors, services
 from barneby.reporting.forms import (
     BudgetFormSet,
@@ -26,6 +28,55 @@ from barneby.reporting.forms import (
 )
 from barneby.reporting.models import IatiOrganisation
 from barneby.reporting.permissions import IATI_ORGANISATION_WRITERS, IATI_WRITERS, REPORT_READERS
+from barneby.reporting.suppression import threshold
+
+# --- advocacy statistics ------------------------------------------------------------------------
+
+
+@staff(REPORT_READERS, personal_data=False)
+@require_safe
+def index(request: HttpRequest) -> HttpResponse:
+    """The associations whose figures the user sees: advocacy statistics and IATI export for each."""
+    return render(request, "reporting/index.html", {"associations": selectors.associations_for(user=request.user)})
+
+
+@staff(REPORT_READERS, personal_data=False)
+@require_safe
+def advocacy(request: HttpRequest, association_pk: int) -> HttpResponse:
+    association = selectors.association_get_for(user=request.user, pk=association_pk)
+    programmes = selectors.association_programmes_for(user=request.user, association=association)
+    year = _year(request)
+    context = {
+        "association": association,
+        "year": year,
+        "tables": advocacy_tables.tables(programmes, year=year, today=timezone.localdate()),
+        "small": threshold(),
+        "hidden": advocacy_tables.HIDDEN,
+    }
+    return render(request, "reporting/advocacy.html", context)
+
+
+@staff(REPORT_READERS, personal_data=False)
+@require_safe
+def advocacy_download(request: HttpRequest, association_pk: int, table: str) -> HttpResponse | StreamingHttpResponse:
+    """One table as CSV or XLSX, suppressed like the page; audited."""
+    if table not in advocacy_tables.slugs():
+        raise Http404
+    association = selectors.association_get_for(user=request.user, pk=association_pk)
+    programmes = selectors.association_programmes_for(user=request.user, association=association)
+    year = _year(request)
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    (found,) = advocacy_tables.tables(programmes, year=year, today=timezone.localdate(), only=table)
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        obj=association,
+        request=request,
+        detail=f"advocacy statistics {table} {year} ({fmt})",
+    )
+    headers, rows = found.export_rows()
+    return export_response(fmt, f"statistikk-{table}-{year}", headers, rows)
+
 
 # --- IATI ---------------------------------------------------------------------------------------
 
