@@ -308,6 +308,15 @@ BACKUP_ENCRYPTION_KEY = env_secret("BACKUP_ENCRYPTION_KEY")
 BACKUP_DIR = Path(env_str("BARNEBY_BACKUP_DIR", str(VAR_DIR / "backups")))
 BACKUP_KEEP = env_int("BARNEBY_BACKUP_KEEP", 14, minimum=1)
 
+# --- Backups (barneby/core/backup.py) -----------------------------------------------------
+# `manage.py backup` encrypts its archives with this key (32 bytes, URL-safe base64; make one with
+# `manage.py backup --generate-key`). It is the operator's, kept apart from FIELD_ENCRYPTION_KEYS and
+# from the backups themselves; without it no backup can be read.
+BACKUP_ENCRYPTION_KEY = env_secret("BACKUP_ENCRYPTION_KEY")
+# Where the scheduled backup task writes its archives, and how many it keeps.
+BACKUP_DIR = Path(env_str("BARNEBY_BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_KEEP = env_int("BARNEBY_BACKUP_KEEP", 14, minimum=1)
+
 # --- Logging -------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
