@@ -136,13 +136,14 @@ class OrgUnit:
 
         if self.kind == "global":
             return _("Hele organisasjonen")
-        model = {
-            "association": MemberAssociation,
-            "programme": Programme,
-            "location": Location,
-        }.get(self.kind)
-        if model is not None:
-            found = model.objects.filter(pk=int(self.key)).first()
+        found: object = None
+        if self.kind == "association":
+            found = MemberAssociation.objects.filter(pk=int(self.key)).first()
+        elif self.kind == "programme":
+            found = Programme.objects.filter(pk=int(self.key)).first()
+        elif self.kind == "location":
+            found = Location.objects.filter(pk=int(self.key)).first()
+        if self.kind in {"association", "programme", "location"}:
             return str(found) if found else self.token
         municipality = Municipality.objects.filter(number=self.key).first()
         return municipality.short_name if municipality else self.key

@@ -127,6 +127,7 @@ def small_cell() -> int:
 def publish(result: IndicatorResult | Snapshot, *, small: int | None = None) -> Published:
     """Hide a figure whose base (denominator, or the count itself) is between 1 and the threshold."""
     small = small_cell() if small is None else small
+    direction: str
     if isinstance(result, Snapshot):
         code, name, definition, unit = result.code, result.name, result.definition, result.unit_of_measure
         direction = INDICATORS[result.code].direction if result.code in INDICATORS else "none"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import tablib
+import tablib  # type: ignore[import-untyped]
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction

@@ -157,7 +157,7 @@ def render_body(report: StatusReport, **extra: Any) -> str:
 
 def pdf(report: StatusReport) -> bytes:
     """The report as a tagged PDF (PDF/UA-1), from the same body template as the page."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # type: ignore[import-untyped]
 
     document = render_to_string(
         "results/status_report_pdf.html",

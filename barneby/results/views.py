@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from barneby.accounts.scoping import scope_for
 from barneby.audit.models import AuditAction
 from barneby.audit.services import audit_record
 from barneby.core.access import staff
@@ -234,9 +235,14 @@ def service_returns(request: HttpRequest) -> HttpResponse:
     choices = _programme_choices(request)
     form = ServiceReturnForm(request.POST or None, programmes=choices)
     if request.method == "POST":
-        if not choices:
+        if not scope_for(request.user).has_any_role(RETURN_WRITERS):
             raise Http404
-        if form.is_valid():
+        if not choices:
+            messages.error(
+                request,
+                _("Du har ingen barnehager, skoler, yrkesopplæringssentre eller medisinske sentre å rapportere for."),
+            )
+        elif form.is_valid():
             data = form.cleaned_data
             programme = selectors.return_programme_get(user=request.user, pk=data["programme"])
             try:
@@ -255,6 +261,7 @@ def service_returns(request: HttpRequest) -> HttpResponse:
         request,
         "results/service_returns.html",
         {"form": form if choices else None, "page_obj": page, "rows": page.object_list},
+        status=200,
     )
 
 

@@ -9,11 +9,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from barneby.accounts.models import User
 from barneby.accounts.roles import Role, ScopeKind
 from barneby.audit.models import AuditAction, AuditEvent
 from barneby.care.models import Placement
 from barneby.core.tests.personas import make_persona, verified_client
-from barneby.organisation.models import ProgrammeType
+from barneby.organisation.models import Programme, ProgrammeType
 from barneby.organisation.tests import factories as org
 from barneby.results import services, snapshots
 from barneby.results.models import AnnualAccounts, IncomeSource, Snapshot
@@ -28,7 +29,7 @@ def hand() -> fixtures.Hand:
     return fixtures.build(make_persona(Role.CASEWORKER))
 
 
-def _director(hand: fixtures.Hand) -> object:
+def _director(hand: fixtures.Hand) -> User:
     return make_persona(Role.NATIONAL_DIRECTOR, scope_kind=ScopeKind.ASSOCIATION, scope_key=str(hand.association.pk))
 
 
@@ -90,7 +91,7 @@ def test_a_running_period_cannot_be_closed(hand: fixtures.Hand) -> None:
         )
 
 
-def _school(hand: fixtures.Hand) -> object:
+def _school(hand: fixtures.Hand) -> Programme:
     return org.programme(hand.association, type=ProgrammeType.SCHOOL, code="SKOLE-1")
 
 
@@ -142,7 +143,7 @@ def test_import_preview_shows_row_errors_and_saves_nothing(hand: fixtures.Hand) 
 
 
 def test_import_reads_xlsx(hand: fixtures.Hand) -> None:
-    import tablib
+    import tablib  # type: ignore[import-untyped]
 
     school = _school(hand)
     data = tablib.Dataset(headers=["programme", "month", "participants"])
