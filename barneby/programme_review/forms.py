@@ -50,7 +50,7 @@ class AssessmentForm(forms.ModelForm[Assessment]):
         }
         help_texts = {
             "cost_per_participant": _(
-                "La stå tom for å bruke årsbudsjettet delt på deltakerne i registeret, der begge er kjent."
+                "La stå tom for å beregne den fra årsregnskapet eller budsjettet og tjenesterapportene eller registeret."
             ),
         }
 

@@ -103,6 +103,7 @@ class Assessment(BaseModel):
         validators=[MinValueValidator(0)],
     )
     cost_source = models.CharField(_("kilde for kostnad"), max_length=20, choices=CostSource.choices, blank=True)
+    cost_basis = models.CharField(_("grunnlag for kostnaden"), max_length=300, blank=True)
     capacity_score = models.PositiveSmallIntegerField(_("lokal kapasitet"), null=True, blank=True, validators=SCORE)
     capacity_comment = models.TextField(_("kommentar til lokal kapasitet"), blank=True)
     sustainability_score = models.PositiveSmallIntegerField(_("bærekraft"), null=True, blank=True, validators=SCORE)

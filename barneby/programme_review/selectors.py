@@ -9,14 +9,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Avg, Count, Model, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from barneby.accounts.roles import Role
 from barneby.accounts.scoping import ScopePaths, scope_for, visible_to
 from barneby.care.models import Child
-from barneby.organisation.models import MemberAssociation, Programme
+from barneby.core.formatting import format_amount
+from barneby.organisation.models import MemberAssociation, Programme, ProgrammeStatus
 from barneby.programme_review import alerts, rules
 from barneby.programme_review.models import AlternativeProvision, Assessment, Decision, ReviewRound
 from barneby.programme_review.permissions import ASSESSORS, ENDING_DECIDERS, PLAN_ROLES, REVIEW_READERS
@@ -180,60 +182,90 @@ def association_choices(*, user: Any, round: ReviewRound) -> QuerySet[MemberAsso
 class ResultRow:
     code: str
     name: str
-    value: Any
-    target: Any
+    value: Decimal | None
+    target: Decimal | None
     unit: str
     direction: str
-
-    @property
-    def met(self) -> bool | None:
-        if self.value is None or self.target is None:
-            return None
-        try:
-            value, target = Decimal(str(self.value)), Decimal(str(self.target))
-        except ArithmeticError:
-            return None
-        return value <= target if self.direction in {"down", "lower", "decrease"} else value >= target
+    definition: str
+    met: bool | None
 
 
-def results_against_targets(programme: Programme, year: int) -> list[ResultRow] | None:
-    """The results module's indicators with targets for the programme, or None while that module has none."""
-    try:
-        from barneby.results.indicators import programme_results  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return None
+def results_against_targets(programme: Programme, year: int) -> list[ResultRow]:
+    """The programme's indicators for the round's year with their targets (the results module's computation)."""
+    from barneby.results.indicators import programme_results
+
     return [
-        ResultRow(
-            str(r.code),
-            str(r.name),
-            r.value,
-            r.target,
-            str(getattr(r, "unit", "") or ""),
-            str(getattr(r, "direction", "") or ""),
-        )
+        ResultRow(r.code, r.name, r.value, r.target, str(r.unit), str(r.direction), str(r.definition), r.met)
         for r in programme_results(programme, year)
     ]
 
 
 @dataclass(frozen=True)
 class CostBasis:
-    budget: Decimal
+    """Cost per participant and where its two parts come from."""
+
+    cost: Decimal
+    cost_source: str
     participants: int
+    participants_source: str
+
+    @property
+    def description(self) -> str:
+        return str(_("{cost} fra {cost_source}, {participants} deltakere fra {participants_source}")).format(
+            cost=format_amount(self.cost),
+            cost_source=self.cost_source,
+            participants=self.participants,
+            participants_source=self.participants_source,
+        )
 
     @property
     def per_participant(self) -> Decimal:
-        return (self.budget / self.participants).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return (self.cost / self.participants).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def cost_basis(programme: Programme, *, today: dt.date | None = None) -> CostBasis | None:
-    """The programme's yearly budget over its participants in the register, when both are known; else None
-    (the assessor enters the cost, e.g. from the service returns of a school or a medical centre)."""
+def _yearly_cost(programme: Programme, year: int) -> tuple[Decimal, str] | None:
+    """The association's programme costs of the year's accounts, shared by the programmes' budgets; else the
+    programme's own yearly budget."""
+    from barneby.results.models import AnnualAccounts
+
     if not programme.budget_nok:
         return None
+    accounts = AnnualAccounts.objects.filter(association_id=programme.association_id, year=year).first()
+    if accounts is not None and accounts.programme_costs:
+        budgets = (
+            Programme.objects.filter(association_id=programme.association_id, budget_nok__isnull=False)
+            .exclude(status=ProgrammeStatus.CLOSED)
+            .aggregate(total=Sum("budget_nok"))["total"]
+        )
+        if budgets:
+            share = accounts.programme_costs * programme.budget_nok / budgets
+            return share, str(_("årsregnskapet {year}, fordelt etter budsjett")).format(year=year)
+    return programme.budget_nok, str(_("årsbudsjettet"))
+
+
+def _participants(programme: Programme, year: int, today: dt.date | None) -> tuple[int, str] | None:
+    """The average month's participants in the year's service returns; else those in the care register."""
+    from barneby.results.models import ServiceReturn
+
+    months = ServiceReturn.objects.filter(programme=programme, month__year=year).aggregate(
+        average=Avg("participants"), n=Count("pk")
+    )
+    if months["n"] and months["average"]:
+        return round(months["average"]), str(_("tjenesterapportene {year} (snitt per måned)")).format(year=year)
     count = len(alerts.participants([programme.pk], today=today).get(programme.pk, ()))
-    if not count:
+    if count:
+        return count, str(_("registeret"))
+    return None
+
+
+def cost_basis(programme: Programme, year: int, *, today: dt.date | None = None) -> CostBasis | None:
+    """Cost per participant from the accounts (or budget) and the service returns (or register), when both are
+    known; else None, and the assessor enters it."""
+    cost = _yearly_cost(programme, year)
+    people = _participants(programme, year, today) if cost else None
+    if cost is None or people is None:
         return None
-    return CostBasis(programme.budget_nok, count)
+    return CostBasis(cost[0], cost[1], people[0], people[1])
 
 
 # --- transition plans -------------------------------------------------------------------------

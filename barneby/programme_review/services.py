@@ -70,10 +70,12 @@ def assessment_save(*, actor: Any, assessment: Assessment, **fields: Any) -> Ass
     entered = fields.get("cost_per_participant")
     if entered is not None:
         assessment.cost_source = CostSource.ENTERED
+        assessment.cost_basis = ""
     else:
-        basis = selectors.cost_basis(assessment.programme)
+        basis = selectors.cost_basis(assessment.programme, assessment.round.year)
         assessment.cost_per_participant = basis.per_participant if basis else None
         assessment.cost_source = CostSource.COMPUTED if basis else ""
+        assessment.cost_basis = basis.description if basis else ""
     assessment.assessed_at = timezone.now()
     assessment.assessed_by = actor
     assessment.full_clean()

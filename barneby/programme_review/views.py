@@ -120,7 +120,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "assessment": assessment,
         "programme": programme,
         "results": selectors.results_against_targets(programme, assessment.round.year),
-        "basis": selectors.cost_basis(programme),
+        "basis": selectors.cost_basis(programme, assessment.round.year),
         "can_assess": can_assess,
         "summary": selectors.plan_summary(programme),
         "finding": finding,

@@ -112,6 +112,28 @@ def test_cost_per_participant_is_computed_from_budget_and_participants_unless_en
     assert entered.cost_source == CostSource.ENTERED
 
 
+def test_cost_comes_from_the_accounts_and_the_service_returns_when_there_are_some(w: W) -> None:
+    from barneby.results.models import AnnualAccounts, ServiceReturn
+
+    Programme.objects.filter(pk=w.programme.pk).update(budget_nok=Decimal("3000000"))
+    Programme.objects.filter(pk=w.care.other_programme.pk).update(budget_nok=Decimal("1000000"))
+    AnnualAccounts.objects.create(
+        association=w.programme.association,
+        year=2026,
+        programme_costs=Decimal("2000000"),
+        fundraising_costs=Decimal("100000"),
+        administration_costs=Decimal("100000"),
+    )
+    for month, count in ((1, 90), (2, 110)):
+        ServiceReturn.objects.create(programme=w.programme, month=dt.date(2026, month, 1), participants=count)
+    assessment = assess(w)
+    # Three quarters of the association's programme costs (by budget) over 100 participants a month.
+    assert assessment.cost_per_participant == Decimal("15000.00")
+    assert assessment.cost_source == CostSource.COMPUTED
+    assert "årsregnskapet 2026" in assessment.cost_basis
+    assert "tjenesterapportene 2026" in assessment.cost_basis
+
+
 def test_cost_is_left_to_the_assessor_without_budget_or_participants(w: W) -> None:
     assessment = assess(w, programme=w.care.other_programme)
     assert assessment.cost_per_participant is None
@@ -294,6 +316,19 @@ def test_the_plan_page_shows_r28_until_every_participant_has_a_provider(w: W) ->
     html = client.get(url).content.decode()
     assert 'data-rule="R28"' not in html
     assert "Alle deltakerne har et alternativt skole- og helsetilbud registrert." in html
+
+
+def test_the_assessment_shows_results_against_targets_with_their_definitions(w: W) -> None:
+    from barneby.results.indicators import programme_results
+    from barneby.results.models import Target
+
+    code = programme_results(w.programme, 2026)[0].code
+    Target.objects.create(code=code, unit=f"programme:{w.programme.pk}", period="2026", value=Decimal("80"))
+    html = verified_client(w.me).get(f"/programgjennomgang/vurdering/{w.assessment().pk}/").content.decode()
+    assert 'data-testid="results"' in html
+    assert code in html
+    assert "80" in html
+    assert "Definisjon" in html
 
 
 def test_me_advisors_read_the_review_but_never_the_named_plan(w: W) -> None:
