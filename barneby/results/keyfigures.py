@@ -21,6 +21,7 @@ from django.core.cache import cache
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from barneby.care.models import Placement
@@ -233,8 +234,9 @@ class KeyFigure:
         return data
 
 
-def _key(year: int) -> str:
-    return f"results:key-figures:{year}"
+def _key(year: int, language: str | None = None) -> str:
+    """One entry per year and language (the names and definitions are translated)."""
+    return f"results:key-figures:{year}:{language or get_language() or 'nb'}"
 
 
 def compute_key_figures(year: int, *, today: dt.date | None = None) -> list[KeyFigure]:
@@ -260,4 +262,6 @@ def key_figures(year: int, *, refresh: bool = False) -> list[KeyFigure]:
 
 
 def forget(year: int) -> None:
-    cache.delete(_key(year), version=CACHE_VERSION)
+    from django.conf import settings
+
+    cache.delete_many([_key(year, code) for code, _name in settings.LANGUAGES], version=CACHE_VERSION)

@@ -1,0 +1,90 @@
+"""The results demo sizes service returns and accounts so the key figures come out as seed 002."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from barneby.core.demo import DemoContext
+from barneby.organisation.models import ProgrammeType
+from barneby.organisation.tests import factories as org
+from barneby.results import demo, keyfigures
+from barneby.results.models import ServiceReturn
+from barneby.results.services import implausible_jump
+
+pytestmark = pytest.mark.django_db
+
+
+def _context(scale: str = "global") -> DemoContext:
+    return DemoContext(scale=scale, seed=1, progress=lambda items, **_kw: iter(items))  # type: ignore[arg-type]
+
+
+def _values(year: int) -> dict[str, Decimal | None]:
+    return {f.code: f.value for f in keyfigures.compute_key_figures(year)}
+
+
+def test_service_returns_and_accounts_add_up_to_the_seed_figures() -> None:
+    associations = [org.association() for _ in range(4)]
+    for n, kind in enumerate([ProgrammeType.KINDERGARTEN, ProgrammeType.SCHOOL, ProgrammeType.VOCATIONAL] * 3):
+        org.programme(associations[n % 4], type=kind, code=f"DEMO-{n}")
+    org.programme(associations[0], type=ProgrammeType.MEDICAL, code="DEMO-MED")
+    rng = random.Random(1)
+    today = timezone.localdate()
+    demo.seed_service_returns(_context(), rng, today)
+    demo.seed_accounts(rng, today)
+    for year in (today.year - 1, today.year):
+        values = _values(year)
+        assert values["kindergarten_children"] == Decimal(23_100)
+        assert values["pupils"] == Decimal(107_700)
+        assert values["vocational_trainees"] == Decimal(16_600)
+        assert values["purpose_share"] == Decimal(82)
+        assert values["medical_centres"] == Decimal(1)
+    # Idempotent: a second run adds nothing and changes no total.
+    before = ServiceReturn.objects.count()
+    demo.seed_service_returns(_context(), rng, today)
+    demo.seed_accounts(rng, today)
+    assert ServiceReturn.objects.count() == before
+    assert _values(today.year)["pupils"] == Decimal(107_700)
+
+
+def test_demo_months_never_jump_implausibly() -> None:
+    school = org.programme(org.association(), type=ProgrammeType.SCHOOL, code="DEMO-S")
+    demo.seed_service_returns(_context("national"), random.Random(3), timezone.localdate())
+    rows = list(ServiceReturn.objects.filter(programme=school).order_by("month").values_list("month", "participants"))
+    assert len(rows) >= 12
+    for (m1, before), (m2, after) in zip(rows, rows[1:], strict=False):
+        if m2 == (m1 + dt.timedelta(days=32)).replace(day=1):
+            assert not implausible_jump(before, after)
+
+
+@pytest.mark.slow
+def test_global_demo_key_figures() -> None:
+    """The whole global demo; the figures other apps' demo data decide are listed in the report."""
+    call_command(
+        "seed_demo",
+        "--scale",
+        "global",
+        "--seed",
+        "1",
+        "--only",
+        "organisation",
+        "--only",
+        "care",
+        "--only",
+        "results",
+        verbosity=0,
+    )
+    values = _values(timezone.localdate().year)
+    assert values["countries"] == Decimal(134)
+    assert values["villages"] == Decimal(573)
+    assert values["programmes"] == Decimal(2317)
+    assert values["children_in_care"] == Decimal(82_300)
+    assert values["kindergarten_children"] == Decimal(23_100)
+    assert values["pupils"] == Decimal(107_700)
+    assert values["vocational_trainees"] == Decimal(16_600)
+    assert values["purpose_share"] == Decimal(82)
