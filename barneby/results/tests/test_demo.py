@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 from decimal import Decimal
 
@@ -57,7 +58,7 @@ def test_demo_months_never_jump_implausibly() -> None:
     demo.seed_service_returns(_context("national"), random.Random(3), timezone.localdate())
     rows = list(ServiceReturn.objects.filter(programme=school).order_by("month").values_list("month", "participants"))
     assert len(rows) >= 12
-    for (m1, before), (m2, after) in zip(rows, rows[1:], strict=False):
+    for (m1, before), (m2, after) in itertools.pairwise(rows):
         if m2 == (m1 + dt.timedelta(days=32)).replace(day=1):
             assert not implausible_jump(before, after)
 
