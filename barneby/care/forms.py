@@ -69,7 +69,26 @@ class MunicipalityNumberField(forms.CharField):
         return found
 
 
-class ChildForm(forms.ModelForm[Child]):
+class VersionedForm(forms.ModelForm[Any]):
+    """A model form that carries the version of the record it was opened with (optimistic locking).
+
+    The service compares it with the stored version when saving (services.claim_version).
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial.setdefault("version", self.instance.version)
+
+
+def version_field() -> forms.IntegerField:
+    """The same hidden field for a plain form; the view puts the record's version in ``initial``."""
+    return forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+
+class ChildForm(VersionedForm):
     origin_municipality = MunicipalityNumberField(label=_("Hjemkommune (kommunenummer)"))
     settlement_municipality = MunicipalityNumberField(label=_("Bosettingskommune (kommunenummer)"))
 
@@ -113,7 +132,7 @@ class KeepApartForm(forms.Form):
     note = forms.CharField(label=_("Merknad"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class RestrictedForm(forms.ModelForm[Child]):
+class RestrictedForm(VersionedForm):
     class Meta:
         model = Child
         fields = ["health", "disability", "hiv_status"]
@@ -181,6 +200,7 @@ class DecisionForm(DecisionFields):
     )
     reassess_on = forms.DateField(label=_("Ny vurdering innen"), required=False)
     complaint_info_given = forms.BooleanField(label=_("Den unge er opplyst om klageadgang"), required=False)
+    version = version_field()
 
     field_order = ["kind"]
 
@@ -235,13 +255,13 @@ class PlacementEndForm(DecisionFields):
     field_order = ["end_date", "end_reason"]
 
 
-class GoalForm(forms.ModelForm[PlanGoal]):
+class GoalForm(VersionedForm):
     class Meta:
         model = PlanGoal
         fields = ["domain", "description", "status", "target_date"]
 
 
-class ReviewForm(forms.ModelForm[PlanReview]):
+class ReviewForm(VersionedForm):
     class Meta:
         model = PlanReview
         fields = ["reviewed_on", "summary", "child_took_part", "child_views", "not_heard_reason"]
@@ -252,7 +272,7 @@ class ReviewForm(forms.ModelForm[PlanReview]):
         }
 
 
-class AftercareForm(forms.ModelForm[Aftercare]):
+class AftercareForm(VersionedForm):
     class Meta:
         model = Aftercare
         fields = [

@@ -40,6 +40,16 @@ def _child_paths(prefix: str) -> ScopePaths:
     )
 
 
+def version_field() -> models.PositiveIntegerField[int, int]:
+    """Optimistic locking: moved on by one on every edit through a form, which carries the value it was opened with.
+
+    The service saves only if the stored version is still the one the form carries (see
+    services.claim_version), so two people editing the same record at once never overwrite
+    each other silently.
+    """
+    return models.PositiveIntegerField(_("versjon"), default=1, editable=False)
+
+
 # No care record is older than this: an earlier date is a typing error (0001-01-01, 1019 for 2019).
 EARLIEST_CARE_DATE = dt.date(1900, 1, 1)
 
@@ -346,6 +356,7 @@ class Child(BaseModel):
     excluded_homes = models.ManyToManyField(
         Home, blank=True, related_name="+", verbose_name=_("hjem som ikke kan brukes")
     )
+    version = version_field()
 
     class Meta:
         verbose_name = _("barn")
@@ -602,6 +613,7 @@ class Decision(BaseModel):
     # Aftercare decline / termination.
     complaint_info_given = models.BooleanField(_("klageadgang opplyst"), default=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = version_field()
 
     class Meta:
         verbose_name = _("vedtak")
@@ -731,6 +743,7 @@ class PlanGoal(BaseModel):
     description = models.CharField(_("mål"), max_length=300)
     status = models.CharField(_("status"), max_length=20, choices=GoalStatus.choices, default=GoalStatus.PLANNED)
     target_date = models.DateField(_("frist"), null=True, blank=True)
+    version = version_field()
 
     class Meta:
         verbose_name = _("mål i utviklingsplanen")
@@ -755,6 +768,7 @@ class PlanReview(BaseModel):
     child_views = models.TextField(_("barnets syn"), blank=True)
     not_heard_reason = models.TextField(_("hvorfor barnet ikke ble hørt"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = version_field()
 
     class Meta:
         verbose_name = _("gjennomgang")
@@ -806,6 +820,7 @@ class Aftercare(BaseModel):
     decline_reason = models.TextField(_("grunn til avslag"), blank=True)
     recontacted_on = models.DateField(_("kontaktet igjen"), null=True, blank=True)
     closed_on = models.DateField(_("avsluttet"), null=True, blank=True)
+    version = version_field()
 
     class Meta:
         verbose_name = _("ettervern")

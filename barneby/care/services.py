@@ -13,11 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from barneby.audit.models import AuditAction, AuditEvent
 from barneby.audit.services import audit_record, client_ip
@@ -105,6 +106,72 @@ def _set(obj: M, fields: dict[str, Any], allowed: Iterable[str]) -> None:
         setattr(obj, name, value)
 
 
+class StaleEdit(ValidationError):
+    """Someone else saved the record after this user opened it: nothing of this edit was saved.
+
+    ``current`` is the record as it is stored now, for showing what changed.
+    """
+
+    def __init__(self, message: str, current: models.Model) -> None:
+        super().__init__({NON_FIELD_ERRORS: [message]}, code="stale")
+        self.current = current
+
+
+# What a stale edit calls the record, with the audit detail that marks its edits ("" for the child itself).
+_RECORD_NAMES: dict[str, tuple[Any, str]] = {
+    "child": (gettext_lazy("Opplysningene om barnet"), ""),
+    "decision": (gettext_lazy("Vedtaket"), "decision"),
+    "goal": (gettext_lazy("Målet"), "goal"),
+    "review": (gettext_lazy("Gjennomgangen"), "review"),
+    "aftercare": (gettext_lazy("Ettervernet"), "aftercare"),
+}
+
+
+def _last_editor(child_id: int, label: str, pk: int) -> str:
+    events = AuditEvent.objects.filter(
+        object_type="care.child", object_id=str(child_id), action=AuditAction.UPDATE
+    ).select_related("actor")
+    if label:
+        events = events.filter(detail=f"{label} {pk}")
+    else:
+        events = events.exclude(detail__regex=r"^(decision|goal|review|aftercare) ")
+    event = events.order_by("-occurred_at", "-pk").first()
+    if event is None or event.actor is None:
+        return ""
+    return event.actor.get_full_name() or event.actor.get_username()
+
+
+def claim_version(record: M, expected: int | None, kind: str) -> None:
+    """Inside the write's transaction: move the stored version on by one if it is still ``expected``.
+
+    ``expected`` is the version the user's form was opened with (None: the version this request
+    loaded). The conditional UPDATE is atomic on both engines: of two edits made from the same
+    version, the second finds no row to update and is refused with :class:`StaleEdit`, naming
+    who saved in between and when; nothing of it is saved.
+    """
+    model = type(record)
+    seen = int(getattr(record, "version") if expected is None else expected)  # noqa: B009 - every versioned model
+    if model._default_manager.filter(pk=record.pk, version=seen).update(version=seen + 1):
+        setattr(record, "version", seen + 1)  # noqa: B010
+        return
+    current = model._default_manager.get(pk=record.pk)
+    name, label = _RECORD_NAMES[kind]
+    child_id = record.pk if isinstance(record, Child) else getattr(record, "child_id")  # noqa: B009
+    who = _last_editor(child_id, label, record.pk)
+    when = timezone.localtime(getattr(current, "updated_at")).strftime("%d.%m.%Y kl. %H:%M")  # noqa: B009
+    if who:
+        message = _(
+            "{name} ble endret av {who} {when}, etter at du åpnet skjemaet. Endringene dine er ikke lagret. "
+            "Se over det som er lagret nå (merket under), og lagre på nytt hvis dine endringer skal gjelde."
+        ).format(name=name, who=who, when=when)
+    else:
+        message = _(
+            "{name} ble endret av noen andre {when}, etter at du åpnet skjemaet. Endringene dine er ikke lagret. "
+            "Se over det som er lagret nå (merket under), og lagre på nytt hvis dine endringer skal gjelde."
+        ).format(name=name, when=when)
+    raise StaleEdit(message, current)
+
+
 def _refresh(*children: Child) -> None:
     ids: set[int] = set()
     for child in children:
@@ -159,7 +226,7 @@ def _set_many(child: Child, many: dict[str, Any]) -> None:
         getattr(child, name).set(values)
 
 
-def child_create(*, actor: Any, programme: Programme, **fields: Any) -> Child:
+def child_create(*, actor: Any, programme: Programme, version: int | None = None, **fields: Any) -> Child:
     many = {name: fields.pop(name) for name in CHILD_MANY if name in fields}
     child = Child(programme=programme, status=ChildStatus.REFERRED)
     _set(child, fields, CHILD_FIELDS)
@@ -172,11 +239,13 @@ def child_create(*, actor: Any, programme: Programme, **fields: Any) -> Child:
     return child
 
 
-def child_update(*, actor: Any, child: Child, **fields: Any) -> Child:
+def child_update(*, actor: Any, child: Child, version: int | None = None, **fields: Any) -> Child:
+    """Save the edit form; ``version`` is the one the form was opened with (optimistic locking)."""
     many = {name: fields.pop(name) for name in CHILD_MANY if name in fields}
     _set(child, fields, CHILD_FIELDS)
+    child.full_clean()
     with transaction.atomic():
-        child.full_clean()
+        claim_version(child, version, "child")
         child.save()
         _set_many(child, many)
         _audit_child(actor, AuditAction.UPDATE, child, detail=", ".join(sorted(fields)))
@@ -184,10 +253,11 @@ def child_update(*, actor: Any, child: Child, **fields: Any) -> Child:
     return child
 
 
-def child_update_restricted(*, actor: Any, child: Child, **fields: Any) -> Child:
+def child_update_restricted(*, actor: Any, child: Child, version: int | None = None, **fields: Any) -> Child:
     _set(child, fields, RESTRICTED_FIELDS)
     with transaction.atomic():
-        child.save(update_fields=[*fields, "updated_at"])
+        claim_version(child, version, "child")
+        child.save(update_fields=[*fields, "updated_at", "version"])
         _audit_child(actor, AuditAction.UPDATE, child, detail="restricted: " + ", ".join(sorted(fields)))
     return child
 
@@ -417,7 +487,7 @@ def _new_decision(actor: Any, child: Child, fields: dict[str, Any]) -> Decision:
     return decision
 
 
-def decision_record(*, actor: Any, child: Child, **fields: Any) -> Decision:
+def decision_record(*, actor: Any, child: Child, version: int | None = None, **fields: Any) -> Decision:
     decision = _new_decision(actor, child, fields)
     with transaction.atomic():
         decision.save()
@@ -426,7 +496,7 @@ def decision_record(*, actor: Any, child: Child, **fields: Any) -> Decision:
     return decision
 
 
-def decision_update(*, actor: Any, decision: Decision, **fields: Any) -> Decision:
+def decision_update(*, actor: Any, decision: Decision, version: int | None = None, **fields: Any) -> Decision:
     fields.pop("kind", None)  # the kind of a recorded decision does not change
     _set(decision, {k: ("" if v is None and k != "reassess_on" else v) for k, v in fields.items()}, DECISION_FIELDS)
     errors = _decision_errors(decision)
@@ -437,6 +507,7 @@ def decision_update(*, actor: Any, decision: Decision, **fields: Any) -> Decisio
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        claim_version(decision, version, "decision")
         decision.save()
         _audit_child(actor, AuditAction.UPDATE, decision.child, detail=f"decision {decision.pk}")
     _refresh(decision.child)
@@ -693,9 +764,13 @@ def placement_end(
 # --- plans, reviews, aftercare, follow-ups, daily notes -------------------------------------
 
 
-def _save_child_record(actor: Any, record: M, child: Child, label: str, *, create: bool) -> M:
+def _save_child_record(
+    actor: Any, record: M, child: Child, label: str, *, create: bool, version: int | None = None
+) -> M:
+    record.full_clean()
     with transaction.atomic():
-        record.full_clean()
+        if not create:
+            claim_version(record, version, label)
         record.save()
         _audit_child(actor, AuditAction.CREATE if create else AuditAction.UPDATE, child, detail=f"{label} {record.pk}")
     _refresh(child)
@@ -707,22 +782,26 @@ def _not_future(day: dt.date | None, field: str) -> None:
         raise ValidationError({field: _("Datoen kan ikke være fram i tid.")})
 
 
-def goal_save(*, actor: Any, child: Child, goal: PlanGoal | None = None, **fields: Any) -> PlanGoal:
+def goal_save(
+    *, actor: Any, child: Child, goal: PlanGoal | None = None, version: int | None = None, **fields: Any
+) -> PlanGoal:
     record = goal or PlanGoal(child=child)
     _set(record, fields, ("domain", "description", "status", "target_date"))
-    return _save_child_record(actor, record, child, "goal", create=goal is None)
+    return _save_child_record(actor, record, child, "goal", create=goal is None, version=version)
 
 
-def review_save(*, actor: Any, child: Child, review: PlanReview | None = None, **fields: Any) -> PlanReview:
+def review_save(
+    *, actor: Any, child: Child, review: PlanReview | None = None, version: int | None = None, **fields: Any
+) -> PlanReview:
     record = review or PlanReview(child=child, recorded_by=actor)
     _set(record, fields, ("reviewed_on", "summary", "child_took_part", "child_views", "not_heard_reason"))
     _not_future(record.reviewed_on, "reviewed_on")
     if record.child_took_part and not record.child_views.strip():
         raise ValidationError({"child_views": _("Skriv hva barnet sa, når barnet deltok.")})
-    return _save_child_record(actor, record, child, "review", create=review is None)
+    return _save_child_record(actor, record, child, "review", create=review is None, version=version)
 
 
-def aftercare_save(*, actor: Any, child: Child, **fields: Any) -> Aftercare:
+def aftercare_save(*, actor: Any, child: Child, version: int | None = None, **fields: Any) -> Aftercare:
     record = Aftercare.objects.filter(child=child).first() or Aftercare(child=child)
     create = record.pk is None
     _set(
@@ -759,7 +838,7 @@ def aftercare_save(*, actor: Any, child: Child, **fields: Any) -> Aftercare:
         errors["closed_on"] = _("Ettervern varer til 25 år.")
     if errors:
         raise ValidationError(errors)
-    return _save_child_record(actor, record, child, "aftercare", create=create)
+    return _save_child_record(actor, record, child, "aftercare", create=create, version=version)
 
 
 def close_aftercare_at_end_age(*, today: dt.date | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -92,7 +93,47 @@ def _form_page(
         "submit": submit or _("Lagre"),
         "missing": missing,
     }
-    return render(request, "care/form.html", context, status=400 if form.is_bound and form.errors else 200)
+    status = 409 if getattr(form, "stale", False) else 400 if form.is_bound and form.errors else 200
+    return render(request, "care/form.html", context, status=status)
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "":
+        return _("tomt")
+    if isinstance(value, bool):
+        return _("ja") if value else _("nei")
+    if isinstance(value, dt.date):
+        return value.strftime("%d.%m.%Y")
+    return str(value)
+
+
+def _service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """The service's errors on the form; after a stale edit, also what is stored now and the new version.
+
+    Every field whose stored value differs from what the user sent says what is stored now; the
+    hidden version moves on to the stored one, so saving again is a deliberate overwrite.
+    """
+    if not isinstance(exc, services.StaleEdit):
+        add_service_errors(form, exc)
+        return
+    current = exc.current
+    sent = dict(getattr(form, "cleaned_data", {}))
+    form.add_error(None, exc.messages)
+    for name, field in form.fields.items():
+        if name == "version" or name not in sent or isinstance(field, forms.ModelMultipleChoiceField):
+            continue
+        if not hasattr(current, name):
+            continue
+        stored = getattr(current, name)
+        if (stored or None) != (sent[name] or None):
+            display = getattr(current, f"get_{name}_display", None)
+            shown = display() if callable(display) and stored else _shown(stored)
+            form.add_error(name, _("Lagret nå: «{value}».").format(value=shown))
+    data: Any = form.data
+    data = data.copy()
+    data["version"] = str(getattr(current, "version"))  # noqa: B009 - every versioned model has it
+    form.data = data
+    form.stale = True  # type: ignore[attr-defined]
 
 
 def _writable_programmes(request: HttpRequest) -> Any:
@@ -166,7 +207,7 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.child_update(actor=request.user, child=child, **form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            _service_errors(form, exc)
         else:
             messages.success(request, _("Opplysningene er lagret."))
             return redirect("care:child-detail", pk=pk)
@@ -251,13 +292,18 @@ def child_restricted(request: HttpRequest, pk: int) -> HttpResponse:
         if form is None:
             raise PermissionDenied
         if form.is_valid():
-            services.child_update_restricted(
-                actor=request.user, child=selectors.child_get_for(user=request.user, pk=pk), **form.cleaned_data
-            )
-            messages.success(request, _("De skjermede opplysningene er lagret."))
-            return redirect("care:child-restricted", pk=pk)
+            try:
+                services.child_update_restricted(
+                    actor=request.user, child=selectors.child_get_for(user=request.user, pk=pk), **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _service_errors(form, exc)
+            else:
+                messages.success(request, _("De skjermede opplysningene er lagret."))
+                return redirect("care:child-restricted", pk=pk)
     services.record_view(actor=request.user, child=child, request=request, restricted=True)
-    return render(request, "care/child_restricted.html", {"child": child, "form": form})
+    status = 409 if getattr(form, "stale", False) else 400 if form is not None and form.errors else 200
+    return render(request, "care/child_restricted.html", {"child": child, "form": form}, status=status)
 
 
 # --- siblings ------------------------------------------------------------------------------
@@ -534,6 +580,7 @@ def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
 def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
     decision = selectors.decision_get_for(user=request.user, pk=pk)
     initial = {name: getattr(decision, name) for name in services.DECISION_FIELDS}
+    initial["version"] = decision.version
     form = DecisionForm(request.POST or None, initial=initial)
     kind_field: Any = form.fields["kind"]
     kind_field.disabled = True
@@ -541,7 +588,7 @@ def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.decision_update(actor=request.user, decision=decision, **form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            _service_errors(form, exc)
         else:
             messages.success(request, _("Vedtaket er oppdatert."))
             return redirect(reverse("care:child-detail", args=[decision.child_id]) + "#decisions")
@@ -572,7 +619,7 @@ def _child_record_form(
         try:
             save(form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            _service_errors(form, exc)
         else:
             messages.success(request, done)
             return redirect(reverse("care:child-detail", args=[child.pk]) + anchor)
