@@ -102,3 +102,42 @@ def test_a_programme_director_sees_only_their_programme(hand: fixtures.Hand) -> 
     assert tables["sosken-program"].rows == [f"{hand.p2.name} ({hand.p2.code})"]
     caseworker = make_persona(Role.CASEWORKER, scope_kind=ScopeKind.PROGRAMME, scope_key=str(hand.p1.pk))
     assert verified_client(caseworker).get(reverse("reporting:advocacy", args=[hand.association.pk])).status_code == 403
+
+
+def test_iati_results_come_from_the_results_app(hand: fixtures.Hand) -> None:
+    """A programme with a target for I11 reports it: last year's value as baseline, this year's as actual."""
+    from lxml import etree  # type: ignore[import-untyped]
+
+    from barneby.reporting import iati, selectors
+    from barneby.reporting.models import IatiActivity, IatiBudget, IatiOrganisation, IatiSector
+    from barneby.results.models import Target
+
+    IatiOrganisation.objects.create(association=hand.association, identifier="NO-BRC-912345678")
+    activity = IatiActivity.objects.create(
+        programme=hand.p1, identifier=f"NO-BRC-912345678-{hand.p1.code}", title_en="Foster homes"
+    )
+    IatiSector.objects.create(activity=activity, code="16015", percentage=100)
+    IatiBudget.objects.create(
+        activity=activity,
+        period_start=dt.date(2025, 1, 1),
+        period_end=dt.date(2025, 12, 31),
+        value=1000,
+        value_date=dt.date(2025, 1, 1),
+    )
+    Target.objects.create(code="I11", unit=f"programme:{hand.p1.pk}", period="2025", value=Decimal(75))
+    Target.objects.create(code="I30", unit="global", period="2025", value=Decimal(90))
+    programmes = Programme.objects.filter(pk=hand.p1.pk)
+    result = iati.export(
+        selectors.activities(programmes, year=2025), today=TODAY, generated=dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+    )
+    assert result.ok, (result.problems, result.schema_errors)
+    document = etree.fromstring(result.xml)
+    found = {i.find("reference").get("code"): i for i in document.findall("iati-activity/result/indicator")}
+    i11 = found["I11"]
+    assert i11.get("measure") == "2"
+    assert i11.find("period/target").get("value") == "75"
+    assert i11.find("period/actual").get("value") == "66.7"  # the hand value of P1 (2 of 3)
+    assert i11.find("baseline").get("year") == "2024"
+    assert i11.find("baseline").get("value") == "100"  # the results app's value for 2024
+    # I30 has a target, but no unaccompanied minor was settled in 2024: no baseline, nothing reported.
+    assert set(found) == {"I11"}
