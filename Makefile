@@ -15,19 +15,28 @@ DEV_ENV = DJANGO_DEBUG=1
 SERVE_THREADS ?= 4
 SERVE_WORKERS ?= 2
 
-.PHONY: help run test serve bench lint messages install install-test frontend browser migrate demo clean
+.PHONY: help run test serve bench lint audit lock messages install install-test frontend browser migrate demo clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}'
 
-$(VENV)/.installed: pyproject.toml
+# Python packages come from the lock files (exact versions and hashes), never straight from pyproject.toml:
+# requirements/base.lock for running, requirements/test.lock for tests and tools. `make lock` updates them.
+LOCK_BASE := requirements/base.lock
+LOCK_TEST := requirements/test.lock
+PIP_LOCKED = $(PY) -m pip install --quiet --require-hashes --no-deps
+
+$(VENV)/.installed: pyproject.toml $(LOCK_BASE)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e .
+	$(PIP_LOCKED) -r $(LOCK_BASE)
+	$(PY) -m pip install --quiet --no-deps -e .
+	@$(PY) -m pip check >/dev/null || { $(PY) -m pip check; \
+		echo "error: the installed packages do not satisfy pyproject.toml; run 'make lock' and commit requirements/"; exit 1; }
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(PY) -m pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml $(LOCK_TEST)
+	$(PIP_LOCKED) -r $(LOCK_TEST)
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -65,7 +74,7 @@ lint: install-test ## ruff, mypy --strict, migrations and deploy checks
 # Parallel workers: one per core (2 on CI). PYTEST_WORKERS=0 runs in one process.
 PYTEST_WORKERS ?= auto
 
-test: lint ## Install test tools, lint, and run the whole suite in parallel with the coverage gate
+test: lint audit ## Install test tools, lint, audit the locked packages, and run the whole suite in parallel with the coverage gate
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --cov --cov-report=term $(PYTEST_ARGS)
 
 serve: install ## Production-like server (DEBUG off, gunicorn, whitenoise); set DATABASE_URL for PostgreSQL
@@ -73,6 +82,20 @@ serve: install ## Production-like server (DEBUG off, gunicorn, whitenoise); set 
 	$(PROD_ENV) $(MANAGE) migrate --no-input
 	$(PROD_ENV) BARNEBY_SSL_REDIRECT=$${BARNEBY_SSL_REDIRECT:-0} $(VENV)/bin/gunicorn config.wsgi \
 		--bind $${BIND:-127.0.0.1:8000} --workers $(SERVE_WORKERS) --threads $(SERVE_THREADS) --access-logfile -
+
+audit: install-test ## Known vulnerabilities in the locked packages (says so when the advisory database is unreachable)
+	$(PY) requirements/audit.py
+
+# Resolve pyproject.toml into the lock files again. Current pins stay where they still fit; UPGRADE=1 takes the
+# newest allowed versions, PACKAGE=name upgrades one package. Commit requirements/ afterwards.
+UV_COMPILE = $(VENV)/bin/uv pip compile pyproject.toml --quiet --generate-hashes --universal --python-version 3.11 \
+	$(if $(UPGRADE),--upgrade) $(if $(PACKAGE),--upgrade-package $(PACKAGE))
+
+lock: ## Update requirements/*.lock from pyproject.toml (UPGRADE=1 or PACKAGE=name to upgrade), then reinstall
+	test -x $(VENV)/bin/uv || { test -x $(PY) || $(PYTHON) -m venv $(VENV); $(PY) -m pip install --quiet uv; }
+	$(UV_COMPILE) --extra test -o $(LOCK_TEST)
+	$(UV_COMPILE) -c $(LOCK_TEST) -o $(LOCK_BASE)
+	$(MAKE) install-test
 
 bench: install-test ## Run every benchmark in bench/ and print a table
 	$(PY) bench/run_all.py

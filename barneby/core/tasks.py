@@ -25,3 +25,11 @@ def send_email_task(
     if html_body is not None:
         message.attach_alternative(html_body, "text/html")
     return message.send()
+
+
+@task()
+def backup_task() -> str:
+    """The scheduled backup: a dated, encrypted archive in BARNEBY_BACKUP_DIR (see barneby/core/backup.py)."""
+    from barneby.core.backup import scheduled_backup
+
+    return str(scheduled_backup())
