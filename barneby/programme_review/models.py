@@ -73,7 +73,7 @@ STATUS_AFTER: dict[str, str] = {
 
 
 class CostSource(models.TextChoices):
-    COMPUTED = "computed", _("Beregnet fra budsjett og deltakere")
+    COMPUTED = "computed", _("Beregnet")
     ENTERED = "entered", _("Oppgitt")
 
 
