@@ -85,7 +85,8 @@ from barneby.organisation.models import Home, Municipality, Programme, Programme
 
 GLOBAL_PEOPLE_IN_FAMILY_STRENGTHENING = 352_500
 BATCH = 2000
-CHUNK = 4000  # children (or households) built and inserted per round: bounds memory at global scale
+CHUNK = 4000  # children built and inserted per step: bounds memory at global scale
+HOUSEHOLD_ROUND = CHUNK * 5  # people in family strengthening per step
 
 PLACEMENT_TYPE = {
     "sos_family_village": PlacementType.SOS_FAMILY_VILLAGE,
@@ -247,24 +248,28 @@ class NamePool:
 # --- the generator ------------------------------------------------------------------------------
 
 
-@register("care", order=200)
+@register("care", order=200, stepped=True)
 def seed_care(context: DemoContext) -> None:
-    rng = random.Random(context.seed + 200)
-    fake = Faker("no_NO")
-    fake.seed_instance(context.seed + 200)
-    caseworker = demo_user(Role.CASEWORKER)
-    permission = Permission.objects.get(codename="view_restricted", content_type__app_label="care")
-    caseworker.user_permissions.add(permission)
-    codes = (*SIBLING_PROGRAMMES, EMA, YOUTH)
-    built = Child.objects.filter(programme__association__code=NORWAY_CODE).exists()
-    if not built and Programme.objects.filter(code__in=codes).count() == len(codes):
-        National(context, rng, fake, caseworker).build()
+    def national() -> None:
+        rng = random.Random(context.seed + 200)
+        fake = Faker("no_NO")
+        fake.seed_instance(context.seed + 200)
+        caseworker = demo_user(Role.CASEWORKER)
+        permission = Permission.objects.get(codename="view_restricted", content_type__app_label="care")
+        caseworker.user_permissions.add(permission)
+        codes = (*SIBLING_PROGRAMMES, EMA, YOUTH)
+        built = Child.objects.filter(programme__association__code=NORWAY_CODE).exists()
+        if not built and Programme.objects.filter(code__in=codes).count() == len(codes):
+            National(context, rng, fake, caseworker).build()
+
+    # Idempotent by itself (it looks for the Norwegian children); the global part commits in steps.
+    context.step("care:national", national, record=False)
     if context.scale == "global":
         # Its own random streams, so the global data does not depend on whether the national part ran now.
         global_fake = Faker("no_NO")
         global_fake.seed_instance(context.seed + 201)
-        seed_global(context, random.Random(context.seed + 201), global_fake, caseworker)
-    alerts.refresh_all(progress=_progress_printer(context))
+        seed_global(context, global_fake, demo_user(Role.CASEWORKER))
+    context.step("care:alerts", lambda: _refresh_alerts(context), record=False)
     context.counts.update(
         {
             "barn": Child.objects.count(),
@@ -276,6 +281,10 @@ def seed_care(context: DemoContext) -> None:
             "varsler": Alert.objects.count(),
         }
     )
+
+
+def _refresh_alerts(context: DemoContext) -> None:
+    alerts.refresh_all(progress=_progress_printer(context))
 
 
 def _progress_printer(context: DemoContext) -> Callable[[int, int], None]:
@@ -1151,43 +1160,58 @@ class GlobalState:
     tables: Tables
 
 
-def seed_global(context: DemoContext, rng: random.Random, fake: Faker, recorder: User) -> None:
-    """82,300 children in care and 352,500 people in family strengthening; skipped if already there."""
-    if Child.objects.filter(programme__code__startswith=GLOBAL_PREFIX).exists():
+def seed_global(context: DemoContext, fake: Faker, recorder: User) -> None:
+    """82,300 children in care and 352,500 people in family strengthening; skipped if already there.
+
+    In steps that commit as they go (``context.step``): the homes' occupancy, then
+    the children about ``CHUNK`` at a time, then the households, each with its own
+    random stream, so an interrupted run resumes with the next step and makes the same data.
+    """
+    if context.step_done("care:global:end"):
         return
+    if (
+        not context.step_done("care:global:homes")
+        and Child.objects.filter(programme__code__startswith=GLOBAL_PREFIX).exists()
+    ):
+        return  # seeded by a run that did not record its steps
     today = timezone.localdate()
-    homes = list(
-        Home.objects.filter(programme__type__in=list(HOME_KIND), is_active=True)
-        .exclude(programme__association__code=NORWAY_CODE)
-        .order_by("programme_id", "pk")
-        .values_list("pk", "programme_id", "programme__code", "kind", "capacity", "occupied", "min_age", "max_age")
-    )
-    occupied = {pk: occ for pk, _p, _c, _k, _cap, occ, _lo, _hi in homes}
-    # Children in care everywhere add up to the key figure: adjust the global homes' occupancy to absorb
-    # the difference left by the national demo (whose homes follow their real placements).
-    open_now = Placement.objects.filter(end_date__isnull=True).count()
-    difference = GLOBAL_CHILDREN_IN_FAMILY_CARE - open_now - sum(occupied.values())
-    changed: set[int] = set()
-    for pk, _p, code, _k, capacity, _occ, _lo, _hi in homes:
-        if difference == 0:
-            break
-        if not code.startswith(GLOBAL_PREFIX):
-            continue
-        step = min(difference, capacity - occupied[pk]) if difference > 0 else max(difference, -occupied[pk])
-        if step:
-            occupied[pk] += step
-            difference -= step
-            changed.add(pk)
-    Home.objects.bulk_update(
-        [Home(pk=pk, occupied=occupied[pk]) for pk in sorted(changed)], ["occupied"], batch_size=BATCH
-    )
+
+    def homes() -> list[tuple[int, int, str, str, int, int, int, int]]:
+        return list(
+            Home.objects.filter(programme__type__in=list(HOME_KIND), is_active=True)
+            .exclude(programme__association__code=NORWAY_CODE)
+            .order_by("programme_id", "pk")
+            .values_list("pk", "programme_id", "programme__code", "kind", "capacity", "occupied", "min_age", "max_age")
+        )
+
+    def adjust_occupancy() -> None:
+        # Children in care everywhere add up to the key figure: adjust the global homes' occupancy to absorb
+        # the difference left by the national demo (whose homes follow their real placements).
+        occupied = {pk: occ for pk, _p, _c, _k, _cap, occ, _lo, _hi in homes()}
+        open_now = Placement.objects.filter(end_date__isnull=True).count()
+        difference = GLOBAL_CHILDREN_IN_FAMILY_CARE - open_now - sum(occupied.values())
+        changed: set[int] = set()
+        for pk, _p, code, _k, capacity, _occ, _lo, _hi in homes():
+            if difference == 0:
+                break
+            if not code.startswith(GLOBAL_PREFIX):
+                continue
+            step = min(difference, capacity - occupied[pk]) if difference > 0 else max(difference, -occupied[pk])
+            if step:
+                occupied[pk] += step
+                difference -= step
+                changed.add(pk)
+        Home.objects.bulk_update(
+            [Home(pk=pk, occupied=occupied[pk]) for pk in sorted(changed)], ["occupied"], batch_size=BATCH
+        )
+
+    context.step("care:global:homes", adjust_occupancy)
+    found = homes()
     slots = [
-        Slot(pk, programme, kind, lo, hi)
-        for pk, programme, _c, kind, _cap, _occ, lo, hi in homes
-        for _ in range(occupied[pk])
+        Slot(pk, programme, kind, lo, hi) for pk, programme, _c, kind, _cap, occ, lo, hi in found for _ in range(occ)
     ]
     homes_by_programme: dict[int, list[int]] = defaultdict(list)
-    for pk, programme, *_rest in homes:
+    for pk, programme, *_rest in found:
         homes_by_programme[programme].append(pk)
     countries = {
         pk: str(country)
@@ -1195,29 +1219,48 @@ def seed_global(context: DemoContext, rng: random.Random, fake: Faker, recorder:
             "pk", "location__country"
         )
     }
-    tables = Tables(
-        groups=Inserter(SiblingGroup),
-        children=Inserter(Child),
-        decisions=Inserter(Decision),
-        placements=Inserter(Placement),
-        gatekeepings=Inserter(Gatekeeping),
-        reviews=Inserter(PlanReview),
-        goals=Inserter(PlanGoal),
-        relations=Inserter(SiblingRelation),
-        aftercare=Inserter(Aftercare),
-    )
-    state = GlobalState(rng, NamePool.build(fake), today, recorder.pk, countries, dict(homes_by_programme), tables)
-    rounds = -(-len(slots) // CHUNK)
-    for chunk in context.progress(_group_chunks(rng, slots), desc="barn i verden", total=rounds):
-        _insert_children(state, chunk)
-        tables.flush()
-    households, members = Inserter(Household), Inserter(HouseholdMember)
-    _insert_households(context, state, households, members)
-    reset_sequences([*tables.all(), households, members])
-    # Fresh planner statistics: right after a bulk load PostgreSQL has none (autovacuum comes later) and
-    # picks sequential scans and hash joins for one child's page. Both databases allow this in a transaction.
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    names = NamePool.build(fake)
+
+    def new_state(rng: random.Random) -> GlobalState:
+        tables = Tables(
+            groups=Inserter(SiblingGroup),
+            children=Inserter(Child),
+            decisions=Inserter(Decision),
+            placements=Inserter(Placement),
+            gatekeepings=Inserter(Gatekeeping),
+            reviews=Inserter(PlanReview),
+            goals=Inserter(PlanGoal),
+            relations=Inserter(SiblingRelation),
+            aftercare=Inserter(Aftercare),
+        )
+        return GlobalState(rng, names, today, recorder.pk, countries, dict(homes_by_programme), tables)
+
+    chunks = list(_group_chunks(random.Random(f"{context.seed}:201:groups"), slots))
+
+    def children(index: int) -> None:
+        state = new_state(random.Random(f"{context.seed}:201:children:{index}"))
+        _insert_children(state, chunks[index])
+        state.tables.flush()
+        reset_sequences(state.tables.all())
+
+    context.steps("care:global:children", list(range(len(chunks))), children, desc="barn i verden")
+    rounds = -(-GLOBAL_PEOPLE_IN_FAMILY_STRENGTHENING // HOUSEHOLD_ROUND)
+
+    def households(index: int) -> None:
+        state = new_state(random.Random(f"{context.seed}:201:households:{index}"))
+        made, members = Inserter(Household), Inserter(HouseholdMember)
+        _insert_households(state, made, members)
+        reset_sequences([made, members])
+
+    context.steps("care:global:households", list(range(rounds)), households, desc="familier i familiestyrking")
+
+    def finish() -> None:
+        # Fresh planner statistics: right after a bulk load PostgreSQL has none (autovacuum comes later) and
+        # picks sequential scans and hash joins for one child's page. Both databases allow this in a transaction.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    context.step("care:global:end", finish)
 
 
 def _group_chunks(rng: random.Random, slots: list[Slot]) -> Iterator[list[list[Slot]]]:
@@ -1396,7 +1439,8 @@ def _child_records(state: GlobalState, child: int, birth: dt.date, slot: Slot, e
         )
 
 
-def _insert_households(context: DemoContext, state: GlobalState, households: Inserter, members: Inserter) -> None:
+def _insert_households(state: GlobalState, households: Inserter, members: Inserter) -> None:
+    """One round: up to ``HOUSEHOLD_ROUND`` people in family strengthening, until the key figure is reached."""
     rng, names, today = state.rng, state.names, state.today
     existing = HouseholdMember.objects.filter(household__in_family_strengthening=True).count()
     remaining = GLOBAL_PEOPLE_IN_FAMILY_STRENGTHENING - existing
@@ -1408,37 +1452,33 @@ def _insert_households(context: DemoContext, state: GlobalState, households: Ins
     )
     if not programmes or remaining <= 0:
         return
-    per_round = CHUNK * 5
-    for _round in context.progress(range(-(-remaining // per_round)), desc="familier i familiestyrking"):
-        people = 0
-        while people < per_round and remaining > 0:
-            size = min(rng.choices([2, 3, 4, 5, 6, 7, 8], weights=[8, 16, 22, 22, 16, 10, 6])[0], remaining)
-            entered = today - dt.timedelta(days=rng.randint(30, 1500))
-            exited = rng.random() < 0.15
-            last_name = rng.choice(names.last)
-            household = households.add(
-                programme_id=rng.choice(programmes),
-                name=f"Familien {last_name}",
-                risk_factors=rng.sample(RISK_FACTORS, k=rng.randint(1, 3)),
-                in_family_strengthening=True,
-                entered_on=entered,
-                exited_on=min(today, entered + dt.timedelta(days=rng.randint(180, 900))) if exited else None,
-                exit_outcome=(ExitOutcome.STAYED if rng.random() < 0.9 else ExitOutcome.ALTERNATIVE_CARE)
-                if exited
-                else "",
+    people = 0
+    while people < HOUSEHOLD_ROUND and remaining > 0:
+        size = min(rng.choices([2, 3, 4, 5, 6, 7, 8], weights=[8, 16, 22, 22, 16, 10, 6])[0], remaining)
+        entered = today - dt.timedelta(days=rng.randint(30, 1500))
+        exited = rng.random() < 0.15
+        last_name = rng.choice(names.last)
+        household = households.add(
+            programme_id=rng.choice(programmes),
+            name=f"Familien {last_name}",
+            risk_factors=rng.sample(RISK_FACTORS, k=rng.randint(1, 3)),
+            in_family_strengthening=True,
+            entered_on=entered,
+            exited_on=min(today, entered + dt.timedelta(days=rng.randint(180, 900))) if exited else None,
+            exit_outcome=(ExitOutcome.STAYED if rng.random() < 0.9 else ExitOutcome.ALTERNATIVE_CARE) if exited else "",
+        )
+        adults = 1 if rng.random() < 0.35 else 2
+        for n in range(size):
+            adult = n < adults
+            sex = Sex.FEMALE if (n == 0 or (not adult and rng.random() < 0.5)) else Sex.MALE
+            members.add(
+                household_id=household,
+                first_name=names.first(rng, sex),
+                last_name=last_name,
+                relation=("mor" if n == 0 else rng.choice(RELATIONS_ADULT[1:])) if adult else "barn",
+                birth_year=today.year - (rng.randint(22, 60) if adult else rng.randint(0, 17)),
             )
-            adults = 1 if rng.random() < 0.35 else 2
-            for n in range(size):
-                adult = n < adults
-                sex = Sex.FEMALE if (n == 0 or (not adult and rng.random() < 0.5)) else Sex.MALE
-                members.add(
-                    household_id=household,
-                    first_name=names.first(rng, sex),
-                    last_name=last_name,
-                    relation=("mor" if n == 0 else rng.choice(RELATIONS_ADULT[1:])) if adult else "barn",
-                    birth_year=today.year - (rng.randint(22, 60) if adult else rng.randint(0, 17)),
-                )
-            people += size
-            remaining -= size
-        households.flush()
-        members.flush()
+        people += size
+        remaining -= size
+    households.flush()
+    members.flush()

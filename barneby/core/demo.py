@@ -3,16 +3,31 @@
 Generators must be deterministic for a given seed and idempotent (running
 twice leaves the same data), use bulk inserts for volume, and report
 progress through the ``progress`` callable they are given.
+
+Steps: every generator is one or more steps, each committed as it finishes,
+so an interrupted run keeps what was done and a second run resumes after it.
+A plain generator is one step: ``seed_demo`` runs it in its own transaction
+(and, being idempotent, it finds its data there on the next run). A
+generator registered with ``stepped=True`` cuts its work into named steps
+with :meth:`DemoContext.step`; each runs in its own transaction, is recorded
+(``imports.LoadStep``) when it commits, and is skipped on every later run.
+
+Bulk loads on PostgreSQL: inside a step, the first ``Inserter.flush`` into a
+table drops that table's foreign-key constraints and the step adds them again
+before it commits. Adding a constraint checks every row in one join; leaving
+it in place queues one deferred check per row and constraint, which for the
+global demo's millions of rows cost minutes inside ``COMMIT``.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypeVar
 
 from django.core.management.color import no_style
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -37,22 +52,64 @@ class DemoContext:
     counts: dict[str, int] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def step_done(self, name: str) -> bool:
+        from barneby.imports.models import LoadStep
+
+        return LoadStep.objects.filter(name=self._step_key(name)).exists()
+
+    def step(self, name: str, run: Callable[[], object], *, record: bool = True) -> bool:
+        """Run ``run()`` as the step ``name``: one transaction, committed and recorded when it returns.
+
+        A step recorded by an earlier run (same seed) is skipped: returns ``False``
+        without calling ``run``. Inside a caller's transaction the step is a
+        savepoint and commits with it. ``record=False``: always run (for a step
+        that is idempotent by itself, such as a whole plain generator).
+        """
+        from barneby.imports.models import LoadStep
+
+        key = self._step_key(name)
+        if record and LoadStep.objects.filter(name=key).exists():
+            return False
+        with transaction.atomic(), _bulk_load():
+            run()
+            if record:
+                LoadStep.objects.create(name=key)
+        return True
+
+    def steps(self, name: str, keys: Sequence[T], run: Callable[[T], object], *, desc: str) -> int:
+        """``step(f"{name}:{key}", ...)`` for each key, with progress; returns how many ran now."""
+        ran = 0
+        for key in self.progress(keys, desc=desc, total=len(keys)):
+            ran += self.step(f"{name}:{key}", lambda key=key: run(key))  # type: ignore[misc]
+        return ran
+
+    def _step_key(self, name: str) -> str:
+        return f"demo:{self.seed}:{name}"
+
 
 @dataclass(frozen=True)
 class Generator:
     name: str
     order: int
     run: Callable[[DemoContext], None]
+    # True: the generator commits its own steps (``context.step``); False: seed_demo runs it as one step.
+    stepped: bool = False
 
 
 _GENERATORS: dict[str, Generator] = {}
 
 
-def register(name: str, *, order: int) -> Callable[[Callable[[DemoContext], None]], Callable[[DemoContext], None]]:
-    """Register ``run(context)`` as the demo generator ``name``; lower ``order`` runs first."""
+def register(
+    name: str, *, order: int, stepped: bool = False
+) -> Callable[[Callable[[DemoContext], None]], Callable[[DemoContext], None]]:
+    """Register ``run(context)`` as the demo generator ``name``; lower ``order`` runs first.
+
+    ``stepped``: the generator cuts its work into steps with ``context.step`` and
+    is not wrapped in one transaction (its writes outside a step are its own care).
+    """
 
     def decorator(run: Callable[[DemoContext], None]) -> Callable[[DemoContext], None]:
-        _GENERATORS[name] = Generator(name, order, run)
+        _GENERATORS[name] = Generator(name, order, run, stepped)
         return run
 
     return decorator
@@ -129,6 +186,8 @@ class Inserter:
     def flush(self) -> None:
         if not self.rows:
             return
+        if self.connection.vendor == "postgresql":
+            _suspend_foreign_keys(self.model._meta.db_table)
         with connection.cursor() as cursor:
             if self.connection.vendor == "postgresql":
                 # COPY: row-by-row executemany, or multi-row VALUES bound client-side, take minutes here.
@@ -148,3 +207,59 @@ def reset_sequences(tables: Sequence[Inserter]) -> None:
     with connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)
+
+
+# --- foreign keys during a bulk load (PostgreSQL) -------------------------------------------------
+
+# Table → its dropped constraints (name, definition), while a step runs; None outside a step.
+_suspended: dict[str, list[tuple[str, str]]] | None = None
+
+
+@contextlib.contextmanager
+def _bulk_load() -> Iterator[None]:
+    """Within a step: foreign keys dropped by ``Inserter.flush`` are added again (and so checked) at its end."""
+    global _suspended
+    outer = _suspended
+    if outer is not None:  # a step inside a step: the outer one restores the constraints
+        yield
+        return
+    _suspended = {}
+    try:
+        yield
+        dropped, _suspended = _suspended, None
+        _restore_foreign_keys(dropped)
+    finally:
+        _suspended = None
+
+
+def _suspend_foreign_keys(table: str) -> None:
+    if _suspended is None or table in _suspended:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE contype = 'f' AND conrelid = %s::regclass ORDER BY conname",
+            [connection.ops.quote_name(table)],
+        )
+        constraints = [(str(name), str(definition)) for name, definition in cursor.fetchall()]
+        try:
+            # A table with rows inserted earlier in this transaction has pending checks and cannot be
+            # altered: then its rows are checked one by one at commit, as without a step.
+            with transaction.atomic():
+                for name, _definition in constraints:
+                    cursor.execute(f"ALTER TABLE {_q(table)} DROP CONSTRAINT {_q(name)}")
+        except DatabaseError:
+            constraints = []
+    _suspended[table] = constraints
+
+
+def _restore_foreign_keys(dropped: dict[str, list[tuple[str, str]]]) -> None:
+    with connection.cursor() as cursor:
+        for table, constraints in dropped.items():
+            for name, definition in constraints:
+                # The definition comes from pg_get_constraintdef, the names from the catalogue.
+                cursor.execute(f"ALTER TABLE {_q(table)} ADD CONSTRAINT {_q(name)} {definition}")
+
+
+def _q(name: str) -> str:
+    return str(connection.ops.quote_name(name))

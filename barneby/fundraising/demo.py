@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import netsgiro
 from django.conf import settings
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 from faker import Faker
 from stdnum.no import orgnr
@@ -65,18 +65,23 @@ PEOPLE = 280
 COMPANIES = 20
 
 
-@register("fundraising", order=300)
+@register("fundraising", order=300, stepped=True)
 def seed_fundraising(context: DemoContext) -> None:
     """The national supporters, and at global scale the 130,000 sponsors with a year of payments."""
     association = MemberAssociation.objects.filter(code=NORWAY_CODE).first()
     if association is None:
         return
-    if not TaxReporter.objects.filter(association=association).exists():
-        # A synthetic number with a valid check digit, so the tax report's JSON and XML can be downloaded.
-        number = _organisation_number(random.Random(context.seed + 299))
-        services.tax_reporter_set(actor=None, association=association, organisation_number=number)
-    if not Supporter.objects.filter(association=association, donor_number__lt=GLOBAL_FIRST_DONOR).exists():
-        seed_national(context, association)
+
+    def national() -> None:
+        if not TaxReporter.objects.filter(association=association).exists():
+            # A synthetic number with a valid check digit, so the tax report's JSON and XML can be downloaded.
+            number = _organisation_number(random.Random(context.seed + 299))
+            services.tax_reporter_set(actor=None, association=association, organisation_number=number)
+        if not Supporter.objects.filter(association=association, donor_number__lt=GLOBAL_FIRST_DONOR).exists():
+            seed_national(context, association)
+
+    # One step, idempotent by itself (it looks for its supporters); the global part commits in steps.
+    context.step("fundraising:national", national, record=False)
     if context.scale == "global":
         seed_global(context, association)
     context.counts["givere"] = Supporter.objects.filter(association=association).count()
@@ -245,10 +250,6 @@ class _Month:
     avtalegiro_run: int
     vipps_run: int
     ocr: int
-    transactions: int = 0
-    ocr_total: Decimal = Decimal(0)
-    matched: int = 0
-    runs: dict[int, tuple[int, Decimal]] = field(default_factory=dict)  # run id → (claims, total)
 
 
 def seed_global(
@@ -263,14 +264,19 @@ def seed_global(
 ) -> bool:
     """``sponsors`` monthly sponsors with agreements and KIDs, and ``months`` of claims and payments.
 
-    Bulk inserts (COPY on PostgreSQL, ``executemany`` on SQLite) in rounds of
-    ``GLOBAL_CHUNK`` sponsors. Synthetic people only; identity numbers are
-    synthetic (month + 80) and stored encrypted like the model does. Returns
-    ``False`` (and does nothing) if the global sponsors are already there.
+    Bulk inserts (COPY on PostgreSQL, ``executemany`` on SQLite) in steps of
+    ``GLOBAL_CHUNK`` sponsors, each committed as it finishes (``context.step``),
+    each with its own random stream, so an interrupted run resumes with the
+    next round and makes the same data. Synthetic people only; identity numbers
+    are synthetic (month + 80) and stored encrypted like the model does.
+    Returns ``False`` (and does nothing) if the global sponsors are already there.
     """
-    if Supporter.objects.filter(donor_number__gte=first_donor, donor_number__lt=first_donor + sponsors).exists():
+    name = f"fundraising:global:{first_donor}"
+    if context.step_done(f"{name}:end"):
         return False
-    rng = random.Random(context.seed + 301)
+    in_range = Supporter.objects.filter(donor_number__gte=first_donor, donor_number__lt=first_donor + sponsors)
+    if not context.step_done(f"{name}:calendar") and in_range.exists():
+        return False  # seeded by a run that did not record its steps
     fake = Faker("no_NO")
     fake.seed_instance(context.seed + 301)
     pool = _AddressPool.build(fake)
@@ -281,59 +287,80 @@ def seed_global(
     last = last_period or (today.replace(day=1) - dt.timedelta(days=1))
     periods = _months(last, months)
     now = timezone.now()
+    ocr_numbers = [f"{9_000_000 + (first_donor // 1000) % 1000 * 100 + n:07d}" for n in range(len(periods))]
 
-    runs, imports = Inserter(ClaimRun), Inserter(OcrImport)
-    top = max(
-        (
-            int(n)
-            for n in ClaimRun.objects.exclude(transmission_number="").values_list("transmission_number", flat=True)
-        ),
-        default=0,
-    )
-    calendar: list[_Month] = []
-    for n, period in enumerate(periods):
-        due = period.replace(day=int(settings.FUNDRAISING_CLAIM_DAY))
-        month = _Month(
-            period=period,
-            due=due,
-            avtalegiro_run=runs.add(
-                association_id=association.pk,
-                method=PaymentMethod.AVTALEGIRO,
-                period=period,
-                due_date=due,
-                status=ClaimRunStatus.COMPLETE,
-                transmission_number=f"{top + n + 1:07d}",
-                completed_at=now,
+    def make_calendar() -> None:
+        runs, imports = Inserter(ClaimRun), Inserter(OcrImport)
+        top = max(
+            (
+                int(n)
+                for n in ClaimRun.objects.exclude(transmission_number="").values_list("transmission_number", flat=True)
             ),
-            vipps_run=runs.add(
-                association_id=association.pk,
-                method=PaymentMethod.VIPPS,
-                period=period,
-                due_date=due,
-                status=ClaimRunStatus.COMPLETE,
-                completed_at=now,
-            ),
-            ocr=imports.add(
+            default=0,
+        )
+        for n, period in enumerate(periods):
+            due = period.replace(day=int(settings.FUNDRAISING_CLAIM_DAY))
+            for method in (PaymentMethod.AVTALEGIRO, PaymentMethod.VIPPS):
+                runs.add(
+                    association_id=association.pk,
+                    method=method,
+                    period=period,
+                    due_date=due,
+                    status=ClaimRunStatus.COMPLETE,
+                    transmission_number=f"{top + n + 1:07d}" if method == PaymentMethod.AVTALEGIRO else "",
+                    completed_at=now,
+                )
+            imports.add(
                 association_id=association.pk,
                 kind=NetsFileKind.OCR,
-                transmission_number=f"{9_000_000 + (first_donor // 1000) % 1000 * 100 + n:07d}",
+                transmission_number=ocr_numbers[n],
                 data_transmitter=netsgiro.NETS_ID,
                 data_recipient=settings.FUNDRAISING_NETS_CUSTOMER_UNIT_ID,
                 nets_date=due,
                 file_name=f"ocr-{period:%Y-%m}.txt",
-            ),
-        )
-        calendar.append(month)
-    # Parents first: the months' runs and imports exist before any claim or payment points at them.
-    runs.flush()
-    imports.flush()
+            )
+        runs.flush()
+        imports.flush()
+        reset_sequences([runs, imports])
 
-    supporters, agreements = Inserter(Supporter), Inserter(PaymentAgreement)
-    consents, claims, payments, gifts = Inserter(Consent), Inserter(Claim), Inserter(Payment), Inserter(Gift)
-    tables = [supporters, agreements, consents, claims, payments, gifts]
-    transaction_numbers = [0] * len(calendar)
-    rounds = -(-sponsors // GLOBAL_CHUNK)
-    for round_ in context.progress(range(rounds), desc="faddere (global)", total=rounds):
+    context.step(f"{name}:calendar", make_calendar)
+    # The months' runs and imports, as the calendar step made them (this run or an earlier one).
+    run_ids = {
+        (method, period): pk
+        for pk, method, period in ClaimRun.objects.filter(association=association, period__in=periods).values_list(
+            "pk", "method", "period"
+        )
+    }
+    ocr_ids = dict(
+        OcrImport.objects.filter(data_transmitter=netsgiro.NETS_ID, transmission_number__in=ocr_numbers).values_list(
+            "transmission_number", "pk"
+        )
+    )
+    calendar = [
+        _Month(
+            period=period,
+            due=period.replace(day=int(settings.FUNDRAISING_CLAIM_DAY)),
+            avtalegiro_run=run_ids[(PaymentMethod.AVTALEGIRO, period)],
+            vipps_run=run_ids[(PaymentMethod.VIPPS, period)],
+            ocr=ocr_ids[ocr_numbers[n]],
+        )
+        for n, period in enumerate(periods)
+    ]
+
+    def next_transaction_numbers() -> list[int]:
+        top = dict(
+            Payment.objects.filter(ocr_import_id__in=[m.ocr for m in calendar])
+            .values("ocr_import_id")
+            .annotate(top=models.Max("transaction_number"))
+            .values_list("ocr_import_id", "top")
+        )
+        return [top.get(m.ocr) or 0 for m in calendar]
+
+    def one_round(round_: int) -> None:
+        rng = random.Random(f"{context.seed}:301:{round_}")
+        supporters, agreements = Inserter(Supporter), Inserter(PaymentAgreement)
+        consents, claims, payments, gifts = Inserter(Consent), Inserter(Claim), Inserter(Payment), Inserter(Gift)
+        transaction_numbers = next_transaction_numbers()
         start = first_donor + round_ * GLOBAL_CHUNK
         for donor in range(start, min(start + GLOBAL_CHUNK, first_donor + sponsors)):
             company = rng.random() < COMPANY_SHARE
@@ -411,16 +438,11 @@ def seed_global(
                     due_date=month.due,
                     external_id=f"chr_demo_{donor}_{month.period:%Y%m}" if vipps else "",
                 )
-                count, total = month.runs.get(run, (0, Decimal(0)))
-                month.runs[run] = (count + 1, total + amount)
                 if rng.random() < MISSED_SHARE:
                     continue  # not collected: stays open on the arrears list
                 values: dict[str, Any] = {}
                 if not vipps:
                     transaction_numbers[index] += 1
-                    month.transactions += 1
-                    month.ocr_total += amount
-                    month.matched += 1
                     values = {
                         "ocr_import_id": month.ocr,
                         "assignment_number": "0000001",
@@ -449,9 +471,6 @@ def seed_global(
                 gift_amount = Decimal(rng.choice([200, 500, 1000, 2500]))
                 paid = month.period.replace(day=rng.randint(1, 23))
                 transaction_numbers[index] += 1
-                month.transactions += 1
-                month.ocr_total += gift_amount
-                month.matched += 1
                 payment = payments.add(
                     association_id=association.pk,
                     source=PaymentSource.OCR,
@@ -470,40 +489,61 @@ def seed_global(
                 gifts.add(
                     supporter_id=supporter, amount=gift_amount, date=paid, channel=GiftChannel.GIRO, payment_id=payment
                 )
-        for table in tables:
+        for table in (supporters, agreements, consents, claims, payments, gifts):
             table.flush()
-    # Payments whose KID nobody has: the queue donor service matches by hand.
-    for index, month in enumerate(calendar):
-        for _ in range(UNMATCHED_PER_MONTH):
-            amount = Decimal(rng.choice([100, 250, 350, 500]))
-            transaction_numbers[index] += 1
-            month.transactions += 1
-            month.ocr_total += amount
-            payments.add(
-                association_id=association.pk,
-                source=PaymentSource.OCR,
-                ocr_import_id=month.ocr,
-                assignment_number="0000001",
-                transaction_number=transaction_numbers[index],
-                transaction_type=int(netsgiro.TransactionType.FROM_GIRO_DEBITED_ACCOUNT),
-                kid=str(rng.randrange(10**10, 10**11)),
-                amount=amount,
-                paid_date=month.due,
-                bank_date=month.due,
-                status=PaymentStatus.UNMATCHED,
-            )
-    payments.flush()
-    for month in calendar:
-        for run, (count, total) in month.runs.items():
+        reset_sequences([supporters, agreements, consents, claims, payments, gifts])
+
+    rounds = -(-sponsors // GLOBAL_CHUNK)
+    context.steps(f"{name}:round", list(range(rounds)), one_round, desc="faddere (global)")
+
+    def finish() -> None:
+        rng = random.Random(f"{context.seed}:301:end")
+        payments = Inserter(Payment)
+        transaction_numbers = next_transaction_numbers()
+        # Payments whose KID nobody has: the queue donor service matches by hand.
+        for index, month in enumerate(calendar):
+            for _ in range(UNMATCHED_PER_MONTH):
+                amount = Decimal(rng.choice([100, 250, 350, 500]))
+                transaction_numbers[index] += 1
+                payments.add(
+                    association_id=association.pk,
+                    source=PaymentSource.OCR,
+                    ocr_import_id=month.ocr,
+                    assignment_number="0000001",
+                    transaction_number=transaction_numbers[index],
+                    transaction_type=int(netsgiro.TransactionType.FROM_GIRO_DEBITED_ACCOUNT),
+                    kid=str(rng.randrange(10**10, 10**11)),
+                    amount=amount,
+                    paid_date=month.due,
+                    bank_date=month.due,
+                    status=PaymentStatus.UNMATCHED,
+                )
+        payments.flush()
+        reset_sequences([payments])
+        # The runs' and files' totals, counted from what the rounds inserted.
+        for run, count, total in (
+            Claim.objects.filter(claim_run_id__in=run_ids.values())
+            .values("claim_run_id")
+            .annotate(count=models.Count("pk"), total=models.Sum("amount"))
+            .values_list("claim_run_id", "count", "total")
+        ):
             ClaimRun.objects.filter(pk=run).update(claim_count=count, total_amount=total)
-        OcrImport.objects.filter(pk=month.ocr).update(
-            transaction_count=month.transactions,
-            total_amount=month.ocr_total,
-            matched_count=month.matched,
-            unmatched_count=month.transactions - month.matched,
-        )
-    reset_sequences([runs, imports, *tables])
-    # Fresh planner statistics after a bulk load (PostgreSQL has none until autovacuum runs).
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        for ocr, count, total, matched in (
+            Payment.objects.filter(ocr_import_id__in=[m.ocr for m in calendar])
+            .values("ocr_import_id")
+            .annotate(
+                count=models.Count("pk"),
+                total=models.Sum("amount"),
+                matched=models.Count("pk", filter=models.Q(status=PaymentStatus.MATCHED)),
+            )
+            .values_list("ocr_import_id", "count", "total", "matched")
+        ):
+            OcrImport.objects.filter(pk=ocr).update(
+                transaction_count=count, total_amount=total, matched_count=matched, unmatched_count=count - matched
+            )
+        # Fresh planner statistics after a bulk load (PostgreSQL has none until autovacuum runs).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    context.step(f"{name}:end", finish)
     return True

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import transaction
 from tqdm import tqdm
 
 from barneby.core.demo import DemoContext, generators
@@ -14,7 +14,10 @@ T = TypeVar("T")
 
 
 class Command(BaseCommand):
-    help = "Load synthetic demo data (Faker no_NO, Norwegian bokmål). Idempotent; deterministic for a given --seed."
+    help = (
+        "Load synthetic demo data (Faker no_NO, Norwegian bokmål). Idempotent; deterministic for a given --seed. "
+        "Each step commits as it finishes; an interrupted run resumes where it stopped."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--scale", choices=["national", "global"], default="national")
@@ -29,14 +32,24 @@ class Command(BaseCommand):
 
         context = DemoContext(scale=options["scale"], seed=options["seed"], progress=progress)
         selected = [g for g in generators() if not options["only"] or g.name in options["only"]]
+        started = time.perf_counter()
         for generator in selected:
             if not quiet:
-                self.stdout.write(f"→ {generator.name}")
-            with transaction.atomic():
+                self.stdout.write(f"→ {generator.name}", ending="")
+                self.stdout.flush()
+            began = time.perf_counter()
+            if generator.stepped:
                 generator.run(context)
+            else:
+                # One step: its own transaction, committed when it finishes; idempotent, so it runs again.
+                context.step(generator.name, lambda generator=generator: generator.run(context), record=False)
+            if not quiet:
+                self.stdout.write(f" ({time.perf_counter() - began:.1f} s)")
         if context.counts and not quiet:
             for name, count in context.counts.items():
                 self.stdout.write(f"  {name}: {count}")
+        if not quiet:
+            self.stdout.write(f"Ferdig på {time.perf_counter() - started:.0f} s.")
         if context.logins:
             self.stdout.write(self.style.SUCCESS("\nInnlogginger (én per rolle):"))
             width = max(len(role) for role, _, _ in context.logins)
