@@ -27,10 +27,12 @@ bridge. A final pass un-hides secondary entries, dearest first, where the rest s
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
 
 __all__ = ["Hidden", "Suppressed", "bridges", "suppress", "threshold"]
 
@@ -130,90 +132,108 @@ def _secondary(
     if not hidden:
         return
     everything = grid[rows, columns]
-    # Row node i is i, column node j is rows + 1 + j. Only positive entries are edges.
-    offset = rows + 1
-    adjacency: dict[int, list[tuple[int, tuple[int, int]]]] = {}
-    cost: dict[tuple[int, int], int] = {}
+    # The cost of hiding each entry of the extended table: its value; totals cost more than every cell
+    # together (a path of cells costs at most the grand total); zeros cannot be hidden (infinite).
+    cost = np.full((rows + 1, columns + 1), np.inf)
     for (i, j), v in grid.items():
-        if v <= 0:
-            continue
-        adjacency.setdefault(i, []).append((offset + j, (i, j)))
-        adjacency.setdefault(offset + j, []).append((i, (i, j)))
-        marginals = (i == rows) + (j == columns)
-        # A path of cells costs at most the grand total, so any path through a total is dearer.
-        cost[i, j] = v + marginals * (everything + 1) * (1 + rows + columns)
+        if v > 0:
+            marginals = (i == rows) + (j == columns)
+            cost[i, j] = v + marginals * (everything + 1) * (1 + rows + columns)
+    effective = cost.copy()  # what a path pays: nothing for an entry already hidden
+    for i, j in hidden:
+        effective[i, j] = 0.0
+    offset = rows + 1
     while True:
         open_bridges = bridges(hidden.keys(), offset)
         if not open_bridges:
             break
-        bridge = min(open_bridges, key=lambda e: (hidden[e] is not Hidden.PRIMARY, -grid[e], e))
-        path = _cheapest_path(bridge, offset, adjacency, cost, hidden)
-        if path is None:  # cannot happen: every positive entry lies on a 4-cycle of positive entries
-            raise RuntimeError(f"no way to protect entry {bridge}")
-        for pos in path:
-            hidden.setdefault(pos, Hidden.SECONDARY)
+        # One pass over the bridges found; an edge on a cycle closed in this pass is skipped. A bridge that
+        # another new cycle closed unseen gets a path it did not need, which the pruning takes away again.
+        covered: set[tuple[int, int]] = set()
+        for bridge in sorted(open_bridges, key=lambda e: (hidden[e] is not Hidden.PRIMARY, -grid[e], e)):
+            if bridge in covered:
+                continue
+            path = _cheapest_path(bridge, effective)
+            if path is None:  # cannot happen: every positive entry lies on a 4-cycle of positive entries
+                raise RuntimeError(f"no way to protect entry {bridge}")
+            for pos in path:
+                hidden.setdefault(pos, Hidden.SECONDARY)
+                effective[pos] = 0.0
+            covered.update(path)
+            covered.add(bridge)
     _prune(hidden, offset, cost)
 
 
-def _cheapest_path(
-    bridge: tuple[int, int],
-    offset: int,
-    adjacency: dict[int, list[tuple[int, tuple[int, int]]]],
-    cost: dict[tuple[int, int], int],
-    hidden: dict[tuple[int, int], Hidden],
-) -> list[tuple[int, int]] | None:
-    """Dijkstra from the bridge's row node to its column node, not over the bridge itself."""
-    source, target = bridge[0], offset + bridge[1]
-    best: dict[int, int] = {source: 0}
-    back: dict[int, tuple[int, tuple[int, int]]] = {}
-    queue = [(0, source)]
-    while queue:
-        d, node = heapq.heappop(queue)
-        if node == target:
-            break
-        if d > best.get(node, d):
-            continue
-        for other, pos in adjacency.get(node, ()):
-            if pos == bridge:
-                continue
-            nd = d + (0 if pos in hidden else cost[pos])
-            if nd < best.get(other, nd + 1):
-                best[other] = nd
-                back[other] = (node, pos)
-                heapq.heappush(queue, (nd, other))
-    if target not in back:
-        return None
-    path: list[tuple[int, int]] = []
-    node = target
-    while node != source:
-        node, pos = back[node]
-        path.append(pos)
-    return path
+def _cheapest_path(bridge: tuple[int, int], effective: npt.NDArray[np.float64]) -> list[tuple[int, int]] | None:
+    """The cheapest path from the bridge's row to its column that does not use the bridge (Dijkstra).
+
+    Dense and vectorised: every node at the least open distance is settled at once and relaxes all its
+    edges in one array operation, so a large hidden component (all at distance 0) costs a few steps.
+    """
+    r0, c0 = bridge
+    n_rows, n_columns = effective.shape
+    saved = effective[r0, c0]
+    effective[r0, c0] = np.inf
+    try:
+        dist_r = np.full(n_rows, np.inf)
+        dist_c = np.full(n_columns, np.inf)
+        done_r = np.zeros(n_rows, dtype=bool)
+        done_c = np.zeros(n_columns, dtype=bool)
+        from_c = np.full(n_rows, -1)  # a row: the column it was reached from
+        from_r = np.full(n_columns, -1)  # a column: the row it was reached from
+        dist_r[r0] = 0.0
+        all_r, all_c = np.arange(n_rows), np.arange(n_columns)
+        while True:
+            open_r = np.where(done_r, np.inf, dist_r)
+            open_c = np.where(done_c, np.inf, dist_c)
+            d = min(open_r.min(), open_c.min())
+            if not np.isfinite(d):
+                return None
+            if dist_c[c0] <= d:
+                break
+            frontier_r = np.flatnonzero(open_r == d)
+            frontier_c = np.flatnonzero(open_c == d)
+            done_r[frontier_r] = True
+            done_c[frontier_c] = True
+            if frontier_r.size:
+                sub = effective[frontier_r, :]
+                pick = sub.argmin(axis=0)
+                best = d + sub[pick, all_c]
+                better = (best < dist_c) & ~done_c
+                dist_c[better] = best[better]
+                from_r[better] = frontier_r[pick[better]]
+            if frontier_c.size:
+                sub = effective[:, frontier_c]
+                pick = sub.argmin(axis=1)
+                best = d + sub[all_r, pick]
+                better = (best < dist_r) & ~done_r
+                dist_r[better] = best[better]
+                from_c[better] = frontier_c[pick[better]]
+        path: list[tuple[int, int]] = []
+        column = c0
+        while True:
+            row = int(from_r[column])
+            path.append((row, column))
+            if row == r0:
+                return path
+            column = int(from_c[row])
+            path.append((row, column))
+    finally:
+        effective[r0, c0] = saved
 
 
-def _prune(hidden: dict[tuple[int, int], Hidden], offset: int, cost: dict[tuple[int, int], int]) -> None:
+def _prune(hidden: dict[tuple[int, int], Hidden], offset: int, cost: npt.NDArray[np.float64]) -> None:
     """Un-hide secondary entries, dearest first, where the hidden graph stays without a bridge."""
-    for pos in sorted((p for p, why in hidden.items() if why is Hidden.SECONDARY), key=lambda p: -cost[p]):
-        del hidden[pos]
-        if _component_has_bridge(hidden.keys(), offset, pos):
-            hidden[pos] = Hidden.SECONDARY
-
-
-def _component_has_bridge(edges: Iterable[tuple[int, int]], offset: int, near: tuple[int, int]) -> bool:
-    """Whether the components that held edge ``near`` have a bridge (the rest is untouched)."""
-    all_edges = list(edges)
-    adjacency = _adjacency(all_edges, offset)
-    start = {near[0], offset + near[1]}
-    seen: set[int] = set()
-    stack = [n for n in start if n in adjacency]
-    while stack:
-        node = stack.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        stack.extend(other for other, _ in adjacency[node] if other not in seen)
-    local = [e for e in all_edges if e[0] in seen]
-    return bool(bridges(local, offset))
+    adjacency = _adjacency(hidden.keys(), offset)
+    for pos in sorted((p for p, why in hidden.items() if why is Hidden.SECONDARY), key=lambda p: (-cost[p], p)):
+        u, v = pos[0], offset + pos[1]
+        adjacency[u].remove((v, pos))
+        adjacency[v].remove((u, pos))
+        if _bridges(adjacency, [u, v]):
+            adjacency[u].append((v, pos))
+            adjacency[v].append((u, pos))
+        else:
+            del hidden[pos]
 
 
 def _adjacency(edges: Iterable[tuple[int, int]], offset: int) -> dict[int, list[tuple[int, tuple[int, int]]]]:
@@ -225,14 +245,20 @@ def _adjacency(edges: Iterable[tuple[int, int]], offset: int) -> dict[int, list[
 
 
 def bridges(edges: Iterable[tuple[int, int]], offset: int) -> set[tuple[int, int]]:
-    """The bridges of the bipartite graph whose edges are ``(row, column)`` pairs (iterative Tarjan)."""
+    """The bridges of the bipartite graph whose edges are ``(row, column)`` pairs (row ``i`` is node ``i``,
+    column ``j`` node ``offset + j``)."""
     adjacency = _adjacency(edges, offset)
+    return _bridges(adjacency, list(adjacency))
+
+
+def _bridges(adjacency: dict[int, list[tuple[int, tuple[int, int]]]], roots: Iterable[int]) -> set[tuple[int, int]]:
+    """The bridges of the components of ``roots`` (iterative Tarjan)."""
     order: dict[int, int] = {}
     low: dict[int, int] = {}
     found: set[tuple[int, int]] = set()
     counter = 0
-    for root in adjacency:
-        if root in order:
+    for root in roots:
+        if root in order or root not in adjacency:
             continue
         order[root] = low[root] = counter
         counter += 1

@@ -113,7 +113,7 @@ def tables(draw: st.DrawFn) -> list[list[int]]:
     return [[draw(value) for _ in range(columns)] for _ in range(rows)]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(table=tables(), small=st.integers(1, 8))
 def test_no_suppressed_cell_can_be_derived(table: list[list[int]], small: int) -> None:
     _check(table, small)
