@@ -299,14 +299,24 @@ if TASKS_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured(f"BARNEBY_TASKS_BACKEND must be one of {sorted(_TASK_BACKENDS)}, got {TASKS_BACKEND!r}")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
 
-# --- Backups (barneby/core/backup.py) -----------------------------------------------------
-# `manage.py backup` encrypts its archives with this key (32 bytes, URL-safe base64; make one with
-# `manage.py backup --generate-key`). It is the operator's, kept apart from FIELD_ENCRYPTION_KEYS and
-# from the backups themselves; without it no backup can be read.
-BACKUP_ENCRYPTION_KEY = env_secret("BACKUP_ENCRYPTION_KEY")
-# Where the scheduled backup task writes its archives, and how many it keeps.
-BACKUP_DIR = Path(env_str("BARNEBY_BACKUP_DIR", str(VAR_DIR / "backups")))
-BACKUP_KEEP = env_int("BARNEBY_BACKUP_KEEP", 14, minimum=1)
+# --- Shared state across app servers ----------------------------------------------------
+# Nothing may live in one process's memory: sessions are in the database (Django's default
+# engine), sign-in lockout counters too (django-axes' database handler), task progress in the
+# task tables, and the cache (key figures, tax reports) in Redis when REDIS_URL is set
+# (redis://host:6379/0), else in the database with BARNEBY_CACHE=database (run
+# `manage.py createcachetable` once), else in this process's memory: fine for one process only.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+REDIS_URL = env_str("REDIS_URL", "")
+CACHE_KIND = "redis" if REDIS_URL else env_str("BARNEBY_CACHE", "local")
+_CACHE_BACKENDS = {
+    "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "barneby_cache"},
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "barneby"},
+}
+if CACHE_KIND not in _CACHE_BACKENDS:
+    raise ImproperlyConfigured(f"BARNEBY_CACHE must be one of {sorted(_CACHE_BACKENDS)}, got {CACHE_KIND!r}")
+CACHES = {"default": {**_CACHE_BACKENDS[CACHE_KIND], "KEY_PREFIX": env_str("BARNEBY_CACHE_PREFIX", "barneby")}}
 
 # --- Backups (barneby/core/backup.py) -----------------------------------------------------
 # `manage.py backup` encrypts its archives with this key (32 bytes, URL-safe base64; make one with
