@@ -33,7 +33,7 @@ from _common import PYTHON, ROOT, manage, production_env, report, temp_dir
 TARGETS = {
     "iati_export_s": "<= 15 (all 2,317 programmes, rules and XSD validation)",
     "iati_valid": "== 1 (the global demo's export passes the rules and the schema)",
-    "suppress_large_s": "<= 10 (1,000 x 40 table)",
+    "suppress_large_s": "<= 10 (1,000 x 40 table, 3 % of the cells under the threshold)",
 }
 PROGRAMMES = 2317
 T = TypeVar("T")
@@ -109,15 +109,26 @@ def inner() -> None:
 def suppression(figures: dict[str, float]) -> None:
     from barneby.reporting.suppression import bridges, suppress
 
-    for rows, columns in ((100, 10), (1000, 40)):
+    # (name, rows, columns, share of cells under the threshold): many small cells protect each other;
+    # few small cells each need secondary cells, the hard case.
+    for name, rows, columns, share in (
+        ("suppress_medium", 100, 10, 0.33),
+        ("suppress_large_dense", 1000, 40, 0.33),
+        ("suppress_large", 1000, 40, 0.03),
+    ):
         rng = random.Random(14)
-        table = [[rng.choice([0, 0, 1, 2, 3, 4, 6, 9, 14, 25, 60, 120]) for _ in range(columns)] for _ in range(rows)]
+        table = [
+            [
+                rng.randint(1, 4) if rng.random() < share else rng.choice([0, 0, 5, 9, 14, 25, 60, 120])
+                for _ in range(columns)
+            ]
+            for _ in range(rows)
+        ]
         started = time.perf_counter()
         published = suppress(table, small=5)
         seconds = time.perf_counter() - started
         assert not bridges(published.hidden, rows + 1), "a hidden entry can be worked out"
         hidden_value = sum(table[i][j] for (i, j) in published.hidden if i < rows and j < columns)
-        name = "suppress_large" if rows == 1000 else "suppress_medium"
         figures[f"{name}_s"] = round(seconds, 2)
         figures[f"{name}_cells"] = rows * columns
         figures[f"{name}_primary"] = published.primary
