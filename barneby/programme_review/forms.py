@@ -87,6 +87,15 @@ class DecisionForm(forms.Form):
     )
     decision_reason = forms.CharField(label=_("Begrunnelse"), widget=forms.Textarea(attrs={"rows": 3}))
 
+    def __init__(self, *args: Any, may_end: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not may_end:
+            # Phase-out and handover are a national director's decisions: not offered to anyone else.
+            self.fields["decision"].choices = [  # type: ignore[attr-defined]
+                ("", "–"),
+                *((value, label) for value, label in Decision.choices if value not in ENDING),
+            ]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         decision = data.get("decision")

@@ -164,7 +164,8 @@ def assessment_decide(request: HttpRequest, pk: int) -> HttpResponse:
         "effective_on": assessment.effective_on,
         "decision_reason": assessment.decision_reason,
     }
-    form = DecisionForm(request.POST or None, initial=initial)
+    may_end = selectors.may_end(user=request.user, programme=assessment.programme)
+    form = DecisionForm(request.POST or None, initial=initial, may_end=may_end)
     if request.method == "POST" and form.is_valid():
         try:
             services.assessment_decide(actor=request.user, assessment=assessment, **form.cleaned_data)
@@ -183,7 +184,7 @@ def assessment_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("programme_review:plan", programme_pk=assessment.programme_id)
             return redirect("programme_review:assessment-detail", pk=pk)
     intro = _("Videreføre og tilpasse lar programmet være aktivt.")
-    if selectors.may_end(user=request.user, programme=assessment.programme):
+    if may_end:
         intro += " " + _(
             "Utfasing og overlevering endrer programmets status, og da må hver deltaker få et alternativt "
             "skole- og helsetilbud (R28)."

@@ -346,6 +346,10 @@ def test_me_advisors_read_the_review_but_never_the_named_plan(w: W) -> None:
 def test_a_programme_director_is_refused_a_phase_out_on_the_form(w: W) -> None:
     assess(w, actor=w.care.director)
     client = verified_client(w.care.director)
+    offered = client.get(f"/programgjennomgang/vurdering/{w.assessment().pk}/beslutning/").content.decode()
+    assert 'value="adapt"' in offered
+    assert 'value="phase_out"' not in offered
+    assert 'value="hand_over_authorities"' not in offered
     response = client.post(
         f"/programgjennomgang/vurdering/{w.assessment().pk}/beslutning/",
         {"decision": "phase_out", "decision_reason": "Nei", "effective_on": TODAY.strftime("%d.%m.%Y")},
