@@ -195,9 +195,16 @@ def results_against_targets(programme: Programme, year: int) -> list[ResultRow]:
     from barneby.results.indicators import programme_results
 
     return [
-        ResultRow(r.code, r.name, r.value, r.target, str(r.unit), str(r.direction), str(r.definition), r.met)
+        ResultRow(
+            r.code, r.name, r.value, r.target, unit_label(str(r.unit)), str(r.direction), str(r.definition), r.met
+        )
         for r in programme_results(programme, year)
     ]
+
+
+def unit_label(unit: str) -> str:
+    """How an indicator's unit follows its figure ("90,0 %", "12", "45 dager")."""
+    return {"percent": "%", "count": "", "days": str(_("dager"))}.get(unit, unit)
 
 
 @dataclass(frozen=True)
