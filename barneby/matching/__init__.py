@@ -23,7 +23,6 @@ The package in three parts:
 * the MIP models, all on :mod:`~barneby.matching.models.builder` —
   :mod:`~barneby.matching.models.patterns` (unplaced and splits),
   :mod:`~barneby.matching.models.perhome` (every level, per child and home),
-  :mod:`~barneby.matching.models.units` (needs, one column per group and home),
   :mod:`~barneby.matching.models.contents` (distance, one column per home's contents).
 """
 

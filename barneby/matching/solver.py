@@ -11,10 +11,10 @@ rule (:meth:`Run.offer`), and may raise the bound. The steps, in order:
    column generation): a proven bound and usually a placement reaching it;
    up to 2,000 children also a bound on unmet needs.
 3. ``needs`` — unmet needs, the first two levels held: the per-home model of
-   :mod:`barneby.matching.models.perhome` on national-batch sizes, the unit
-   model of :mod:`barneby.matching.models.units` where every group is in as
-   few homes as it can be, otherwise fix-and-optimize with the per-home
-   model; parts are polished in between (:mod:`barneby.matching.heuristics.polish`).
+   :mod:`barneby.matching.models.perhome` on small batches, otherwise parts
+   polished (:mod:`barneby.matching.heuristics.polish`) and then the contents
+   model of :mod:`barneby.matching.models.contents` with unmet needs as its
+   objective (a bound, and a placement from its master as a MIP).
 4. ``distance`` — the contents model of :mod:`barneby.matching.models.contents`
    (one column per home and what it holds, by column generation): a proven
    bound on distance and a placement from its master as a MIP; then parts
@@ -29,7 +29,6 @@ per-home model runs (exact, as no child may cross).
 
 from __future__ import annotations
 
-import random
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -38,10 +37,9 @@ from dataclasses import dataclass, field
 from barneby.matching.heuristics.greedy import greedy_positions
 from barneby.matching.heuristics.polish import polish_blocks
 from barneby.matching.index import Index, default_index
-from barneby.matching.models.contents import distance_stage
+from barneby.matching.models.contents import contents_stage
 from barneby.matching.models.patterns import pattern_bound
 from barneby.matching.models.perhome import SubProblem, solve_levels
-from barneby.matching.models.units import UnitModel
 from barneby.matching.problem import Costs, Problem, Solution
 from barneby.matching.result import make_solution, positions_key, trivial_bound
 from barneby.matching.rules import violations
@@ -58,13 +56,11 @@ class Budget:
 
     patterns: float = 0.25  # of the whole limit, for the first two levels
     needs: float = 0.5  # for the needs level (per-home or unit model)
-    polish_before_needs: float = 0.35  # for polishing parts before the unit model's needs stage
+    polish_before_needs: float = 0.35  # for polishing parts before the contents model's needs stage
     contents_lp: float = 0.45  # for the contents model's column generation (the distance bound)
     contents_mip: float = 0.5  # for its master as a MIP (the placement)
     polish_after: float = 0.5  # for polishing parts after the contents model (pruned candidates: all of it)
     exact_pairs: int = 40_000  # candidate pairs up to which the per-home model takes the whole batch
-    chunk_children: int = 300  # children freed per fix-and-optimize step beyond that
-    chunk_time_s: float = 6.0
     margin_s: float = 0.2  # kept back at the end for the answer itself
 
 
@@ -79,7 +75,6 @@ class Run:
     positions: list[int | None]
     bound: Key
     heuristic: list[int | None] = field(default_factory=list)
-    known: tuple[int, ...] = ()  # levels proven by a bound a placement reached, for the per-home model
     solver: str = "highs"
 
     def left(self) -> float:
@@ -181,48 +176,58 @@ def first_two_levels(run: Run) -> None:
     counted = pattern_bound(index, time_limit_s=limit, seed=run.seed, warm=run.positions)
     run.raise_bound((counted.unplaced, counted.splits, 0, 0))
     run.offer(counted.positions)
-    if run.proven(2):
-        run.known = run.bound[:2]
-        if counted.unmet is not None:
-            # Home types that tell competences apart bound the needs too.
-            run.raise_bound((counted.unplaced, counted.splits, counted.unmet, 0))
-            run.known = run.bound[:3]
+    if run.proven(2) and counted.unmet is not None:
+        # Home types that tell competences apart bound the needs too.
+        run.raise_bound((counted.unplaced, counted.splits, counted.unmet, 0))
 
 
 def needs(run: Run) -> None:
-    """Unmet needs with the first two levels held: per-home model, unit model or fix-and-optimize."""
+    """Unmet needs with the first two levels held: the contents model, then the per-home model on small batches."""
     index = run.index
-    everyone = list(range(len(index.children)))
-    if run.known[2:3] and run.key()[2] <= run.known[2] and run.proven(3):
-        return  # already proven by the pattern model
-    if index.complete and _pairs(index, everyone) <= run.budget.exact_pairs:
-        _per_home(run, levels=3, share=run.budget.needs)
-    elif index.complete and run.key()[:2] == trivial_bound(index).as_tuple()[:2]:
-        _unit_needs(run)
-    elif index.complete:
-        run.solver = "highs fix-and-optimize"
-        run.polish(run.budget.polish_before_needs)
-        _fix_and_optimize(run, until=run.until(run.budget.needs))
-    else:
+    if run.proven(3):
+        return  # proven by the pattern model's bound
+    if not index.complete:
         run.polish(run.budget.needs)
+        return
+    until = run.until(run.budget.needs)
+    # Parts moved first: the contents model converges fast from a placement with few unmet needs.
+    run.polish(run.budget.polish_before_needs)
+    key = run.key()
+    levels_proven = run.proven(2)
+    left = until - time.perf_counter()
+    result = contents_stage(
+        index,
+        run.positions,
+        (key[0], key[1], None),
+        lp_until=time.perf_counter() + run.budget.contents_lp * left,
+        deadline=time.perf_counter() + run.budget.contents_mip * left,
+        seed=run.seed,
+    )
+    run.offer(result.positions)
+    if levels_proven:
+        run.raise_bound((key[0], key[1], result.bound, 0))
+    if not run.proven(3) and _pairs(index, list(range(len(index.children)))) <= run.budget.exact_pairs:
+        _per_home(run, levels=3, share=max(0.0, until - time.perf_counter()) / max(run.left(), 1e-9))
 
 
 def distance(run: Run) -> None:
     """Distance with the first three levels held: the contents model, polishing, then the per-home model."""
     index = run.index
-    key = run.key()
-    levels_proven = run.proven(3)
     if index.children:
-        result = distance_stage(
+        held = run.key()[:3]
+        result = contents_stage(
             index,
             run.positions,
-            (key[0], key[1], key[2]),
+            (held[0], held[1], held[2]),
             lp_until=run.until(run.budget.contents_lp),
             deadline=run.until(run.budget.contents_mip),
             seed=run.seed,
         )
         run.offer(result.positions)
-        if index.complete and levels_proven:
+        key = run.key()
+        # The bound holds for every placement with each level at most what was held; so it
+        # holds at the proven optimum of the first three levels, if the placement is there.
+        if index.complete and run.proven(3) and all(key[j] <= held[j] for j in range(3)):
             run.raise_bound((key[0], key[1], key[2], result.bound))
     if run.proven(4):
         return
@@ -235,9 +240,11 @@ def distance(run: Run) -> None:
 
 
 def _per_home(run: Run, *, levels: int, share: float) -> None:
-    """The per-home model on each component, the levels before held by ``run.known``."""
+    """The per-home model on each component, the levels already proven held at their value."""
     index = run.index
     parts = components(index)
+    # Whole-batch bounds say nothing about one region of several.
+    known = next((run.bound[:j] for j in (3, 2, 1) if j < levels and run.proven(j)), ()) if len(parts) == 1 else ()
     total = max(1, len(index.children))
     piece_bound = [0, 0, 0, 0]
     until = run.until(share)
@@ -255,7 +262,7 @@ def _per_home(run: Run, *, levels: int, share: float) -> None:
             {i: run.positions[i] for i in kids},
             time_limit_s=budget,
             seed=run.seed,
-            known=run.known,
+            known=known,
             levels=levels,
         )
         trial = list(run.positions)
@@ -270,76 +277,6 @@ def _per_home(run: Run, *, levels: int, share: float) -> None:
     if index.complete:
         # The model held every eligible pair: its bounds are bounds of the problem.
         run.raise_bound(tuple(piece_bound))
-        if run.proven(levels):
-            run.known = run.bound[:levels]
-
-
-def _unit_needs(run: Run) -> None:
-    """The unit model's needs stage (every group in as few homes as it can be), polishing before and after."""
-    run.solver = "highs units"
-    run.polish(run.budget.polish_before_needs)
-    model = UnitModel(run.index)
-    found, _value, needs_bound, needs_proven = model.solve(
-        model.unmet, run.positions, time_limit_s=run.budget.needs * run.left(), seed=run.seed
-    )
-    before = run.key()[2]
-    run.offer(found)
-    trivial = trivial_bound(run.index).as_tuple()
-    if needs_proven and run.key()[2] <= needs_bound:
-        run.raise_bound((trivial[0], trivial[1], needs_bound, 0))
-    if run.key()[2] < before:
-        run.polish(run.budget.polish_before_needs)
-
-
-def _neighbourhood(index: Index, seed_child: int, positions: list[int | None], size: int) -> list[int]:
-    """About ``size`` children around ``seed_child``: the units living in the homes it could use."""
-    residents: list[set[int]] = [set() for _ in index.homes]
-    for i, k in enumerate(positions):
-        if k is not None:
-            residents[k].add(i)
-    chosen: set[int] = set()
-    frontier = [seed_child]
-    while frontier and len(chosen) < size:
-        i = frontier.pop(0)
-        if i in chosen:
-            continue
-        unit = index.unit_of(i)
-        chosen.update(unit)
-        for j in unit:
-            for k in index.candidates[j][:8]:
-                frontier.extend(r for r in sorted(residents[k]) if r not in chosen)
-    return sorted(chosen)
-
-
-def _fix_and_optimize(run: Run, *, until: float) -> None:
-    """Free a few hundred children around a split group or a random child, re-solve them, keep if better."""
-    index = run.index
-    rng = random.Random(run.seed)  # noqa: S311  (reproducible search order, not cryptography)
-    everyone = list(range(len(index.children)))
-    tried: set[int] = set()
-    while time.perf_counter() < until - 0.5:
-        positions = run.positions
-        split = [
-            members[0]
-            for g, members in sorted(index.groups.items())
-            if members[0] not in tried
-            and len({positions[i] for i in members if positions[i] is not None}) > max(1, index.min_homes.get(g) or 1)
-        ]
-        unplaced = [i for i in everyone if positions[i] is None and index.placeable[i] and i not in tried]
-        pool = unplaced or split
-        start = pool[0] if pool else rng.randrange(len(everyone))
-        tried.add(start)
-        free = _neighbourhood(index, start, positions, run.budget.chunk_children)
-        limit = min(run.budget.chunk_time_s, until - time.perf_counter())
-        if limit <= 0.2:
-            break
-        result = solve_levels(
-            index, _sub_for(index, free, positions), {i: positions[i] for i in free}, time_limit_s=limit, seed=run.seed
-        )
-        trial = list(positions)
-        for i, k in result.positions.items():
-            trial[i] = k
-        run.offer(trial)
 
 
 def never_worse_than_greedy(run: Run) -> None:

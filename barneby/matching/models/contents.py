@@ -1,11 +1,11 @@
-"""Distance, with the first three levels held: one column per home and what it holds.
+"""Distance (or unmet needs), with the levels before it held: one column per home and what it holds.
 
 A *content* is what one home takes: some single children and at most one
 part of each sibling group, within its free places and sibling limit. The
 master problem picks at most one content per home so that every child is in
 exactly one (or unplaced), with the unplaced children, the parts of sibling
 groups and the unmet needs held at most at the values reached, and the least
-total distance:
+total distance (or, with the needs not held, the fewest unmet needs):
 
     min  sum dist(c) x[c]
     s.t. sum_{c holds i} x[c] + u[i] = 1            every child i
@@ -46,7 +46,9 @@ from barneby.matching.models.builder import INF, new_highs
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
-TOLERANCE = 1e-7
+TOLERANCE = 1e-5  # reduced costs are in hectometres (or needs): far above the LP noise
+MIP_REDUCED_SHARE = 0.1  # the MIP keeps contents within this share of the LP value in reduced cost
+SINGLES_PER_CHILD = 5  # first columns: each child alone in each of its cheapest homes
 
 
 @dataclass(frozen=True)
@@ -63,14 +65,18 @@ class ContentsResult:
 class ContentsModel:
     """The master LP in HiGHS, its columns (home, children), and the pricing."""
 
-    def __init__(self, index: Index, held: tuple[int, int, int], *, seed: int = 0) -> None:
+    def __init__(self, index: Index, held: tuple[int, int, int | None], *, seed: int = 0) -> None:
+        """``held`` is (unplaced, splits, unmet needs) at most; with needs ``None`` the objective is unmet needs."""
         self.index = index
+        self.needs_objective = held[2] is None
         n = len(index.children)
         homes = index.homes
         self.n = n
         self.n_homes = len(homes)
         self.places = [h.places for h in homes]
         self.limit = [h.sibling_limit for h in homes]
+        self.places_array = np.array(self.places, dtype=np.int64)
+        self.room_array = np.minimum(self.places_array, np.array(self.limit, dtype=np.int64))
         self.group_of = [-1 if g is None else g for g in index.group_of]
         self.n_groups = len(index.groups)
         child: list[int] = []
@@ -89,14 +95,24 @@ class ContentsModel:
         self.pair_unmet = np.array(unmet, dtype=np.float64)
         self.pair_group = np.array(self.group_of, dtype=np.int64)[self.pair_child] if n else np.zeros(0, np.int64)
         unplaced, splits, needs = held
-        self.held = (float(unplaced), float(splits + self.n_groups), float(needs))
-        # Rows: children 0..n-1, homes n..n+H-1, then unplaced, parts, unmet needs.
+        self.held = (float(unplaced), float(splits), INF if needs is None else float(needs))
+        self.pair_objective = self.pair_unmet if self.needs_objective else self.pair_dist
+        # Each group's splits are at least the fewest homes it needs, less one, when every
+        # child who has an eligible home is placed (then all of its members are).
+        everyone_placed = unplaced == index.placeable.count(False)
+        self.groups = sorted(index.groups)
+        self.group_index = {g: n_g for n_g, g in enumerate(self.groups)}
+        self.forced = [max(0, (index.min_homes.get(g) or 1) - 1) if everyone_placed else 0 for g in self.groups]
+        self.most = [len(index.groups[g]) - 1 for g in self.groups]
+        # Rows: children 0..n-1, homes n..n+H-1, then unplaced, splits, unmet needs, then one per group.
         self.row_unplaced = n + self.n_homes
-        self.row_parts = self.row_unplaced + 1
-        self.row_unmet = self.row_parts + 1
+        self.row_splits = self.row_unplaced + 1
+        self.row_unmet = self.row_splits + 1
+        self.row_group = self.row_unmet + 1
+        n_g = len(self.groups)
         h = new_highs(seed=seed)
-        lower = np.concatenate((np.ones(n), np.full(self.n_homes, -INF), np.full(3, -INF)))
-        upper = np.concatenate((np.ones(n), np.ones(self.n_homes), np.array(self.held)))
+        lower = np.concatenate((np.ones(n), np.full(self.n_homes + 3 + n_g, -INF)))
+        upper = np.concatenate((np.ones(n), np.ones(self.n_homes), np.array(self.held), np.ones(n_g)))
         empty = np.zeros(0, dtype=np.int64)
         h.addRows(len(lower), lower, upper, 0, empty, empty, np.zeros(0))
         # Unplaced: one column per child, in its row and the unplaced row.
@@ -105,10 +121,27 @@ class ContentsModel:
         index_pairs[0::2] = np.arange(n)
         index_pairs[1::2] = self.row_unplaced
         h.addCols(n, np.zeros(n), np.zeros(n), np.ones(n), 2 * n, starts, index_pairs, np.ones(2 * n))
+        # Splits of each group: its parts less one, between its forced splits and its size less one.
+        if n_g:
+            starts = np.arange(0, 2 * n_g, 2, dtype=np.int64)
+            index_pairs = np.empty(2 * n_g, dtype=np.int64)
+            index_pairs[0::2] = self.row_group + np.arange(n_g)
+            index_pairs[1::2] = self.row_splits
+            values = np.tile(np.array([-1.0, 1.0]), n_g)
+            h.addCols(
+                n_g,
+                np.zeros(n_g),
+                np.array(self.forced, dtype=np.float64),
+                np.array(self.most, dtype=np.float64),
+                2 * n_g,
+                starts,
+                index_pairs,
+                values,
+            )
+        self.first_content = n + n_g
         self.h = h
         self.columns: list[tuple[int, tuple[int, ...]]] = []  # per content column: (home, children)
         self.known: set[tuple[int, tuple[int, ...]]] = set()
-        self.cost_of: dict[tuple[int, int], tuple[float, float]] = {}
 
     # -- columns -------------------------------------------------------------
 
@@ -123,10 +156,11 @@ class ContentsModel:
             u, d = self.index.cost[i][k]
             dist += d
             unmet += u
-        parts = len({self.group_of[i] for i in key[1] if self.group_of[i] >= 0})
-        rows = [*key[1], self.n + k, self.row_parts, self.row_unmet]
-        values = [1.0] * (len(key[1]) + 1) + [float(parts), unmet]
-        self.h.addCol(dist, 0.0, 1.0, len(rows), np.array(rows, dtype=np.int64), np.array(values))
+        parts = sorted({self.group_index[self.group_of[i]] for i in key[1] if self.group_of[i] >= 0})
+        rows = [*key[1], self.n + k, self.row_unmet, *(self.row_group + p for p in parts)]
+        values = [1.0] * (len(key[1]) + 1) + [unmet] + [1.0] * len(parts)
+        cost = unmet if self.needs_objective else dist
+        self.h.addCol(cost, 0.0, 1.0, len(rows), np.array(rows, dtype=np.int64), np.array(values))
         self.columns.append(key)
         return True
 
@@ -147,20 +181,40 @@ class ContentsModel:
         pi = duals[:n]
         mu = duals[n : n + self.n_homes]
         y_unplaced = min(0.0, float(duals[self.row_unplaced]))
-        y_parts = min(0.0, float(duals[self.row_parts]))
-        y_unmet = min(0.0, float(duals[self.row_unmet]))
-        part_penalty = -y_parts
-        price = self.pair_dist - pi[self.pair_child] - y_unmet * self.pair_unmet
+        y_splits = min(0.0, float(duals[self.row_splits]))
+        y_unmet = 0.0 if self.needs_objective else min(0.0, float(duals[self.row_unmet]))
+        y_group = np.minimum(0.0, duals[self.row_group : self.row_group + len(self.groups)])
+        penalty = {g: -float(y) for g, y in zip(self.groups, y_group.tolist(), strict=True)}
+        price = self.pair_objective - pi[self.pair_child] - y_unmet * self.pair_unmet
         # Lagrangian bound: the held rows and children at their prices, plus each
         # home's cheapest content (or none), plus each child's unplaced column.
-        bound = float(pi.sum()) + sum(y * b for y, b in zip((y_unplaced, y_parts, y_unmet), self.held, strict=True))
+        bound = float(pi.sum()) + sum(
+            y * b for y, b in zip((y_unplaced, y_splits, y_unmet), self.held, strict=True) if b < INF
+        )
         bound += float(np.minimum(0.0, -y_unplaced - pi).sum())
+        # Each group's row (parts less its splits at most one) and its splits column.
+        bound += float(y_group.sum())
+        slope = y_group - y_splits
+        bound += float(np.where(slope >= 0, slope * np.array(self.forced), slope * np.array(self.most)).sum())
         chosen = np.flatnonzero(price < -TOLERANCE)
-        order = chosen[np.lexsort((price[chosen], self.pair_home[chosen]))]
-        homes = self.pair_home[order].tolist()
+        # Per home, only the cheapest singles and each group's cheapest members can be in its cheapest content.
+        homes_c = self.pair_home[chosen]
+        groups_c = self.pair_group[chosen]
+        order = chosen[np.lexsort((price[chosen], groups_c, homes_c))]
+        homes_o = self.pair_home[order]
+        groups_o = self.pair_group[order]
+        if len(order):
+            new_bucket = np.ones(len(order), dtype=np.bool_)
+            new_bucket[1:] = (homes_o[1:] != homes_o[:-1]) | (groups_o[1:] != groups_o[:-1])
+            first = np.maximum.accumulate(np.where(new_bucket, np.arange(len(order)), 0))
+            rank = np.arange(len(order)) - first
+            room = np.where(groups_o < 0, self.places_array[homes_o], self.room_array[homes_o])
+            keep = rank < room
+            order, homes_o, groups_o = order[keep], homes_o[keep], groups_o[keep]
+        homes = homes_o.tolist()
         kids = self.pair_child[order].tolist()
         prices = price[order].tolist()
-        groups = self.pair_group[order].tolist()
+        groups = groups_o.tolist()
         found: list[tuple[int, tuple[int, ...], float]] = []
         start = 0
         total = len(order)
@@ -169,7 +223,7 @@ class ContentsModel:
             end = start
             while end < total and homes[end] == k:
                 end += 1
-            value, content = self._knapsack(k, kids[start:end], prices[start:end], groups[start:end], part_penalty)
+            value, content = self._knapsack(k, kids[start:end], prices[start:end], groups[start:end], penalty)
             start = end
             if value < 0:
                 bound += value
@@ -177,34 +231,60 @@ class ContentsModel:
                     found.append((k, content, value - float(mu[k])))
         return found, bound
 
+    def reduced_cost(self, k: int, content: tuple[int, ...], duals: FloatArray) -> float:
+        """The reduced cost of a content column at ``duals`` (the LP's own)."""
+        dist = unmet = 0.0
+        for i in content:
+            u, d = self.index.cost[i][k]
+            dist += d
+            unmet += u
+        parts = {self.group_index[self.group_of[i]] for i in content if self.group_of[i] >= 0}
+        return (
+            (unmet if self.needs_objective else dist)
+            - float(sum(duals[i] for i in content))
+            - float(duals[self.n + k])
+            - float(sum(duals[self.row_group + p] for p in parts))
+            - (0.0 if self.needs_objective else unmet * float(duals[self.row_unmet]))
+        )
+
     def _knapsack(
-        self, k: int, kids: list[int], prices: list[float], groups: list[int], part_penalty: float
+        self, k: int, kids: list[int], prices: list[float], groups: list[int], penalty: dict[int, float]
     ) -> tuple[float, tuple[int, ...]]:
-        """The cheapest content of home ``k`` from children of negative price (cheapest first)."""
+        """The cheapest content of home ``k`` from children of negative price (by group, cheapest first)."""
         cap = self.places[k]
-        limit = self.limit[k]
-        # Options per class: (size, value, children). Singles: the ``cap`` cheapest.
+        # Options per class: (size, value, children). Singles come cheapest first, at most ``cap`` of them.
         classes: list[list[tuple[int, float, tuple[int, ...]]]] = []
-        members: dict[int, list[tuple[int, float]]] = {}
-        singles = 0
-        for i, p, g in zip(kids, prices, groups, strict=True):
+        n = 0
+        total = len(kids)
+        while n < total:
+            g = groups[n]
             if g < 0:
-                if singles < cap:
-                    classes.append([(1, p, (i,))])
-                    singles += 1
-            else:
-                members.setdefault(g, []).append((i, p))
-        for who in members.values():
+                classes.append([(1, prices[n], (kids[n],))])
+                n += 1
+                continue
             options = []
-            running = part_penalty
-            for size, (_i, p) in enumerate(who[: min(cap, limit)], start=1):
-                running += p
+            running = penalty[g]
+            size = 0
+            members: list[int] = []
+            while n < total and groups[n] == g:
+                running += prices[n]
+                members.append(kids[n])
+                size += 1
                 if running < -TOLERANCE:
-                    options.append((size, running, tuple(j for j, _ in who[:size])))
+                    options.append((size, running, tuple(members)))
+                n += 1
             if options:
                 classes.append(options)
         if not classes:
             return 0.0, ()
+        if len(classes) > cap:
+            # One option per class: of each size, only the ``cap`` cheapest classes can be needed.
+            needed: set[int] = set()
+            for size in range(1, cap + 1):
+                offers = [(o[1], c) for c, options in enumerate(classes) for o in options if o[0] == size]
+                offers.sort()
+                needed.update(c for _v, c in offers[:cap])
+            classes = [classes[c] for c in sorted(needed)]
         best = [0.0] * (cap + 1)
         picks: list[list[int]] = []
         for options in classes:
@@ -229,10 +309,16 @@ class ContentsModel:
 
     # -- solving ---------------------------------------------------------------
 
-    def generate(self, *, until: float, per_round: int | None = None) -> tuple[float, int, bool]:
-        """Column generation until no content prices out or the clock stops it: (bound, rounds, converged)."""
+    def generate(self, *, until: float, smoothing: float = 0.5) -> tuple[float, int, bool]:
+        """Column generation until no content prices out or the clock stops it: (bound, rounds, converged).
+
+        The pricing runs at a point between the LP's duals and the duals of
+        the best bound so far (Wentges' smoothing), which converges in far
+        fewer rounds; where that finds nothing the LP's own duals price.
+        """
         h = self.h
         lower = -math.inf
+        center: FloatArray | None = None
         rounds = 0
         while time.perf_counter() < until:
             h.setOptionValue("time_limit", max(0.05, until - time.perf_counter()))
@@ -241,30 +327,61 @@ class ContentsModel:
                 break
             rounds += 1
             duals = np.array(h.getSolution().row_dual, dtype=np.float64)
-            found, bound = self.price(duals)
-            lower = max(lower, bound)
-            if not found:
-                return max(lower, h.getInfo().objective_function_value), rounds, True
-            found.sort(key=lambda item: item[2])
+            points = [duals] if center is None else [smoothing * center + (1 - smoothing) * duals, duals]
             added = 0
-            for k, content, _reduced in found[:per_round]:
-                added += self.add(k, content)
+            for point in points:
+                found, bound = self.price(point)
+                if bound > lower:
+                    lower, center = bound, point
+                for k, content, _reduced in found:
+                    if self.reduced_cost(k, content, duals) < -TOLERANCE:
+                        added += self.add(k, content)
+                if added:
+                    break
             if not added:
-                break
+                value = h.getInfo().objective_function_value
+                # No content prices out at the LP's duals: the LP is optimal over every content.
+                converged = not self.price(duals)[0]
+                return (max(lower, value) if converged else lower), rounds, converged
         return lower, rounds, False
 
-    def placement(self, start: list[int | None], *, time_limit_s: float, seed: int) -> list[int | None] | None:
-        """The master as a MIP over the contents found, started from ``start`` (whose contents it holds)."""
+    def add_singles(self, per_child: int) -> None:
+        """Columns of one child alone in each of its ``per_child`` cheapest homes: a start for the prices."""
+        for i, homes in enumerate(self.index.candidates):
+            for k in homes[:per_child]:
+                self.add(k, (i,))
+
+    def placement(
+        self, start: list[int | None], *, time_limit_s: float, seed: int, reduced_share: float | None = None
+    ) -> list[int | None] | None:
+        """The master as a MIP over the contents found, started from ``start`` (whose contents it holds).
+
+        With ``reduced_share``, only contents whose LP reduced cost is at
+        most that share of the LP value stay in (and the start's): a far
+        smaller MIP, which finds good placements sooner. It proves nothing.
+        """
         lp = self.h.getLp()
+        solved = self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        reduced = np.array(self.h.getSolution().col_dual, dtype=np.float64) if solved else None
+        threshold = (
+            None
+            if reduced is None or reduced_share is None
+            else reduced_share * max(1.0, self.h.getInfo().objective_function_value)
+            + (1.0 if self.needs_objective else 0.0)
+        )
         h = new_highs(seed=seed)
         h.passModel(lp)
         n_cols = lp.num_col_
+        starting = {(k, tuple(sorted(i for i, at in enumerate(start) if at == k))) for k in set(start) - {None}}
         # Contents with a kept-apart pair inside are out.
         upper = np.array(lp.col_upper_, dtype=np.float64)
-        for c, (_k, children) in enumerate(self.columns, start=self.n):
-            if any(self.index.apart.get(i, set()) & set(children) for i in children):
+        for c, key in enumerate(self.columns, start=self.first_content):
+            children = key[1]
+            apart = any(self.index.apart.get(i, set()) & set(children) for i in children)
+            far = threshold is not None and reduced is not None and reduced[c] > threshold and key not in starting
+            if apart or far:
                 upper[c] = 0.0
-        h.changeColsBounds(n_cols, np.arange(n_cols, dtype=np.int64), np.zeros(n_cols), upper)
+        h.changeColsBounds(n_cols, np.arange(n_cols, dtype=np.int64), np.array(lp.col_lower_), upper)
         h.changeColsIntegrality(
             n_cols, np.arange(n_cols, dtype=np.int64), np.full(n_cols, int(highspy.HighsVarType.kInteger), np.uint8)
         )
@@ -275,7 +392,10 @@ class ContentsModel:
                 vector[i] = 1.0
             else:
                 living.setdefault(k, []).append(i)
-        where = {key: c for c, key in enumerate(self.columns, start=self.n)}
+        for n_g, g in enumerate(self.groups):
+            used = {start[i] for i in self.index.groups[g]} - {None}
+            vector[self.n + n_g] = max(self.forced[n_g], len(used) - 1)
+        where = {key: c for c, key in enumerate(self.columns, start=self.first_content)}
         for k, kids in living.items():
             column = where.get((k, tuple(sorted(kids))))
             if column is not None:
@@ -290,17 +410,17 @@ class ContentsModel:
             return None
         values = np.array(found.col_value)
         positions: list[int | None] = [None] * self.n
-        for c, (k, children) in enumerate(self.columns, start=self.n):
+        for c, (k, children) in enumerate(self.columns, start=self.first_content):
             if values[c] > 0.5:
                 for i in children:
                     positions[i] = k
         return positions
 
 
-def distance_stage(
+def contents_stage(
     index: Index,
     positions: list[int | None],
-    held: tuple[int, int, int],
+    held: tuple[int, int, int | None],
     *,
     lp_until: float,
     deadline: float,
@@ -308,14 +428,19 @@ def distance_stage(
 ) -> ContentsResult:
     """Column generation until ``lp_until`` (the bound), then the master as a MIP until ``deadline``.
 
-    ``held`` is (unplaced, splits, unmet needs) of ``positions``. The bound is
-    a bound of the problem only when ``index`` holds every eligible pair.
+    ``held`` is (unplaced, splits, unmet needs) of ``positions``; with unmet
+    needs ``None`` the stage minimises unmet needs instead of distance. The
+    bound is a bound of the problem only when ``index`` holds every eligible
+    pair.
     """
     model = ContentsModel(index, held, seed=seed)
     model.add_placement(positions)
+    model.add_singles(SINGLES_PER_CHILD)
     lower, rounds, converged = model.generate(until=lp_until)
     found = None
     if deadline - time.perf_counter() > 0.1:
-        found = model.placement(positions, time_limit_s=deadline - time.perf_counter(), seed=seed)
+        found = model.placement(
+            positions, time_limit_s=deadline - time.perf_counter(), seed=seed, reduced_share=MIP_REDUCED_SHARE
+        )
     bound = 0 if not math.isfinite(lower) else max(0, math.ceil(lower - 1e-6 * max(1.0, abs(lower))))
     return ContentsResult(found, bound, rounds, len(model.columns), converged)

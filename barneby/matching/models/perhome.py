@@ -11,9 +11,8 @@ fixed at their best value (staged, so no weights and no loss of precision),
 every stage warm-started from the incumbent.
 
 The model is built for a *sub-problem*: a set of children closed under
-sibling groups, with the free places left by everyone else. The whole batch
-is the sub-problem of all children; fix-and-optimize frees one chunk at a
-time.
+sibling groups, with the free places left by everyone else (the solver
+uses one per region when children may not cross regions).
 """
 
 from __future__ import annotations

@@ -1,0 +1,96 @@
+"""The contents model: its bounds on distance and on unmet needs are never above the optimum.
+
+A wrong bound is worse than none, so each is checked against the exhaustive
+optimum on tiny problems and against the per-home model's proven optimum on
+30-60 children.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from barneby.matching import Child, Home, KeepApart, Problem, evaluate, solve, violations
+from barneby.matching.index import Index
+from barneby.matching.models.contents import contents_stage
+from barneby.matching.result import positions_key
+from barneby.matching.synthetic import instance
+
+from .factories import OSLO, brute_force, near, tiny_problem
+
+
+def _positions(index: Index, assignment: dict[int, int | None]) -> list[int | None]:
+    return [None if (h := assignment[c.id]) is None else index.home_pos[h] for c in index.children]
+
+
+def _bounds(problem: Problem, assignment: dict[int, int | None], seconds: float) -> tuple[int, int]:
+    """The contents model's (needs, distance) bounds with the levels before each held at ``assignment``'s values."""
+    index = Index(problem)
+    positions = _positions(index, assignment)
+    unplaced, splits, unmet, _distance = positions_key(index, positions)
+    needs = contents_stage(
+        index, positions, (unplaced, splits, None), lp_until=time.perf_counter() + seconds, deadline=0.0
+    )
+    distance = contents_stage(
+        index, positions, (unplaced, splits, unmet), lp_until=time.perf_counter() + seconds, deadline=0.0
+    )
+    return needs.bound, distance.bound
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_the_bounds_are_never_above_the_exhaustive_optimum(seed: int) -> None:
+    problem = tiny_problem(seed)
+    optimum, assignment = brute_force(problem)
+    needs, distance = _bounds(problem, assignment, 10)
+    assert needs <= optimum.unmet_needs
+    assert distance <= optimum.distance_hm
+
+
+@pytest.mark.parametrize("n", [30, 45])
+def test_the_bounds_are_never_above_a_proven_optimum_on_medium_batches(n: int) -> None:
+    problem = instance(n, seed=1)
+    solution = solve(problem, time_limit_s=60, seed=0)
+    assert solution.status.optimal  # the per-home model proves these sizes
+    needs, distance = _bounds(problem, dict(solution.assignment), 20)
+    assert needs <= solution.costs.unmet_needs
+    assert distance <= solution.costs.distance_hm
+    # A bound that says something: the distance bound is within a fifth of the optimum.
+    assert distance >= 0.8 * solution.costs.distance_hm
+
+
+def test_the_master_as_a_mip_gives_a_valid_placement_at_most_as_far() -> None:
+    problem = instance(120, seed=2)
+    solution = solve(problem, time_limit_s=5, seed=0)
+    index = Index(problem)
+    positions = _positions(index, dict(solution.assignment))
+    key = solution.costs.as_tuple()
+    now = time.perf_counter()
+    result = contents_stage(index, positions, key[:3], lp_until=now + 5, deadline=now + 10)
+    assert result.positions is not None
+    assignment = {
+        c.id: None if k is None else index.homes[k].id for c, k in zip(index.children, result.positions, strict=True)
+    }
+    assert violations(problem, assignment) == []
+    found = evaluate(problem, assignment).as_tuple()
+    assert all(found[level] <= key[level] for level in range(4))
+    assert result.bound <= found[3]
+
+
+def test_kept_apart_children_are_never_put_together_by_the_master() -> None:
+    # The home near both has two places; the other is far. Kept apart, one of them must travel.
+    problem = Problem(
+        children=(
+            Child(id=1, age=9, sex="F", origin=OSLO, keep_apart=(KeepApart(2, "violence"),)),
+            Child(id=2, age=9, sex="F", origin=OSLO),
+        ),
+        homes=(Home(id=10, places=2, location=near(1)), Home(id=11, places=1, location=near(80))),
+    )
+    index = Index(problem)
+    start: list[int | None] = [0, 1]
+    now = time.perf_counter()
+    result = contents_stage(index, start, (0, 0, 0), lp_until=now + 5, deadline=now + 10)
+    assert result.positions is not None
+    assert result.positions[0] != result.positions[1]
+    # Left out of the pricing, the pair only relaxes the bound: both near is 2 x 1 km.
+    assert result.bound <= positions_key(index, result.positions)[3]
