@@ -16,9 +16,13 @@ bound, so after the first level not proven the later bounds are 0).
 
 Targets (issue 13, restated): at 500 children, unplaced, splits and unmet
 needs proven within 10 s, and distance within 8 % of its proven bound in the
-same 10 s; never worse than greedy on any level at any size; at 30-150
-children and the batch run's default limit (30 s), within 2 % of the proven
-bound on every level (so the bound itself must be tight).
+same 10 s; never lexicographically worse than greedy at any size (the
+lead's reading of "never worse than greedy on any level": a placement that
+keeps more siblings together may travel further); at 30-150 children and
+the batch run's default limit (30 s), within 2 % of the proven bound on
+every level (so the bound itself must be tight). Whether distance is also at
+most greedy's is reported per size, not a target. The load average is
+recorded: on a shared machine the time limits buy less.
 
 Run: .venv/bin/python bench/matching.py [--sizes 100,500] [--seed 0]
 No Django needed.
@@ -29,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import sys
 import time
 from multiprocessing.connection import Connection
@@ -92,6 +97,13 @@ def _run(n: int, seed: int, conn: Connection) -> None:
             "greedy_splits": heuristic.costs.splits,
             "greedy_unmet_needs": heuristic.costs.unmet_needs,
             "greedy_distance_km": round(heuristic.costs.distance_km),
+            "distance_gap": (
+                0.0
+                if exact.costs.distance_hm == 0
+                else (exact.costs.distance_hm - exact.status.lower_bound.distance_hm) / exact.costs.distance_hm
+            ),
+            "lexicographically_not_worse": exact.costs.as_tuple() <= heuristic.costs.as_tuple(),
+            "load": round(os.getloadavg()[0], 1),
         }
     )
     conn.close()
@@ -125,7 +137,7 @@ def main() -> None:
 
     rows = []
     print(
-        f"{'children':>8} {'homes':>6} {'wall s':>7} {'proven':>6} {'gap':>7} {'level':>11} "
+        f"{'children':>8} {'homes':>6} {'wall s':>7} {'proven':>6} {'gap':>7} {'level':>11} {'dist gap':>8} "
         f"{'unplaced':>8} {'bound':>5} {'splits':>6} {'bound':>5} {'needs':>5} {'bound':>5} {'distance km':>11} {'bound':>9} | "
         f"{'greedy s':>8} {'unpl.':>5} {'splits':>6} {'needs':>5} {'distance km':>11}"
     )
@@ -137,7 +149,7 @@ def main() -> None:
             continue
         print(
             f"{row['children']:>8} {row['homes']:>6} {row['wall_s']:>7.1f} {'yes' if row['optimal'] else 'no':>6} "
-            f"{row['gap']:>7.2%} {row['gap_level'] or '-':>11} {row['unplaced']:>8} {row['unplaced_bound']:>5} {row['splits']:>6} "
+            f"{row['gap']:>7.2%} {row['gap_level'] or '-':>11} {row['distance_gap']:>8.2%} {row['unplaced']:>8} {row['unplaced_bound']:>5} {row['splits']:>6} "
             f"{row['splits_bound']:>5} {row['unmet_needs']:>5} {row['unmet_needs_bound']:>5} "
             f"{row['distance_km']:>11} {row['distance_bound_km']:>9} | {row['greedy_s']:>8.1f} "
             f"{row['greedy_unplaced']:>5} {row['greedy_splits']:>6} {row['greedy_unmet_needs']:>5} "
@@ -170,6 +182,9 @@ def main() -> None:
             "greedy_splits",
             "greedy_unmet_needs",
             "greedy_distance_km",
+            "distance_gap",
+            "lexicographically_not_worse",
+            "load",
         ):
             figures[f"n{n}_{key}"] = row[key]
     by_size = {row["children"]: row for row in rows if not row.get("killed")}
@@ -178,7 +193,7 @@ def main() -> None:
     targets = {
         "n500_levels_1_to_3_proven_within_10s": "n500: unplaced, splits and unmet needs equal their bounds, wall_s <= 10",
         "n500_distance_within_8pct_of_bound": "n500: distance_km <= 1.08 * distance_bound_km (levels 1-3 proven)",
-        "never_worse_than_greedy_any_level": "every size: unplaced, splits, unmet needs and distance <= greedy's",
+        "never_worse_than_greedy": "every size: (unplaced, splits, unmet needs, distance) lexicographically <= greedy's",
         "medium_within_2pct_of_bound_every_level": "30-150 children: every level <= 1.02 * its proven bound",
         "every_solution_valid": "n*_valid for every size run",
     }
@@ -199,16 +214,20 @@ def main() -> None:
         "n500_distance_within_8pct_of_bound": (
             None if n500 is None else proven_to_needs(n500) and n500["distance_km"] <= 1.08 * n500["distance_bound_km"]
         ),
-        "never_worse_than_greedy_any_level": all_run
-        and all(
-            all(r[level] <= r[f"greedy_{level}"] for level in levels) and r["distance_km"] <= r["greedy_distance_km"]
-            for r in by_size.values()
-        ),
+        "never_worse_than_greedy": all_run and all(r["lexicographically_not_worse"] for r in by_size.values()),
         "medium_within_2pct_of_bound_every_level": None
         if not medium
         else all_run and all(within(r, 0.02) for r in medium),
         "every_solution_valid": all(r["valid"] for r in by_size.values()) and all_run,
     }
+    for n, r in sorted(by_size.items()):
+        if r["distance_km"] > r["greedy_distance_km"]:
+            print(
+                f"note: at {n} children distance {r['distance_km']} km is above greedy's {r['greedy_distance_km']} km "
+                f"(splits {r['splits']} against greedy's {r['greedy_splits']}, needs {r['unmet_needs']} against "
+                f"{r['greedy_unmet_needs']})"
+            )
+    figures["load_average_1min"] = round(os.getloadavg()[0], 1)
     for name, ok in checks.items():
         verdict = "not measured (size not run)" if ok is None else "met" if ok else "NOT MET"
         print(f"target {name}: {targets[name]} -> {verdict}")

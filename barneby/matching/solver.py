@@ -19,7 +19,8 @@ rule (:meth:`Run.offer`), and may raise the bound. The steps, in order:
    (one column per home and what it holds, by column generation): a proven
    bound on distance and a placement from its master as a MIP; then parts
    polished with the time left, and on small batches the per-home model's
-   own distance stage.
+   own distance stage. With pruned candidates (the biggest batches) only
+   polishing.
 5. ``never_worse_than_greedy`` — the heuristic's answer if the clock left
    the search behind it.
 
@@ -55,10 +56,10 @@ class Budget:
     """
 
     patterns: float = 0.25  # of the whole limit, for the first two levels
-    needs: float = 0.5  # for the needs level (per-home or unit model)
-    polish_before_needs: float = 0.35  # for polishing parts before the contents model's needs stage
-    contents_lp: float = 0.45  # for the contents model's column generation (the distance bound)
-    contents_mip: float = 0.5  # for its master as a MIP (the placement)
+    needs: float = 0.5  # for the needs level (contents model, then the per-home model on small batches)
+    polish_before_needs: float = 0.35  # of the needs step's time, for polishing parts before the contents model
+    contents_lp: float = 0.45  # for the contents model's column generation (its bound)
+    contents_mip: float = 0.5  # for its master as a MIP (the placement); both also of the needs step's time
     polish_after: float = 0.5  # for polishing parts after the contents model (pruned candidates: all of it)
     exact_pairs: int = 40_000  # candidate pairs up to which the per-home model takes the whole batch
     margin_s: float = 0.2  # kept back at the end for the answer itself
@@ -104,8 +105,9 @@ class Run:
         """Whether the first ``levels`` levels of the placement equal their proven bound."""
         return self.key()[:levels] == self.bound[:levels]
 
-    def polish(self, share: float) -> None:
-        self.offer(polish_blocks(self.index, self.positions, deadline=self.until(share), seed=self.seed))
+    def polish(self, until: float) -> None:
+        """Move whole parts between homes until ``until``: needs, then distance, the first two levels held."""
+        self.offer(polish_blocks(self.index, self.positions, deadline=until, seed=self.seed))
 
 
 def valid(index: Index, positions: list[int | None]) -> bool:
@@ -187,11 +189,11 @@ def needs(run: Run) -> None:
     if run.proven(3):
         return  # proven by the pattern model's bound
     if not index.complete:
-        run.polish(run.budget.needs)
+        run.polish(run.until(run.budget.needs))
         return
     until = run.until(run.budget.needs)
     # Parts moved first: the contents model converges fast from a placement with few unmet needs.
-    run.polish(run.budget.polish_before_needs)
+    run.polish(time.perf_counter() + run.budget.polish_before_needs * (until - time.perf_counter()))
     key = run.key()
     levels_proven = run.proven(2)
     left = until - time.perf_counter()
@@ -213,6 +215,10 @@ def needs(run: Run) -> None:
 def distance(run: Run) -> None:
     """Distance with the first three levels held: the contents model, polishing, then the per-home model."""
     index = run.index
+    if not index.complete:
+        # Pruned candidates: no bound to prove, and moving parts gains more than the master's few rounds.
+        run.polish(run.until(1.0))
+        return
     if index.children:
         held = run.key()[:3]
         result = contents_stage(
@@ -227,16 +233,15 @@ def distance(run: Run) -> None:
         key = run.key()
         # The bound holds for every placement with each level at most what was held; so it
         # holds at the proven optimum of the first three levels, if the placement is there.
-        if index.complete and run.proven(3) and all(key[j] <= held[j] for j in range(3)):
+        if run.proven(3) and all(key[j] <= held[j] for j in range(3)):
             run.raise_bound((key[0], key[1], key[2], result.bound))
     if run.proven(4):
         return
-    everyone = list(range(len(index.children)))
-    if index.complete and _pairs(index, everyone) <= run.budget.exact_pairs:
-        run.polish(run.budget.polish_after)
+    if _pairs(index, list(range(len(index.children)))) <= run.budget.exact_pairs:
+        run.polish(run.until(run.budget.polish_after))
         _per_home(run, levels=4, share=1.0)
     else:
-        run.polish(1.0)
+        run.polish(run.until(1.0))
 
 
 def _per_home(run: Run, *, levels: int, share: float) -> None:
