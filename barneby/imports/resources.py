@@ -24,7 +24,7 @@ from django.db.models import Model
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export import resources
+from import_export import resources  # type: ignore[import-untyped]
 
 from barneby.accounts.scoping import visible_to
 from barneby.care import services as care_services
@@ -82,7 +82,7 @@ def _choice(text: str, choices: dict[str, str]) -> str | None:
     return choices.get(text.strip().lower())
 
 
-class BarnebyResource(resources.ModelResource):  # type: ignore[type-arg]
+class BarnebyResource(resources.ModelResource):  # type: ignore[misc]
     """Rows are always new records; the subclass parses a row and saves it through a service."""
 
     COLUMNS: ClassVar[tuple[Column, ...]] = ()

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import tablib
+import tablib  # type: ignore[import-untyped]
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone

@@ -5,17 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from dataclasses import dataclass
+from typing import Any
 
 import openpyxl
 import pytest
-import tablib
+import tablib  # type: ignore[import-untyped]
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from stdnum.no import fodselsnummer
 
-from barneby.accounts.models import RoleAssignment
+from barneby.accounts.models import RoleAssignment, User
 from barneby.accounts.roles import Role, ScopeKind
 from barneby.audit.models import AuditEvent
 from barneby.care.models import Child, SiblingRelation
@@ -45,15 +47,24 @@ def person_number(birth: dt.date) -> str:
     raise AssertionError("no number")
 
 
+@dataclass
+class World:
+    assoc: MemberAssociation
+    mine: Programme
+    theirs: Programme
+    caseworker: User
+    donor: User
+
+
 @pytest.fixture
-def world() -> dict[str, object]:
+def world() -> World:
     assoc = org.association(name="SOS Import Norge")
     other = org.association(name="SOS Import Sverige", country="SE")
     mine = org.programme(assoc, code="IMP-1")
     theirs = org.programme(other, code="IMP-X")
     caseworker = make_persona(Role.CASEWORKER, scope_kind=ScopeKind.PROGRAMME, scope_key=str(mine.pk))
     donor = make_persona(Role.DONOR_SERVICE, scope_kind=ScopeKind.ASSOCIATION, scope_key=str(assoc.pk))
-    return {"assoc": assoc, "mine": mine, "theirs": theirs, "caseworker": caseworker, "donor": donor}
+    return World(assoc, mine, theirs, caseworker, donor)
 
 
 def csv_file(header: str, *lines: str) -> SimpleUploadedFile:
@@ -66,7 +77,7 @@ def upload(client: Client, url: str, file: SimpleUploadedFile) -> Upload:
     return Upload.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
 
 
-def outcomes(upload: Upload) -> dict[int, dict[str, object]]:
+def outcomes(upload: Upload) -> dict[int, dict[str, Any]]:
     return dict(json.loads(upload.outcomes)["rows"])
 
 
@@ -75,13 +86,13 @@ GOOD_CHILD = f"IMP-1;Sara;Hansen;14.03.2015;jente;uten omsorg;{person_number(BIR
 SISTER = "IMP-1;Mia;Hansen;2017-06-01;Jente;Uten omsorg;;NO;norsk;Hansen"
 
 
-def test_template_files_have_the_columns(world: dict[str, object]) -> None:
-    client = verified_client(world["caseworker"])  # type: ignore[arg-type]
+def test_template_files_have_the_columns(world: World) -> None:
+    client = verified_client(world.caseworker)
     response = client.get("/import/barn/mal.xlsx")
     assert response.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
     assert [c.value for c in sheet[1]] == [c.header for c in CHILD_COLUMNS]
-    donor = verified_client(world["donor"])  # type: ignore[arg-type]
+    donor = verified_client(world.donor)
     response = donor.get("/import/givere/mal.csv")
     assert response.status_code == 200
     data = tablib.Dataset().load(response.content.decode("utf-8-sig"), format="csv")
@@ -91,9 +102,9 @@ def test_template_files_have_the_columns(world: dict[str, object]) -> None:
 
 
 def test_children_preview_shows_each_rows_outcome_and_saves_nothing_when_a_row_fails(
-    world: dict[str, object],
+    world: World,
 ) -> None:
-    client = verified_client(world["caseworker"])  # type: ignore[arg-type]
+    client = verified_client(world.caseworker)
     file = csv_file(
         CHILD_HEADER,
         GOOD_CHILD,
@@ -122,15 +133,15 @@ def test_children_preview_shows_each_rows_outcome_and_saves_nothing_when_a_row_f
     assert Child.objects.count() == before
 
 
-def test_a_good_children_file_imports_every_row_with_its_siblings(world: dict[str, object]) -> None:
-    caseworker = world["caseworker"]
-    client = verified_client(caseworker)  # type: ignore[arg-type]
+def test_a_good_children_file_imports_every_row_with_its_siblings(world: World) -> None:
+    caseworker = world.caseworker
+    client = verified_client(caseworker)
     record = upload(client, "/import/barn/", csv_file(CHILD_HEADER, GOOD_CHILD, SISTER))
     assert {o["status"] for o in outcomes(record).values()} == {"new"}
     response = client.post(f"/import/{record.pk}/bekreft/")
     assert response.status_code == 302
     sara, mia = Child.objects.get(first_name="Sara"), Child.objects.get(first_name="Mia")
-    assert sara.programme == world["mine"]
+    assert sara.programme == world.mine
     assert sara.national_id == person_number(BIRTH)
     assert sara.caseworker == caseworker
     assert mia.birth_date == dt.date(2017, 6, 1)
@@ -141,11 +152,11 @@ def test_a_good_children_file_imports_every_row_with_its_siblings(world: dict[st
     assert not Upload.objects.exists()  # the rows are gone once imported
 
 
-def test_nothing_is_saved_when_a_row_fails_at_the_confirmation(world: dict[str, object]) -> None:
-    client = verified_client(world["caseworker"])  # type: ignore[arg-type]
-    second = org.programme(world["assoc"], code="IMP-2")  # type: ignore[arg-type]
+def test_nothing_is_saved_when_a_row_fails_at_the_confirmation(world: World) -> None:
+    client = verified_client(world.caseworker)
+    second = org.programme(world.assoc, code="IMP-2")
     RoleAssignment.objects.create(
-        user=world["caseworker"], role=Role.CASEWORKER, scope_kind=ScopeKind.PROGRAMME, scope_key=str(second.pk)
+        user=world.caseworker, role=Role.CASEWORKER, scope_kind=ScopeKind.PROGRAMME, scope_key=str(second.pk)
     )
     later = "IMP-2;Liv;Dahl;01.01.2016;jente;i risiko;;;;"
     record = upload(client, "/import/barn/", csv_file(CHILD_HEADER, GOOD_CHILD, later))
@@ -157,10 +168,10 @@ def test_nothing_is_saved_when_a_row_fails_at_the_confirmation(world: dict[str, 
     assert outcomes(Upload.objects.get(pk=record.pk))[2]["status"] == "error"
 
 
-def test_supporters_preview_errors_and_duplicates(world: dict[str, object]) -> None:
-    assoc: MemberAssociation = world["assoc"]  # type: ignore[assignment]
+def test_supporters_preview_errors_and_duplicates(world: World) -> None:
+    assoc = world.assoc
     existing = ff.supporter(assoc, first_name="Kari", last_name="Nordmann", email="kari@example.no")
-    client = verified_client(world["donor"])  # type: ignore[arg-type]
+    client = verified_client(world.donor)
     file = csv_file(
         SUPPORTER_HEADER,
         "person;Ola;Hansen;;;ola@example.no;+47 912 34 567;Storgata 1;0150;Oslo",
@@ -183,10 +194,10 @@ def test_supporters_preview_errors_and_duplicates(world: dict[str, object]) -> N
     assert Supporter.objects.count() == before  # two rows have errors: nothing is imported
 
 
-def test_a_supporter_file_imports_the_new_and_never_duplicates_an_existing_one(world: dict[str, object]) -> None:
-    assoc: MemberAssociation = world["assoc"]  # type: ignore[assignment]
+def test_a_supporter_file_imports_the_new_and_never_duplicates_an_existing_one(world: World) -> None:
+    assoc = world.assoc
     ff.supporter(assoc, first_name="Kari", last_name="Nordmann", email="kari@example.no")
-    client = verified_client(world["donor"])  # type: ignore[arg-type]
+    client = verified_client(world.donor)
     file = csv_file(
         SUPPORTER_HEADER,
         "person;Ola;Hansen;;;ola@example.no;;Storgata 1;0150;Oslo",
@@ -201,10 +212,10 @@ def test_a_supporter_file_imports_the_new_and_never_duplicates_an_existing_one(w
     assert ola.postcode == "0150"
 
 
-def test_an_xlsx_file_is_read_like_a_csv(world: dict[str, object]) -> None:
-    client = verified_client(world["donor"])  # type: ignore[arg-type]
+def test_an_xlsx_file_is_read_like_a_csv(world: World) -> None:
+    client = verified_client(world.donor)
     book = openpyxl.Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]
     sheet.append([c.header for c in SUPPORTER_COLUMNS])
     sheet.append(["person", "Ola", "Hansen", None, None, "ola@example.no", 91234567, None, 150, "Oslo"])
     buffer = io.BytesIO()
@@ -217,8 +228,8 @@ def test_an_xlsx_file_is_read_like_a_csv(world: dict[str, object]) -> None:
     assert rows[1]["messages"] == ["postnummer: Postnummer har fire sifre."]
 
 
-def test_a_file_without_the_columns_or_rows_is_refused_in_norwegian(world: dict[str, object]) -> None:
-    client = verified_client(world["caseworker"])  # type: ignore[arg-type]
+def test_a_file_without_the_columns_or_rows_is_refused_in_norwegian(world: World) -> None:
+    client = verified_client(world.caseworker)
     response = client.post("/import/barn/", {"file": csv_file("navn;alder", "Sara;9")})
     assert response.status_code == 302
     record = Upload.objects.get()
@@ -230,8 +241,8 @@ def test_a_file_without_the_columns_or_rows_is_refused_in_norwegian(world: dict[
     assert "Last opp en CSV- eller XLSX-fil." in response.content.decode()
 
 
-def test_the_upload_is_stored_encrypted_only_for_its_uploader_and_purged(world: dict[str, object]) -> None:
-    client = verified_client(world["caseworker"])  # type: ignore[arg-type]
+def test_the_upload_is_stored_encrypted_only_for_its_uploader_and_purged(world: World) -> None:
+    client = verified_client(world.caseworker)
     record = upload(client, "/import/barn/", csv_file(CHILD_HEADER, GOOD_CHILD))
     with connection.cursor() as cursor:
         cursor.execute("SELECT rows, outcomes FROM imports_upload WHERE id = %s", [record.pk])
@@ -239,7 +250,7 @@ def test_the_upload_is_stored_encrypted_only_for_its_uploader_and_purged(world: 
     assert "Sara" not in raw
     assert "Hansen" not in raw
     # Another caseworker of the same programme does not see it.
-    colleague = make_persona(Role.CASEWORKER, scope_kind=ScopeKind.PROGRAMME, scope_key=str(world["mine"].pk))  # type: ignore[attr-defined]
+    colleague = make_persona(Role.CASEWORKER, scope_kind=ScopeKind.PROGRAMME, scope_key=str(world.mine.pk))
     assert verified_client(colleague).get(f"/import/{record.pk}/").status_code == 404
     assert verified_client(colleague).post(f"/import/{record.pk}/bekreft/").status_code == 404
     # Discarded: gone.
@@ -254,9 +265,9 @@ def test_the_upload_is_stored_encrypted_only_for_its_uploader_and_purged(world: 
     assert not Upload.objects.exists()
 
 
-def test_roles(world: dict[str, object]) -> None:
-    donor = verified_client(world["donor"])  # type: ignore[arg-type]
-    caseworker = verified_client(world["caseworker"])  # type: ignore[arg-type]
+def test_roles(world: World) -> None:
+    donor = verified_client(world.donor)
+    caseworker = verified_client(world.caseworker)
     assert donor.get("/import/barn/").status_code == 403
     assert caseworker.get("/import/givere/").status_code == 404
     auditor = verified_client(make_persona(Role.AUDITOR))
