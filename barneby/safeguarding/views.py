@@ -50,13 +50,14 @@ def report_public(request: HttpRequest) -> HttpResponse:
     form = forms.PublicReportForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
+        valid = form.is_valid()
         if services.rate_limited(address=client_ip(request)):
             form.add_error(None, _("Det er sendt for mange meldinger herfra den siste timen. Prøv igjen senere."))
             status = 429
         elif form.is_bot():
             form.add_error(None, _("Skjemaet kunne ikke sendes. Last siden på nytt og prøv igjen."))
             status = 400
-        elif form.is_valid():
+        elif valid:
             data = form.cleaned_data
             concern, secret = services.concern_report_public(
                 association=data["association"],
@@ -160,19 +161,17 @@ def reporter_reply(request: HttpRequest) -> HttpResponse:
 
 
 def _report_choices(user: Any) -> tuple[QuerySet[MemberAssociation], QuerySet[Programme]]:
-    """The associations and programmes the reporter works in; a user without any may pick any association."""
-    associations = visible_to(
-        MemberAssociation.objects.filter(is_active=True),
-        user=user,
-        paths=MemberAssociation.SCOPE_PATHS,
-        roles=ALL_ROLES,
-    ).order_by("name")
-    programmes = visible_to(Programme.objects.all(), user=user, paths=Programme.SCOPE_PATHS, roles=ALL_ROLES).order_by(
-        "name"
+    """The associations and programmes the reporter works in (an association directly, or through its
+    programmes); a user without any may pick any association."""
+    programmes = visible_to(Programme.objects.all(), user=user, paths=Programme.SCOPE_PATHS, roles=ALL_ROLES)
+    direct = visible_to(
+        MemberAssociation.objects.all(), user=user, paths=MemberAssociation.SCOPE_PATHS, roles=ALL_ROLES
     )
-    if not associations.exists():
-        associations = MemberAssociation.objects.filter(is_active=True).order_by("name")
-    return associations, programmes
+    ids = set(direct.values_list("pk", flat=True)) | set(programmes.values_list("association_id", flat=True))
+    associations = MemberAssociation.objects.filter(is_active=True)
+    if ids:
+        associations = associations.filter(pk__in=ids)
+    return associations.order_by("name"), programmes.order_by("name")
 
 
 @signed_in()
@@ -252,7 +251,9 @@ def _detail_context(request: HttpRequest, concern: Concern, **forms_given: Any) 
         Status.CONCLUDED: ("close", forms.CloseForm),
     }
     next_step = step_forms.get(Status(concern.status))
-    step_name, step_form = (next_step[0], forms_given.get("step") or next_step[1]()) if next_step else ("", None)
+    step_name, step_form = (
+        (next_step[0], forms_given.get("step") or next_step[1](prefix="step")) if next_step else ("", None)
+    )
     return {
         "concern": concern,
         "people": concern.people.select_related("child", "staff_member", "user"),
@@ -262,10 +263,11 @@ def _detail_context(request: HttpRequest, concern: Concern, **forms_given: Any) 
         "now": timezone.now(),
         "step_name": step_name,
         "step_form": step_form,
-        "note_form": forms_given.get("note") or forms.NoteForm(),
-        "message_form": forms_given.get("message") or forms.MessageForm(),
-        "person_form": forms_given.get("person") or forms.PersonForm(association_id=concern.association_id),
-        "escalate_form": forms_given.get("escalate") or forms.EscalateForm(),
+        "note_form": forms_given.get("note") or forms.NoteForm(prefix="note"),
+        "message_form": forms_given.get("message") or forms.MessageForm(prefix="message"),
+        "person_form": forms_given.get("person")
+        or forms.PersonForm(association_id=concern.association_id, prefix="person"),
+        "escalate_form": forms_given.get("escalate") or forms.EscalateForm(prefix="escalate"),
         "public": concern.channel == Channel.PUBLIC,
         "error": forms_given.get("error", ""),
     }
@@ -312,7 +314,7 @@ def case_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         "step",
-        lambda r, c: forms.AcknowledgeForm(r.POST),
+        lambda r, c: forms.AcknowledgeForm(r.POST, prefix="step"),
         lambda c, d: services.concern_acknowledge(actor=request.user, concern=c, note=d["note"]),
         _("Mottaket er bekreftet."),
     )
@@ -325,7 +327,7 @@ def case_assess(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         "step",
-        lambda r, c: forms.AssessForm(r.POST),
+        lambda r, c: forms.AssessForm(r.POST, prefix="step"),
         lambda c, d: services.concern_assess(actor=request.user, concern=c, **d),
         _("Vurderingen er lagret."),
     )
@@ -338,7 +340,7 @@ def case_investigate(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         "step",
-        lambda r, c: forms.InvestigateForm(r.POST),
+        lambda r, c: forms.InvestigateForm(r.POST, prefix="step"),
         lambda c, d: services.concern_investigate(
             actor=request.user, concern=c, investigator=d["investigator_email"], plan=d["plan"], summary=d["summary"]
         ),
@@ -353,7 +355,7 @@ def case_conclude(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         "step",
-        lambda r, c: forms.ConcludeForm(r.POST),
+        lambda r, c: forms.ConcludeForm(r.POST, prefix="step"),
         lambda c, d: services.concern_conclude(actor=request.user, concern=c, **d),
         _("Konklusjonen er lagret."),
     )
@@ -366,7 +368,7 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         "step",
-        lambda r, c: forms.CloseForm(r.POST),
+        lambda r, c: forms.CloseForm(r.POST, prefix="step"),
         lambda c, d: services.concern_close(actor=request.user, concern=c, actions=d["actions"], lessons=d["lessons"]),
         _("Saken er avsluttet."),
     )
@@ -379,7 +381,7 @@ def case_note(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         "note",
-        lambda r, c: forms.NoteForm(r.POST),
+        lambda r, c: forms.NoteForm(r.POST, prefix="note"),
         lambda c, d: services.concern_note(actor=request.user, concern=c, text=d["text"], kind=EventKind(d["kind"])),
         _("Notatet er lagret."),
     )
@@ -392,7 +394,7 @@ def case_message(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         "message",
-        lambda r, c: forms.MessageForm(r.POST),
+        lambda r, c: forms.MessageForm(r.POST, prefix="message"),
         lambda c, d: services.concern_ask_reporter(actor=request.user, concern=c, text=d["text"]),
         _("Meldingen er sendt. Den som varslet ser den med saksnummeret sitt."),
     )
@@ -405,7 +407,7 @@ def case_person(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         "person",
-        lambda r, c: forms.PersonForm(r.POST, association_id=c.association_id),
+        lambda r, c: forms.PersonForm(r.POST, association_id=c.association_id, prefix="person"),
         lambda c, d: services.involved_add(
             actor=request.user,
             concern=c,
@@ -428,7 +430,7 @@ def case_escalate(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         "escalate",
-        lambda r, c: forms.EscalateForm(r.POST),
+        lambda r, c: forms.EscalateForm(r.POST, prefix="escalate"),
         lambda c, d: services.concern_escalate(actor=request.user, concern=c, reason=d["reason"]),
         _("Saken er løftet til sentral varslingsansvarlig."),
     )

@@ -115,13 +115,15 @@ def test_every_read_is_audited(sg: SgWorld) -> None:
 def test_a_focal_point_acknowledges_and_asks_the_reporter(sg: SgWorld) -> None:
     concern, _secret = public_case(sg)
     client = verified_client(sg.focal_a)
-    assert client.post(reverse("safeguarding:case-acknowledge", args=[concern.pk]), {"note": ""}).status_code == 302
-    asked = client.post(reverse("safeguarding:case-message", args=[concern.pk]), {"text": "Hvor skjedde det?"})
+    assert (
+        client.post(reverse("safeguarding:case-acknowledge", args=[concern.pk]), {"step-note": ""}).status_code == 302
+    )
+    asked = client.post(reverse("safeguarding:case-message", args=[concern.pk]), {"message-text": "Hvor skjedde det?"})
     assert asked.status_code == 302
     concern.refresh_from_db()
     assert concern.status == "acknowledged"
     # Taking the same step twice is a conflict shown on the case page.
-    again = client.post(reverse("safeguarding:case-acknowledge", args=[concern.pk]), {"note": ""})
+    again = client.post(reverse("safeguarding:case-acknowledge", args=[concern.pk]), {"step-note": ""})
     assert again.status_code == 409
 
 
