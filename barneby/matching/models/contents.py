@@ -141,6 +141,7 @@ class ContentsModel:
         self.first_content = n + n_g
         self.h = h
         self.columns: list[tuple[int, tuple[int, ...]]] = []  # per content column: (home, children)
+        self.column_dist: list[float] = []
         self.known: set[tuple[int, tuple[int, ...]]] = set()
 
     # -- columns -------------------------------------------------------------
@@ -160,6 +161,7 @@ class ContentsModel:
         rows = [*key[1], self.n + k, self.row_unmet, *(self.row_group + p for p in parts)]
         values = [1.0] * (len(key[1]) + 1) + [unmet] + [1.0] * len(parts)
         cost = unmet if self.needs_objective else dist
+        self.column_dist.append(dist)
         self.h.addCol(cost, 0.0, 1.0, len(rows), np.array(rows, dtype=np.int64), np.array(values))
         self.columns.append(key)
         return True
@@ -382,6 +384,15 @@ class ContentsModel:
             if apart or far:
                 upper[c] = 0.0
         h.changeColsBounds(n_cols, np.arange(n_cols, dtype=np.int64), np.array(lp.col_lower_), upper)
+        if self.needs_objective:
+            # Needs first, then distance: a need left unmet outweighs any distance these contents can save.
+            costs = np.array(lp.col_cost_, dtype=np.float64)
+            dist = np.array(self.column_dist, dtype=np.float64)
+            widest = np.zeros(self.n)
+            np.maximum.at(widest, self.pair_child, self.pair_dist)
+            weight = float(widest.sum()) + 1.0  # more than any two placements' distances differ
+            costs[self.first_content :] = costs[self.first_content :] * weight + dist
+            h.changeColsCost(n_cols, np.arange(n_cols, dtype=np.int64), costs)
         h.changeColsIntegrality(
             n_cols, np.arange(n_cols, dtype=np.int64), np.full(n_cols, int(highspy.HighsVarType.kInteger), np.uint8)
         )
