@@ -160,7 +160,11 @@ def _in_care(data: Data, day: dt.date) -> Iterable[tuple[int, rules.ChildFacts, 
 
 
 def _plan_since(data: Data, child: int, day: dt.date) -> dt.date | None:
+    """When the child's development plan began: its first goal recorded, or its first review (a review is of a plan)."""
     days = [recorded for recorded, _domain in data.goals.get(child, ()) if recorded <= day]
+    facts = data.facts.get(child)
+    if facts is not None:
+        days += [r.reviewed_on for r in facts.reviews if r.reviewed_on <= day]
     return min(days) if days else None
 
 
@@ -416,7 +420,7 @@ INDICATORS: dict[str, Indicator] = {
         Indicator(
             "I6",
             _("Barn i omsorg med utviklingsplan"),
-            _("Barn i alternativ omsorg på telledagen som har en utviklingsplan med minst ett mål"),
+            _("Barn i alternativ omsorg på telledagen som har en utviklingsplan (minst ett mål eller en gjennomgang)"),
             _("Barn i alternativ omsorg på telledagen"),
             "percent",
             "up",

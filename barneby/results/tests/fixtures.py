@@ -251,9 +251,9 @@ def build(actor: User) -> Hand:
 
 # Programme P1, year 2025. In care on 31.12.2025: A, C, D, F, H (5).
 EXPECTED_P1: dict[str, Decimal | None] = {
-    "I6": Decimal("40.0"),  # plans: A, C of 5
+    "I6": Decimal("60.0"),  # plans: A, C (goals), D (reviewed 15.11) of 5
     "I7": Decimal("20.0"),  # all six domains: A of 5 (none in emergency care)
-    "I8": Decimal("50.0"),  # A reviewed 01.09 (121 d); C's plan of 01.03 never reviewed (305 d) → 1 of 2
+    "I8": Decimal("66.7"),  # A reviewed 01.09 (121 d), D 15.11; C's plan of 01.03 never reviewed (305 d) → 2 of 3
     "I11": Decimal("66.7"),  # A (sibling B elsewhere) no; C, D together yes; E not placed → 2 of 3
     "I12": Decimal("100.0"),  # the A-B split is justified with contact plan and re-assessment → 1 of 1
     "I14": Decimal("80.0"),  # F moved twice (same-day moves) → 4 of 5
