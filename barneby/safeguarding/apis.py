@@ -14,6 +14,7 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
+from barneby.accounts.models import User
 from barneby.audit.models import AuditAction, AuditEvent
 from barneby.safeguarding import selectors, services
 from barneby.safeguarding.models import Concern
@@ -32,7 +33,7 @@ class AuditedPages(PageNumberPagination):
         result[self.items_attribute] = items
         AuditEvent.objects.bulk_create(
             AuditEvent(
-                actor=request.user,
+                actor=request.user if isinstance(request.user, User) else None,
                 action=AuditAction.VIEW,
                 object_type="safeguarding.concern",
                 object_id=str(c.pk),

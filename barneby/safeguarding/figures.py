@@ -6,6 +6,7 @@ suppressed (``barneby.reporting.suppression``), so a small association's figures
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +42,7 @@ class Figures:
 
 
 def _table(
-    rows: list[tuple[str, str]], columns: list[tuple[str, str]], counts: dict[tuple[str, str], int], small: int
+    rows: Sequence[tuple[str, Any]], columns: Sequence[tuple[str, Any]], counts: dict[tuple[str, str], int], small: int
 ) -> Table:
     grid = [[counts.get((r, c), 0) for c, _label in columns] for r, _rl in rows]
     return Table([str(label) for _v, label in rows], [str(label) for _v, label in columns], suppress(grid, small=small))
@@ -67,6 +68,7 @@ def compute(concerns: QuerySet[Concern], *, year: int, small: int | None = None)
         for reported, acknowledged in in_year.filter(acknowledged_at__isnull=False).values_list(
             "reported_at", "acknowledged_at"
         )
+        if acknowledged is not None
     ]
     median = round(statistics.median(days), 1) if days and len(days) >= small else None
     return Figures(

@@ -41,14 +41,14 @@ class AttachmentField(forms.FileField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         kwargs.setdefault("label", _("Vedlegg"))
-        kwargs.setdefault(
-            "help_text",
-            _("Valgfritt. PDF, JPEG eller PNG, høyst {limit} MB.").format(
-                limit=services.DEFAULT_ATTACHMENT_MAX_BYTES // 1_048_576
-            ),
-        )
         super().__init__(**kwargs)
         self.widget.attrs.setdefault("accept", ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png")
+
+    def help_now(self) -> str:
+        """The help text with the size limit in force (settings are read per form, never at import)."""
+        return str(_("PDF, JPEG eller PNG, høyst {limit} MB.")).format(
+            limit=services.attachment_max_bytes() // 1_048_576
+        )
 
     def clean(self, data: Any, initial: Any = None) -> services.CheckedFile | None:
         upload = super().clean(data, initial)
@@ -73,6 +73,12 @@ class ReportFields(forms.Form):
     )
     immediate_risk = forms.BooleanField(label=_("Noen er i fare akkurat nå"), required=False)
     attachment = AttachmentField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["attachment"]
+        assert isinstance(field, AttachmentField)
+        field.help_text = field.help_now()
 
 
 class PublicReportForm(ReportFields):
@@ -148,7 +154,7 @@ class StaffReportForm(ReportFields):
         self.fields["programme"].queryset = programmes  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("person_description") and not data.get("person_role"):
             self.add_error("person_role", _("Velg rollen til personen."))
         return data
@@ -165,6 +171,12 @@ class ReporterReplyForm(forms.Form):
     )
     attachment = AttachmentField()
     token = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["attachment"]
+        assert isinstance(field, AttachmentField)
+        field.help_text = field.help_now()
 
 
 class NoteForm(forms.Form):

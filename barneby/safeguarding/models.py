@@ -300,11 +300,11 @@ class Concern(models.Model):
         if before is None:
             return
         for name in (*REPORT_FIELDS, "place", "details"):
-            attname = self._meta.get_field(name).attname
+            attname = _attname(name)
             if getattr(before, attname) != getattr(self, attname):
                 raise AppendOnlyError(f"the reported {name} of a concern cannot be changed")
         for name in STEP_FIELDS:
-            attname = self._meta.get_field(name).attname
+            attname = _attname(name)
             old = getattr(before, attname)
             if old not in (None, "", []) and old != getattr(self, attname):
                 raise AppendOnlyError(f"{name} of a concern is written once and then kept")
@@ -321,6 +321,12 @@ class Concern(models.Model):
     @property
     def rank(self) -> int:
         return status_rank(self.status)
+
+
+def _attname(name: str) -> str:
+    field = Concern._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field.attname
 
 
 class CaseEvent(AppendOnlyModel):

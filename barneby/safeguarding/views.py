@@ -72,8 +72,9 @@ def report_public(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
         # A fresh stamp, so the time check counts from this answer.
-        form.data = form.data.copy()
-        form.data["stamp"] = forms.form_stamp()
+        fresh = request.POST.copy()
+        fresh["stamp"] = forms.form_stamp()
+        form.data = fresh
     return render(request, "safeguarding/public_report.html", {"form": form}, status=status)
 
 
@@ -152,8 +153,9 @@ def reporter_reply(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             return _thread(request, concern, sent=True)
-    form.data = form.data.copy()
-    form.data["token"] = _token(concern)
+    fresh = request.POST.copy()
+    fresh["token"] = _token(concern)
+    form.data = fresh
     return _thread(request, concern, form, status=400)
 
 
@@ -224,7 +226,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("vis", "open")
     found = selectors.concern_list_for(user=request.user).select_related("association", "programme")
     if show != "alle":
-        found = found.open()
+        found = found.exclude(status=Status.CLOSED)
     page = paginate(request, found.order_by("-reported_at", "-pk"))
     rows = list(page.object_list)
     overdue: dict[int, list[str]] = {}

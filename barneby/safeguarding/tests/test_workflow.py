@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -114,7 +116,7 @@ def test_the_application_refuses_to_delete_or_rewrite(sg: SgWorld) -> None:
     )
     event = concern.events.first()
     assert event is not None
-    for call in (
+    calls: list[Callable[[], object]] = [
         concern.delete,
         Concern.objects.filter(pk=concern.pk).delete,
         lambda: Concern.objects.filter(pk=concern.pk).update(category="other"),
@@ -125,7 +127,8 @@ def test_the_application_refuses_to_delete_or_rewrite(sg: SgWorld) -> None:
         InvolvedPerson.objects.all().delete,
         Attachment.objects.all().delete,
         lambda: Attachment.objects.get().save(),
-    ):
+    ]
+    for call in calls:
         with pytest.raises(AppendOnlyError):
             call()
     concern.category = "other"
@@ -137,12 +140,12 @@ def test_the_application_refuses_to_delete_or_rewrite(sg: SgWorld) -> None:
     with pytest.raises(AppendOnlyError):
         concern.save()
     concern.refresh_from_db()
-    concern.acknowledged_at = concern.acknowledged_at + dt.timedelta(hours=1)  # type: ignore[operator]
+    concern.acknowledged_at = concern.acknowledged_at + dt.timedelta(hours=1)  # type: ignore[operator,assignment]
     with pytest.raises(AppendOnlyError):
         concern.save()
 
 
-def _refused(sql: str, params: list[object]) -> None:
+def _refused(sql: str, params: list[Any]) -> None:
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
 
