@@ -8,9 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from barneby.accounts.roles import Role, ScopeKind
 from barneby.accounts.scoping import scope_for, visible_to
@@ -29,6 +31,8 @@ from barneby.results.permissions import (
 )
 
 MUNICIPALITY_CONTACT = frozenset({Role.MUNICIPALITY_CONTACT})
+# Figures of an open period are computed from the records; a page shows them at most this old.
+FIGURES_CACHE_SECONDS = 5 * 60
 
 
 def visible_programmes(*, user: Any, roles: frozenset[Role] = RESULTS_READERS) -> QuerySet[Programme]:
@@ -70,7 +74,9 @@ def default_unit(*, user: Any) -> OrgUnit | None:
     """The widest unit the user may see: the whole organisation, their association or their first programme."""
     scope = scope_for(user)
     if scope.is_global(RESULTS_READERS):
-        return OrgUnit("global")
+        # The whole federation is one choice away; computing it on every first visit would be slow.
+        first = MemberAssociation.objects.order_by("pk").values_list("pk", flat=True).first()
+        return OrgUnit("association", str(first)) if first is not None else OrgUnit("global")
     associations = sorted(scope.keys(ScopeKind.ASSOCIATION, RESULTS_READERS), key=int)
     if associations:
         return OrgUnit("association", associations[0])
@@ -177,7 +183,12 @@ def reported(
         else:
             rows = list(snaps)
         return [publish(s) for s in rows], closing
-    return [publish(r) for r in compute_all(unit, period, codes=codes)], None
+    key = f"results:figures:{unit.token}:{period.key}:{','.join(codes or [])}:{get_language() or 'nb'}"
+    computed = cache.get(key)
+    if computed is None:
+        computed = compute_all(unit, period, codes=codes)
+        cache.set(key, computed, FIGURES_CACHE_SECONDS)
+    return [publish(r) for r in computed], None
 
 
 def closings_for(*, user: Any) -> list[PeriodClose]:
