@@ -47,7 +47,9 @@ focal_point = staff(FOCAL_POINTS, hidden=True)
 @never_cache
 @require_http_methods(["GET", "POST"])
 def report_public(request: HttpRequest) -> HttpResponse:
-    form = forms.PublicReportForm(request.POST or None, request.FILES or None)
+    form = forms.PublicReportForm(
+        request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None
+    )
     status = 200
     if request.method == "POST":
         valid = form.is_valid()
@@ -115,7 +117,7 @@ def _thread(
 @never_cache
 @require_http_methods(["GET", "POST"])
 def reporter_access(request: HttpRequest) -> HttpResponse:
-    form = forms.ReporterAccessForm(request.POST or None)
+    form = forms.ReporterAccessForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -180,8 +182,12 @@ def _report_choices(user: Any) -> tuple[QuerySet[MemberAssociation], QuerySet[Pr
 @require_http_methods(["GET", "POST"])
 def report_staff(request: HttpRequest) -> HttpResponse:
     associations, programmes = _report_choices(request.user)
+    posted = request.method == "POST"
     form = forms.StaffReportForm(
-        request.POST or None, request.FILES or None, associations=associations, programmes=programmes
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        associations=associations,
+        programmes=programmes,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -218,3 +218,9 @@ def test_the_reporter_cannot_add_to_a_closed_case(sg: SgWorld) -> None:
     concern = services.concern_close(actor=focal, concern=concern, actions=[], lessons="l")
     with pytest.raises(ValidationError):
         services.reporter_add(concern=concern, text="Mer")
+
+
+def test_an_empty_post_is_answered_with_form_errors(sg: SgWorld) -> None:
+    assert Client().post(REPORT, {}).status_code == 400
+    assert Client().post(ACCESS, {}).status_code == 400
+    assert not Concern.objects.exists()
