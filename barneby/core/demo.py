@@ -13,10 +13,13 @@ with :meth:`DemoContext.step`; each runs in its own transaction, is recorded
 (``imports.LoadStep``) when it commits, and is skipped on every later run.
 
 Bulk loads on PostgreSQL: inside a step, the first ``Inserter.flush`` into a
-table drops that table's foreign-key constraints and the step adds them again
-before it commits. Adding a constraint checks every row in one join; leaving
-it in place queues one deferred check per row and constraint, which for the
-global demo's millions of rows cost minutes inside ``COMMIT``.
+table drops that table's foreign-key constraints; before the step commits, its
+new rows are checked against their parents in one query per constraint and the
+constraint is added again ``NOT VALID``; ``seed_demo`` validates them all at the
+end (:func:`validate_foreign_keys`). Leaving the constraints in place queues one
+deferred check per row and constraint (a locking lookup each, planned when the
+tables looked empty), which for the global demo's millions of rows cost more
+than ten minutes inside ``COMMIT``.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypeVar
 
 from django.core.management.color import no_style
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connection, connections, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -211,16 +214,30 @@ def reset_sequences(tables: Sequence[Inserter]) -> None:
 
 # --- foreign keys during a bulk load (PostgreSQL) -------------------------------------------------
 
-# Table → its dropped constraints (name, definition), while a step runs; None outside a step.
-_suspended: dict[str, list[tuple[str, str]]] | None = None
+
+@dataclass
+class _Dropped:
+    """A table's foreign keys dropped for a step: (name, definition, column, parent table), and its top id then."""
+
+    constraints: list[tuple[str, str, str, str]]
+    top_id: int
+
+
+# Table → what was dropped, while a step runs; None outside a step.
+_suspended: dict[str, _Dropped] | None = None
 
 
 @contextlib.contextmanager
 def _bulk_load() -> Iterator[None]:
-    """Within a step: foreign keys dropped by ``Inserter.flush`` are added again (and so checked) at its end."""
+    """Within a step: foreign keys dropped by ``Inserter.flush`` come back before the step commits.
+
+    The step's own rows are checked against their parents in one query per
+    constraint; the constraint is then added ``NOT VALID`` (no scan of the rows
+    earlier steps checked), and :func:`validate_foreign_keys` validates every such
+    constraint once, when the seed is done.
+    """
     global _suspended
-    outer = _suspended
-    if outer is not None:  # a step inside a step: the outer one restores the constraints
+    if _suspended is not None:  # a step inside a step: the outer one restores the constraints
         yield
         return
     _suspended = {}
@@ -237,28 +254,55 @@ def _suspend_foreign_keys(table: str) -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
-            " WHERE contype = 'f' AND conrelid = %s::regclass ORDER BY conname",
-            [connection.ops.quote_name(table)],
+            "SELECT c.conname, pg_get_constraintdef(c.oid), a.attname, c.confrelid::regclass::text"
+            " FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]"
+            " WHERE c.contype = 'f' AND c.conrelid = %s::regclass AND cardinality(c.conkey) = 1"
+            " ORDER BY c.conname",
+            [_q(table)],
         )
-        constraints = [(str(name), str(definition)) for name, definition in cursor.fetchall()]
+        constraints = [(str(n), str(d), str(col), str(parent)) for n, d, col, parent in cursor.fetchall()]
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {_q(table)}")  # noqa: S608 (a quoted table name)
+        top_id = int(cursor.fetchone()[0])
         try:
             # A table with rows inserted earlier in this transaction has pending checks and cannot be
             # altered: then its rows are checked one by one at commit, as without a step.
             with transaction.atomic():
-                for name, _definition in constraints:
+                for name, _definition, _column, _parent in constraints:
                     cursor.execute(f"ALTER TABLE {_q(table)} DROP CONSTRAINT {_q(name)}")
         except DatabaseError:
             constraints = []
-    _suspended[table] = constraints
+    _suspended[table] = _Dropped(constraints, top_id)
 
 
-def _restore_foreign_keys(dropped: dict[str, list[tuple[str, str]]]) -> None:
+def _restore_foreign_keys(dropped: dict[str, _Dropped]) -> None:
     with connection.cursor() as cursor:
-        for table, constraints in dropped.items():
-            for name, definition in constraints:
-                # The definition comes from pg_get_constraintdef, the names from the catalogue.
-                cursor.execute(f"ALTER TABLE {_q(table)} ADD CONSTRAINT {_q(name)} {definition}")
+        for table, what in dropped.items():
+            for name, definition, column, parent in what.constraints:
+                # Names come from the catalogue (quoted), the definition from pg_get_constraintdef.
+                cursor.execute(
+                    f"SELECT t.id FROM {_q(table)} t WHERE t.id > %s AND t.{_q(column)} IS NOT NULL"  # noqa: S608
+                    f" AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.id = t.{_q(column)}) LIMIT 1",
+                    [what.top_id],
+                )
+                orphan = cursor.fetchone()
+                if orphan is not None:
+                    raise IntegrityError(f"{table} {orphan[0]}: {column} has no row in {parent} ({name})")
+                cursor.execute(f"ALTER TABLE {_q(table)} ADD CONSTRAINT {_q(name)} {definition} NOT VALID")
+
+
+def validate_foreign_keys() -> int:
+    """Validate every foreign key a step added ``NOT VALID`` (one scan per constraint); returns how many."""
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname FROM pg_constraint"
+            " WHERE contype = 'f' AND NOT convalidated ORDER BY 1, 2"
+        )
+        pending = cursor.fetchall()
+        for table, name in pending:
+            cursor.execute(f"ALTER TABLE {table} VALIDATE CONSTRAINT {_q(name)}")
+    return len(pending)
 
 
 def _q(name: str) -> str:
