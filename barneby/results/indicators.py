@@ -29,10 +29,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from barneby.care import rules
-from barneby.care.alerts import load_facts, thresholds
+from barneby.care.alerts import thresholds
 from barneby.care.models import Child, HouseholdMember, PlanGoal
 from barneby.care.selectors import age_band
 from barneby.organisation.models import Programme
+from barneby.results.loading import facts_for_programmes
 from barneby.results.periods import OrgUnit, Period
 
 Unit = Literal["percent", "count", "days"]
@@ -58,6 +59,7 @@ LEAVING_PLAN_LEAD_DAYS = 183
 VOICE_MIN_AGE = 7
 ALL_DOMAINS = frozenset({"physical", "emotional", "intellectual", "social", "cultural", "religious"})
 CHILD_BATCH = 2000
+PROGRAMME_BATCH = 300
 
 
 def setting(name: str, default: int) -> int:
@@ -98,9 +100,22 @@ class Data:
     strengthening: dict[int, int] = field(default_factory=dict)
     limits: rules.Thresholds = field(default_factory=rules.Thresholds)
 
+    _at_ref: list[tuple[int, rules.ChildFacts, rules.PlacementFact]] | None = None
+
     @property
     def ref(self) -> dt.date:
         return self.period.reference(self.today)
+
+    def in_care_at_ref(self) -> list[tuple[int, rules.ChildFacts, rules.PlacementFact]]:
+        """The children with an open placement on the reference day, with it (computed once)."""
+        if self._at_ref is None:
+            found = []
+            for pk, facts in self.facts.items():
+                now = rules.current_placement(facts.placements, self.ref)
+                if now is not None:
+                    found.append((pk, facts, now))
+            self._at_ref = found
+        return self._at_ref
 
 
 @dataclass(frozen=True)
@@ -153,6 +168,9 @@ def _item(data: Data, child: int, hit: bool = True, value: float | None = None) 
 
 
 def _in_care(data: Data, day: dt.date) -> Iterable[tuple[int, rules.ChildFacts, rules.PlacementFact]]:
+    if day == data.ref:
+        yield from data.in_care_at_ref()
+        return
     for pk, facts in data.facts.items():
         now = rules.current_placement(facts.placements, day)
         if now is not None:
@@ -660,13 +678,20 @@ def load(
     ids = list(children)
     facts: dict[int, rules.ChildFacts] = {}
     goals: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
-    for start in range(0, len(ids), CHILD_BATCH):
-        chunk = ids[start : start + CHILD_BATCH]
-        facts.update(load_facts(chunk))
-        for child, created, domain in PlanGoal.objects.filter(child_id__in=chunk).values_list(
+    for start in range(0, len(programme_ids), PROGRAMME_BATCH):
+        batch = programme_ids[start : start + PROGRAMME_BATCH]
+        in_batch = set(batch)
+        wanted = {
+            row.id: (row.birth_date, row.status, row.is_unaccompanied, row.residence_decision_date, row.settlement_date)
+            for row in children.values()
+            if row.programme_id in in_batch
+        }
+        facts.update(facts_for_programmes(batch, wanted))
+        for child, created, domain in PlanGoal.objects.filter(child__programme_id__in=batch).values_list(
             "child_id", "created_at", "domain"
         ):
-            goals[child].append((timezone.localdate(created), domain))
+            if child in children:
+                goals[child].append((timezone.localdate(created), domain))
     if disability:
         for start in range(0, len(ids), CHILD_BATCH):
             chunk = ids[start : start + CHILD_BATCH]
