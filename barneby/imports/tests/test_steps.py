@@ -106,7 +106,7 @@ def test_seed_demo_runs_a_generator_it_does_not_know_as_one_step(monkeypatch: py
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="foreign keys are dropped around COPY on PostgreSQL only")
-def test_foreign_keys_are_back_after_a_step_and_checked(transactional_db: None) -> None:
+def test_foreign_keys_are_back_after_a_step_and_checked() -> None:
     def constraints() -> set[str]:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -122,7 +122,14 @@ def test_foreign_keys_are_back_after_a_step_and_checked(transactional_db: None) 
 
     def good() -> None:
         rows = Inserter(Programme)
-        rows.add(association_id=association.pk, location_id=location.pk, name="P", code="FK-1", type="school")
+        rows.add(
+            association_id=association.pk,
+            location_id=location.pk,
+            name="P",
+            code="FK-1",
+            type="school",
+            start_date=dt.date(2020, 1, 1),
+        )
         rows.flush()
 
     assert ctx.step("fk-good", good)
@@ -132,7 +139,14 @@ def test_foreign_keys_are_back_after_a_step_and_checked(transactional_db: None) 
 
     def dangling() -> None:
         rows = Inserter(Programme)
-        rows.add(association_id=association.pk + 1000, location_id=location.pk, name="Q", code="FK-2", type="school")
+        rows.add(
+            association_id=association.pk + 1000,
+            location_id=location.pk,
+            name="Q",
+            code="FK-2",
+            type="school",
+            start_date=dt.date(2020, 1, 1),
+        )
         rows.flush()
 
     with pytest.raises(IntegrityError):
