@@ -115,6 +115,9 @@ class Index:
             ]
             self.min_homes[group] = self._min_homes(unit, pools)
         self._sort_candidates()
+        # The candidates as built, before any solver adds a pair: the heuristic reads these,
+        # so it gives the same answer however many times it runs on one index.
+        self.base_candidates: list[list[int]] = [list(homes) for homes in self.candidates]
 
     # -- screening -----------------------------------------------------------
 

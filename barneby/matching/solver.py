@@ -58,9 +58,9 @@ class Budget:
     patterns: float = 0.25  # of the whole limit, for the first two levels
     needs: float = 0.5  # for the needs level (contents model, then the per-home model on small batches)
     polish_before_needs: float = 0.35  # of the needs step's time, for polishing parts before the contents model
-    contents_lp: float = 0.45  # for the contents model's column generation (its bound)
-    contents_mip: float = 0.5  # for its master as a MIP (the placement); both also of the needs step's time
-    polish_after: float = 0.5  # for polishing parts after the contents model (pruned candidates: all of it)
+    contents: float = 0.75  # for the contents model's distance stage (the rest: polishing, the per-home model)
+    contents_lp: float = 0.6  # of a contents stage's time, for column generation (the bound); the rest for the MIP
+    polish_after: float = 0.5  # for polishing parts after the contents model, before the per-home model
     exact_pairs: int = 40_000  # candidate pairs up to which the per-home model takes the whole batch
     margin_s: float = 0.2  # kept back at the end for the answer itself
 
@@ -196,14 +196,8 @@ def needs(run: Run) -> None:
     run.polish(time.perf_counter() + run.budget.polish_before_needs * (until - time.perf_counter()))
     key = run.key()
     levels_proven = run.proven(2)
-    left = until - time.perf_counter()
     result = contents_stage(
-        index,
-        run.positions,
-        (key[0], key[1], None),
-        lp_until=time.perf_counter() + run.budget.contents_lp * left,
-        deadline=time.perf_counter() + run.budget.contents_mip * left,
-        seed=run.seed,
+        index, run.positions, (key[0], key[1], None), until=until, lp_share=run.budget.contents_lp, seed=run.seed
     )
     run.offer(result.positions)
     if levels_proven:
@@ -225,8 +219,8 @@ def distance(run: Run) -> None:
             index,
             run.positions,
             (held[0], held[1], held[2]),
-            lp_until=run.until(run.budget.contents_lp),
-            deadline=run.until(run.budget.contents_mip),
+            until=run.until(run.budget.contents),
+            lp_share=run.budget.contents_lp,
             seed=run.seed,
         )
         run.offer(result.positions)

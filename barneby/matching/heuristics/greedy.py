@@ -15,6 +15,7 @@ from collections import defaultdict
 from barneby.matching.index import Index, default_index
 from barneby.matching.problem import GroupId, Problem, Solution
 from barneby.matching.result import make_solution, trivial_bound
+from barneby.matching.rules import pair_cost
 
 # Beyond the pruned candidates, how many of a child's cheapest eligible homes
 # the heuristic looks at when its candidates are full.
@@ -77,7 +78,7 @@ def _internally_apart(index: Index, members: list[int]) -> bool:
 def _whole_home(index: Index, load: Load, members: list[int], *, wide: bool) -> int | None:
     """The best-fitting home taking all of ``members``, or ``None``."""
     size = len(members)
-    lists = [index.eligible_homes(i)[:WIDE] if wide else index.candidates[i] for i in members]
+    lists = [index.eligible_homes(i)[:WIDE] if wide else index.base_candidates[i] for i in members]
     common = set(lists[0]).intersection(*lists[1:])
     best: tuple[int, int, int, int] | None = None
     for k in common:
@@ -102,7 +103,7 @@ def split_group(index: Index, load: Load, members: list[int], *, wide: bool) -> 
     while left:
         homes: set[int] = set()
         for i in left:
-            homes.update(index.eligible_homes(i)[:WIDE] if wide else index.candidates[i])
+            homes.update(index.eligible_homes(i)[:WIDE] if wide else index.base_candidates[i])
         g = index.group_of[left[0]]
         rooms = {k: _room(index, load, k, g, len(left)) for k in homes}
         # Most room first, so the search stops once no home can beat the best share.
@@ -113,7 +114,7 @@ def split_group(index: Index, load: Load, members: list[int], *, wide: bool) -> 
             if best is not None and rooms[k] < -best[0]:
                 break
             take: list[int] = []
-            for i in sorted(left, key=lambda i: index.cost[i].get(k, (0, 0))):
+            for i in sorted(left, key=lambda i: pair_cost(index.children[i], index.homes[k])):
                 if load.can_take(i, k, already=len(take)) and not index.apart.get(i, set()) & set(take):
                     take.append(i)
             if not take:
@@ -130,7 +131,7 @@ def split_group(index: Index, load: Load, members: list[int], *, wide: bool) -> 
 
 
 def single_home(index: Index, load: Load, i: int, *, wide: bool) -> int | None:
-    for k in index.eligible_homes(i) if wide else index.candidates[i]:
+    for k in index.eligible_homes(i) if wide else index.base_candidates[i]:
         if load.can_take(i, k):
             return k
     return None
@@ -158,7 +159,7 @@ def greedy_positions(index: Index) -> list[int | None]:
     for members in deferred:
         split_group(index, load, members, wide=not index.complete)
     singles = [i for i in range(len(index.children)) if index.group_of[i] is None]
-    singles.sort(key=lambda i: (len(index.candidates[i]), i))
+    singles.sort(key=lambda i: (len(index.base_candidates[i]), i))
     for i in singles:
         k = single_home(index, load, i, wide=False)
         if k is None and not index.complete:

@@ -433,25 +433,26 @@ def contents_stage(
     positions: list[int | None],
     held: tuple[int, int, int | None],
     *,
-    lp_until: float,
-    deadline: float,
+    until: float,
+    lp_share: float = 0.6,
     seed: int = 0,
 ) -> ContentsResult:
-    """Column generation until ``lp_until`` (the bound), then the master as a MIP until ``deadline``.
+    """Column generation for ``lp_share`` of the time to ``until`` (the bound), then the master as a MIP until ``until``.
 
     ``held`` is (unplaced, splits, unmet needs) of ``positions``; with unmet
     needs ``None`` the stage minimises unmet needs instead of distance. The
     bound is a bound of the problem only when ``index`` holds every eligible
     pair.
     """
+    lp_until = time.perf_counter() + lp_share * (until - time.perf_counter())
     model = ContentsModel(index, held, seed=seed)
     model.add_placement(positions)
     model.add_singles(SINGLES_PER_CHILD)
     lower, rounds, converged = model.generate(until=lp_until)
     found = None
-    if deadline - time.perf_counter() > 0.1:
+    if until - time.perf_counter() > 0.1:
         found = model.placement(
-            positions, time_limit_s=deadline - time.perf_counter(), seed=seed, reduced_share=MIP_REDUCED_SHARE
+            positions, time_limit_s=until - time.perf_counter(), seed=seed, reduced_share=MIP_REDUCED_SHARE
         )
     bound = 0 if not math.isfinite(lower) else max(0, math.ceil(lower - 1e-6 * max(1.0, abs(lower))))
     return ContentsResult(found, bound, rounds, len(model.columns), converged)

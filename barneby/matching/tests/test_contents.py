@@ -30,10 +30,10 @@ def _bounds(problem: Problem, assignment: dict[int, int | None], seconds: float)
     positions = _positions(index, assignment)
     unplaced, splits, unmet, _distance = positions_key(index, positions)
     needs = contents_stage(
-        index, positions, (unplaced, splits, None), lp_until=time.perf_counter() + seconds, deadline=0.0
+        index, positions, (unplaced, splits, None), until=time.perf_counter() + seconds, lp_share=1.0
     )
     distance = contents_stage(
-        index, positions, (unplaced, splits, unmet), lp_until=time.perf_counter() + seconds, deadline=0.0
+        index, positions, (unplaced, splits, unmet), until=time.perf_counter() + seconds, lp_share=1.0
     )
     return needs.bound, distance.bound
 
@@ -66,7 +66,7 @@ def test_the_master_as_a_mip_gives_a_valid_placement_at_most_as_far() -> None:
     positions = _positions(index, dict(solution.assignment))
     key = solution.costs.as_tuple()
     now = time.perf_counter()
-    result = contents_stage(index, positions, key[:3], lp_until=now + 5, deadline=now + 10)
+    result = contents_stage(index, positions, key[:3], until=now + 10, lp_share=0.5)
     assert result.positions is not None
     assignment = {
         c.id: None if k is None else index.homes[k].id for c, k in zip(index.children, result.positions, strict=True)
@@ -89,7 +89,7 @@ def test_kept_apart_children_are_never_put_together_by_the_master() -> None:
     index = Index(problem)
     start: list[int | None] = [0, 1]
     now = time.perf_counter()
-    result = contents_stage(index, start, (0, 0, 0), lp_until=now + 5, deadline=now + 10)
+    result = contents_stage(index, start, (0, 0, 0), until=now + 10, lp_share=0.5)
     assert result.positions is not None
     assert result.positions[0] != result.positions[1]
     # Left out of the pricing, the pair only relaxes the bound: both near is 2 x 1 km.
