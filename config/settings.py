@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "wagtail.users",
     "wagtail.snippets",
     "wagtail.images",
+    "wagtail.documents",
     "wagtail.search",
     "wagtail.admin",
     "wagtail",
@@ -446,10 +447,14 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("nb", "Norsk bokmål"), ("en", "English")]
+# Approval publishes the reviewed revision; editors themselves cannot publish (barneby/website/workflows.py).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "barneby.website.workflows.publish_after_review"
+WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"png": "webp", "jpeg": "webp", "gif": "webp", "bmp": "webp"}
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = env_int("BARNEBY_WEBSITE_IMAGE_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
-WAGTAILDOCS_EXTENSIONS: list[str] = []
+# The editor needs Wagtail's documents app, but the site publishes no documents (no group may add them).
+WAGTAILDOCS_EXTENSIONS = ["pdf"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("BARNEBY_MEDIA_DIR", str(VAR_DIR / "media")))
 # Version of the cookie notice: a visitor whose stored choice is older is asked again.

@@ -2,14 +2,11 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
-from wagtail import urls as wagtail_urls
-from wagtail.admin import urls as wagtailadmin_urls
 
 from barneby.accounts.roles import USER_ADMINS
 from barneby.api.urls import api_urlpatterns
 from barneby.core.access import PUBLIC, AccessRule, mark
 from barneby.website import urls as website_urls
-from barneby.website.access import EDITOR
 
 admin.site.site_header = "Barneby"
 
@@ -33,13 +30,13 @@ urlpatterns = [
     path("admin/", (mark(admin.site.get_urls(), AccessRule(roles=USER_ADMINS)), "admin", admin.site.name)),
     *api_urlpatterns,
     # The public website (issue 16): Wagtail's editor for the communications role only (404 to everyone else).
-    path("cms/", include(mark(list(wagtailadmin_urls.urlpatterns), EDITOR))),
+    path("cms/", include(website_urls.editor_patterns())),
     path("", include((website_urls.site_patterns, "website_files"))),
 ]
 # Wagtail's pages: Norwegian without a prefix, English under /en/; the serve catch-all last of all.
 urlpatterns += i18n_patterns(
     path("", include("barneby.website.urls")),
-    path("", include(mark(list(wagtail_urls.urlpatterns), PUBLIC))),
+    path("", include(website_urls.page_patterns())),
     prefix_default_language=False,
 )
 

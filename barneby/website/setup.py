@@ -52,8 +52,13 @@ def ensure_site() -> Any:
         home = HomePage(title=HOME_TITLES["nb"], slug="hjem", locale=locales["nb"])
         root.add_child(instance=home)
         home.save_revision().publish()
+    hostname, port = _site_address()
     if site is None:
-        site = Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+        site = Site.objects.create(hostname=hostname, port=port, root_page=home, is_default_site=True)
+    elif site.hostname == "localhost" and (site.hostname, site.port) != (hostname, port):
+        # Wagtail's placeholder address: canonical links, the sitemap and Open Graph use the real one.
+        site.hostname, site.port = hostname, port
+        site.save()
     elif site.root_page_id != home.pk:
         old = site.root_page
         site.root_page = home
@@ -67,6 +72,16 @@ def ensure_site() -> Any:
     group = _ensure_group(root)
     _ensure_workflow(root, group)
     return home
+
+
+def _site_address() -> tuple[str, int]:
+    """Host and port of BARNEBY_SITE_URL, the address canonical links are made from."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    parts = urlsplit(str(settings.SITE_URL))
+    return parts.hostname or "localhost", parts.port or (443 if parts.scheme == "https" else 80)
 
 
 def _ensure_group(root: Any) -> Group:

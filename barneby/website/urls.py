@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from django.urls import path, re_path
+from django.urls import URLPattern, URLResolver, path, re_path
 
+from barneby.core.access import PUBLIC, mark
 from barneby.website import views
+from barneby.website.access import EDITOR
 
 app_name = "website"
 # Inside i18n_patterns: Norwegian without a prefix, English under /en/.
@@ -19,3 +21,26 @@ site_patterns = [
     path("robots.txt", views.robots, name="robots"),
     re_path(r"^media/(?P<path>(?:images|original_images)/[\w./-]+)$", views.media, name="media"),
 ]
+
+# Wagtail's admin patterns left out: its deliberate error and 404 test pages and its catch-all
+# (an unknown /cms/ address falls through to the site's own 404).
+DROPPED_EDITOR_PATTERNS = {"wagtailadmin_error_test"}
+
+
+def editor_patterns() -> list[URLPattern | URLResolver]:
+    """Wagtail's admin, for the communications role only (everybody else: 404, or Barneby's sign-in)."""
+    from wagtail.admin import urls as wagtailadmin_urls
+
+    kept = [
+        entry
+        for entry in wagtailadmin_urls.urlpatterns
+        if not (isinstance(entry, URLPattern) and (not entry.name or entry.name in DROPPED_EDITOR_PATTERNS))
+    ]
+    return mark(kept, EDITOR)
+
+
+def page_patterns() -> list[URLPattern | URLResolver]:
+    """Wagtail's page serving only: not its password or front-end login views (no private pages here)."""
+    from wagtail import urls as wagtail_urls
+
+    return mark([p for p in wagtail_urls.urlpatterns if getattr(p, "name", "") == "wagtail_serve"], PUBLIC)

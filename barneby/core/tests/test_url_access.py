@@ -300,6 +300,7 @@ POST_ONLY = {
     "partners:lead-owner",
     "partners:lead-note",
 }
+POST_ONLY.update(app_matrix.merged_tuple("POST_ONLY"))  # apps add their own in tests/matrix.py
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,7 @@ def website_layout(context: template.Context) -> dict[str, Any]:
         "safeguarding_url": None,
         "og_locale": OG_LOCALES.get(language, "nb_NO"),
         "canonical": request.build_absolute_uri(request.path) if request is not None else "",
+        "root_url": "",
     }
     try:
         layout["safeguarding_url"] = safeguarding_report_url()
@@ -78,16 +79,22 @@ def website_layout(context: template.Context) -> dict[str, Any]:
             ):
                 info = InfoPage.objects.child_of(home).live().filter(kind=kind).first()
                 layout[key] = info.get_url(request) if info else None
+        if home is not None:
+            layout["root_url"] = home.get_site().root_url
         if page is not None and getattr(page, "pk", None):
             layout["canonical"] = page.get_full_url(request)
             for translated in page.get_translations(inclusive=True).live().select_related("locale"):
                 code = translated.locale.language_code
-                layout["alternates"].append({"code": code, "url": translated.get_full_url(request)})
+                layout["alternates"].append(
+                    {"code": code, "url": translated.get_full_url(request), "path": translated.get_url(request)}
+                )
         else:
             for code in ("nb", "en"):
                 other = _home(code)
                 if other is not None and code != language:
-                    layout["alternates"].append({"code": code, "url": other.get_full_url(request), "home": True})
+                    layout["alternates"].append(
+                        {"code": code, "url": other.get_full_url(request), "path": other.get_url(request), "home": True}
+                    )
     except DatabaseError:  # the 500 page must still render
         logger.exception("website layout without its links")
     layout["other_language"] = next((a for a in layout["alternates"] if a["code"] != language), None)
