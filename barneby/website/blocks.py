@@ -1,3 +1,5 @@
+# mypy: disable-error-code="misc, no-any-return"
+# (Wagtail ships no type information: its pages and blocks are Any to mypy.)
 """StreamField blocks of the public website's pages."""
 
 from __future__ import annotations

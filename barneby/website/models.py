@@ -1,3 +1,5 @@
+# mypy: disable-error-code="misc, var-annotated, no-any-return"
+# (Wagtail ships no type information: its pages and blocks are Any to mypy.)
 """Page types of the public website (DESIGN.md C9), edited in Wagtail by the communications role."""
 
 from __future__ import annotations

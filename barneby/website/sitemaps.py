@@ -1,3 +1,5 @@
+# mypy: disable-error-code="misc"
+# (Wagtail ships no type information: its pages and blocks are Any to mypy.)
 from __future__ import annotations
 
 from typing import Any

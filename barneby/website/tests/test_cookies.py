@@ -39,7 +39,8 @@ def test_only_necessary_stores_the_choice_with_its_version_and_nothing_else(demo
     assert response["Location"] == "/sosken-sammen/"
     morsel = response.cookies[consent.COOKIE_NAME]
     assert morsel.value == f"{consent.version()}.necessary"
-    assert morsel["httponly"] and morsel["samesite"] == "Lax"
+    assert morsel["httponly"]
+    assert morsel["samesite"] == "Lax"
     for url in PUBLIC_PAGES:
         assert "cookie-banner" not in client.get(url).content.decode(), url
     assert set(_cookies(client)) == {"csrftoken", consent.COOKIE_NAME}
