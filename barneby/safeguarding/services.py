@@ -11,6 +11,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import io
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
 
 from barneby.audit.models import AuditAction
 from barneby.audit.services import audit_record
@@ -122,11 +124,42 @@ def check_attachment(upload: UploadedFile) -> CheckedFile:
     for signature, content_type, _label in SIGNATURES:
         if data.startswith(signature):
             name = (upload.name or "vedlegg").replace("/", "_").replace("\\", "_")[:200]
+            if content_type != "application/pdf":
+                data = _image_without_metadata(data)
             return CheckedFile(name=name, content_type=content_type, data=data)
     raise ValidationError(
         _("Vedlegget må være en PDF, et JPEG-bilde eller et PNG-bilde. Innholdet i filen er ikke det."),
         code="wrong_type",
     )
+
+
+# An image larger than this is refused before it is decoded (a small file can unpack to a huge bitmap).
+MAX_PIXELS = 40_000_000
+
+
+def _image_without_metadata(data: bytes) -> bytes:
+    """The image decoded and encoded again, so nothing but the pixels is kept: a phone's photo carries the
+    GPS position where it was taken, the camera and the time in EXIF, which could name an anonymous reporter.
+    """
+    unreadable = ValidationError(
+        _("Bildet kunne ikke leses. Legg ved en hel PDF-, JPEG- eller PNG-fil."), code="wrong_type"
+    )
+    try:
+        with Image.open(io.BytesIO(data)) as original:
+            if original.format not in {"JPEG", "PNG"}:
+                raise unreadable
+            if original.width * original.height > MAX_PIXELS:
+                raise ValidationError(_("Bildet har for mange piksler. Bruk et mindre bilde."), code="too_big")
+            image = ImageOps.exif_transpose(original)
+            out = io.BytesIO()
+            if original.format == "JPEG":
+                image.convert("RGB").save(out, format="JPEG", quality=90)
+            else:
+                keep = image if image.mode in {"RGB", "RGBA", "L", "LA", "P"} else image.convert("RGBA")
+                keep.save(out, format="PNG")
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise unreadable from None
+    return out.getvalue()
 
 
 def _attach(concern: Concern, event: CaseEvent, file: CheckedFile | None) -> None:

@@ -15,7 +15,23 @@ from barneby.safeguarding import services
 from barneby.safeguarding.models import Category, Concern, ConcernsChild
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def _png() -> bytes:
+    """A small real PNG that carries a text chunk naming its author (metadata that must not be kept)."""
+    import io
+
+    from PIL import Image
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("Author", "Ola Nordmann")
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(out, format="PNG", pnginfo=info)
+    return out.getvalue()
+
+
+PNG = _png()
 
 
 @dataclass

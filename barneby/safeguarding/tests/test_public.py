@@ -87,7 +87,12 @@ def test_an_anonymous_report_stores_no_address_agent_or_session(sg: SgWorld) -> 
     code, secret = response.context["code"], response.context["secret"]
     assert concern.code == code
     assert secret not in concern.secret_hash
-    assert Attachment.objects.get().content_type == "image/png"
+    attachment = Attachment.objects.get()
+    assert attachment.content_type == "image/png"
+    # Re-encoded: the picture stays, the metadata naming its author is gone.
+    assert services.attachment_bytes(attachment).startswith(b"\x89PNG")
+    assert b"Ola Nordmann" not in services.attachment_bytes(attachment)
+    assert b"Ola Nordmann" in PNG
     # Read the rows themselves: neither the address nor the browser is anywhere in safeguarding or audit.
     tables = [
         "safeguarding_concern",
@@ -223,4 +228,12 @@ def test_the_reporter_cannot_add_to_a_closed_case(sg: SgWorld) -> None:
 def test_an_empty_post_is_answered_with_form_errors(sg: SgWorld) -> None:
     assert Client().post(REPORT, {}).status_code == 400
     assert Client().post(ACCESS, {}).status_code == 400
+    assert not Concern.objects.exists()
+
+
+def test_a_file_that_only_starts_like_an_image_is_refused(sg: SgWorld) -> None:
+    fake = SimpleUploadedFile("bilde.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png")
+    response = _post(Client(), _form(sg, attachment=fake))
+    assert response.status_code == 400
+    assert "Bildet kunne ikke leses" in response.content.decode()
     assert not Concern.objects.exists()
