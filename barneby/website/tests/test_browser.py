@@ -59,11 +59,11 @@ def test_the_cookie_banner_goes_away_after_a_choice_and_comes_back_from_the_foot
     live_server: Any, page: Any, seeded: None
 ) -> None:
     page.goto(f"{live_server.url}/sosken-sammen/")
-    banner = page.get_by_role("region", name="Informasjonskapsler")
+    banner = page.get_by_role("region", name="Ditt valg om informasjonskapsler")
     assert banner.is_visible()
     banner.get_by_role("button", name="Bare nødvendige").click()
     page.wait_for_url(f"{live_server.url}/sosken-sammen/")
-    assert page.get_by_role("region", name="Informasjonskapsler").count() == 0
+    assert page.get_by_role("region", name="Ditt valg om informasjonskapsler").count() == 0
     names = {c["name"] for c in page.context.cookies()}
     assert names == {"csrftoken", "barneby_samtykke"}
     page.get_by_role("link", name="Valg for informasjonskapsler").click()
