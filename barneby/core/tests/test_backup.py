@@ -101,6 +101,10 @@ def source(settings: Settings, tmp_path: Path) -> dict[str, Any]:
     (photos / "2026" / "barn.jpg").write_bytes(b"\xff\xd8\xff" + os.urandom(5000))
     settings.SPONSORSHIP_PHOTO_DIR = photos
     settings.FUNDRAISING_FILES_DIR = tmp_path / "no-such-dir"
+    media = tmp_path / "source-media"
+    (media / "original_images").mkdir(parents=True)
+    (media / "original_images" / "bilde.png").write_bytes(b"\x89PNG" + os.urandom(300))
+    settings.MEDIA_ROOT = media
     w = f.world()
     kid = f.child(w.programme, w.caseworker, first_name="Sigrid", national_id="")
     from barneby.care import services
@@ -167,7 +171,10 @@ def test_backup_then_restore_into_a_fresh_database_gives_the_same_data(
     assert manifest["tables"]["care_child"]["rows"] == 1
     assert manifest["engine"] == connection.vendor
     assert ["care", "0001_initial"] in manifest["schema"]["migrations"]
-    assert [f["member"] for f in manifest["files"]] == ["files/SPONSORSHIP_PHOTO_DIR/2026/barn.jpg"]
+    assert [f["member"] for f in manifest["files"]] == [
+        "files/MEDIA_ROOT/original_images/bilde.png",
+        "files/SPONSORSHIP_PHOTO_DIR/2026/barn.jpg",
+    ]
     raw = archive.read_bytes()
     assert b"Sigrid" not in raw
     assert b"manifest" not in raw
@@ -180,7 +187,8 @@ def test_backup_then_restore_into_a_fresh_database_gives_the_same_data(
         "BARNEBY_VAR_DIR": str(target_var),
         "DJANGO_DEBUG": "0",
     }
-    env.pop("BARNEBY_SPONSORSHIP_PHOTO_DIR", None)
+    for name in ("BARNEBY_SPONSORSHIP_PHOTO_DIR", "BARNEBY_MEDIA_DIR", "BARNEBY_FUNDRAISING_FILES_DIR"):
+        env.pop(name, None)
     restored = _manage(["restore", str(archive)], env)
     assert restored.returncode == 0, restored.stderr
     assert "row counts and checksums match the manifest" in restored.stdout
@@ -196,6 +204,8 @@ def test_backup_then_restore_into_a_fresh_database_gives_the_same_data(
     assert seen["login_page"] == 200
     photo = target_var / "sponsorships" / "2026" / "barn.jpg"
     assert photo.read_bytes() == (source["photos"] / "2026" / "barn.jpg").read_bytes()
+    image = target_var / "media" / "original_images" / "bilde.png"
+    assert image.read_bytes() == (django_settings.MEDIA_ROOT / "original_images" / "bilde.png").read_bytes()
 
 
 @pytest.mark.django_db(transaction=True)

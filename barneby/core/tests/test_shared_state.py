@@ -62,10 +62,16 @@ def shared_database(tmp_path: Path) -> Iterator[str]:
     connection.ensure_connection()
     if connection.vendor == "sqlite":
         target = tmp_path / "shared.sqlite3"
+        # Through a connection of its own: the test's connection is inside its (write) transaction,
+        # and SQLite refuses to back up from a connection that is writing.
+        name = str(connection.settings_dict["NAME"])
+        source = sqlite3.connect(name, uri=name.startswith("file:"))
         copy = sqlite3.connect(str(target))
-        raw: Any = connection.connection
-        raw.backup(copy)
-        copy.close()
+        try:
+            source.backup(copy)
+        finally:
+            copy.close()
+            source.close()
         yield f"sqlite:///{target}"
         return
     params = connection.settings_dict
