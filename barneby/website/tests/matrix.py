@@ -41,6 +41,28 @@ EXPECTED: dict[str, AccessRule] = {
     "website_files:sitemap": PUBLIC,
     "website_files:media": PUBLIC,
 }
-PARAM_VALUES: dict[str, str] = {"path": "images/missing.webp"}
+
+
+def _editor_param_values() -> dict[str, dict[str, str | int]]:
+    """Fixed values for the parameters of Wagtail's un-namespaced admin URLs (everyone but editors gets 404 first)."""
+    from django.urls.converters import IntConverter, UUIDConverter
+
+    from barneby.website.urls import editor_patterns
+
+    values: dict[str, dict[str, str | int]] = {}
+    for entry in editor_patterns():
+        if isinstance(entry, URLPattern) and entry.name and entry.pattern.converters:
+            values[entry.name] = {
+                name: 1
+                if isinstance(converter, IntConverter)
+                else "00000000-0000-0000-0000-000000000001"
+                if isinstance(converter, UUIDConverter)
+                else "x"
+                for name, converter in entry.pattern.converters.items()
+            }
+    return values
+
+
+PARAM_VALUES: dict[str, dict[str, str | int]] = _editor_param_values()
 # Wagtail signs out by POST only.
 POST_ONLY = ("wagtailadmin_logout",)
