@@ -85,7 +85,9 @@ def inner(rows: int) -> None:
     from barneby.organisation.models import Location, LocationKind, MemberAssociation, Programme
 
     assoc = MemberAssociation.objects.create(name="SOS Bench", code="BENCH", country="NO")
-    place = Location.objects.create(association=assoc, kind=LocationKind.VILLAGE, name="Benchbyen", country="NO")
+    place = Location.objects.create(
+        association=assoc, kind=LocationKind.VILLAGE, name="Benchbyen", country="NO", latitude=60, longitude=5
+    )
     programme = Programme.objects.create(
         association=assoc, location=place, name="Bench", code="BENCH-1", type="sibling_foster", start_date="2020-01-01"
     )
