@@ -58,11 +58,11 @@ def ensure_site() -> Any:
     hostname, port = _site_address()
     if site is None:
         site = Site.objects.create(hostname=hostname, port=port, root_page=home, is_default_site=True)
-    elif site.hostname == "localhost" and (site.hostname, site.port) != (hostname, port):
+    if site.hostname == "localhost" and (site.hostname, site.port) != (hostname, port):
         # Wagtail's placeholder address: canonical links, the sitemap and Open Graph use the real one.
         site.hostname, site.port = hostname, port
         site.save()
-    elif site.root_page_id != home.pk:
+    if site.root_page_id != home.pk:
         old = site.root_page
         site.root_page = home
         site.save()

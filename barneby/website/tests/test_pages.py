@@ -165,3 +165,15 @@ def test_media_serves_only_the_website_images(home: Any, client: Client, setting
     assert client.get("/media/images/../../secret.txt").status_code == 404
     assert client.get("/media/sponsorships/x.jpg").status_code == 404
     assert client.get("/media/images/missing.webp").status_code == 404
+
+
+def test_after_migrate_the_site_serves_our_home_page_in_both_languages(client: Client) -> None:
+    from wagtail.models import Site
+
+    from barneby.website.models import HomePage
+
+    site = Site.objects.get(is_default_site=True)
+    assert isinstance(site.root_page.specific, HomePage)
+    assert client.get("/").status_code == 200
+    assert "Welcome to your new Wagtail site" not in client.get("/").content.decode()
+    assert client.get("/en/").status_code == 200
