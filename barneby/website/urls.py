@@ -40,7 +40,11 @@ def editor_patterns() -> list[URLPattern | URLResolver]:
 
 
 def page_patterns() -> list[URLPattern | URLResolver]:
-    """Wagtail's page serving only: not its password or front-end login views (no private pages here)."""
-    from wagtail import urls as wagtail_urls
+    """Wagtail's page serving only (not its password or front-end login views: no private pages here).
 
-    return mark([p for p in wagtail_urls.urlpatterns if getattr(p, "name", "") == "wagtail_serve"], PUBLIC)
+    Wagtail's own pattern, except that nothing under /api/ is a page, so an unknown API address
+    is the API's JSON 404 rather than a redirect to a page address with a slash.
+    """
+    from wagtail import views as wagtail_views
+
+    return mark([re_path(r"^(?!api/)((?:[\w\-]+/)*)$", wagtail_views.serve, name="wagtail_serve")], PUBLIC)
