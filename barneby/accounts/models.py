@@ -173,7 +173,9 @@ class ApiToken(BaseModel):
     at the time of each request, so revoking a role also narrows the token.
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="barneby_api_tokens", verbose_name=_("bruker"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="barneby_api_tokens", verbose_name=_("bruker")
+    )
     name = models.CharField(_("navn"), max_length=100)
     prefix = models.CharField(_("prefiks"), max_length=12, db_index=True)
     digest = models.CharField(_("sjekksum"), max_length=64, unique=True)

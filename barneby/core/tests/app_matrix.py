@@ -41,8 +41,8 @@ def modules() -> list[ModuleType]:
     return found
 
 
-def merged_dict(attribute: str) -> dict[str, Any]:
-    merged: dict[str, Any] = {}
+def merged_dict(attribute: str) -> dict[Any, Any]:
+    merged: dict[Any, Any] = {}
     for module in modules():
         merged.update(getattr(module, attribute, {}))
     return merged

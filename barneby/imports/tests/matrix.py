@@ -21,7 +21,7 @@ EXPECTED: dict[str, AccessRule] = {
     "imports:discard": AccessRule(roles=IMPORTERS),
 }
 
-PK_KINDS: dict[str, str] = {name: "upload" for name in ("imports:preview", "imports:confirm", "imports:discard")}
+PK_KINDS: dict[str, str] = dict.fromkeys(("imports:preview", "imports:confirm", "imports:discard"), "upload")
 
 PARAM_VALUES: dict[str, dict[str, str | int]] = {
     "imports:children-template": {"fmt": "xlsx"},
