@@ -62,16 +62,15 @@ def shared_database(tmp_path: Path) -> Iterator[str]:
     connection.ensure_connection()
     if connection.vendor == "sqlite":
         target = tmp_path / "shared.sqlite3"
-        # Through a connection of its own: the test's connection is inside its (write) transaction,
-        # and SQLite refuses to back up from a connection that is writing.
-        name = str(connection.settings_dict["NAME"])
-        source = sqlite3.connect(name, uri=name.startswith("file:"))
+        # The tests that use this run outside a transaction (transaction=True): SQLite cannot back up a
+        # database while a connection holds a write transaction on it (the backup waits forever).
+        raw = connection.connection
+        assert isinstance(raw, sqlite3.Connection)
         copy = sqlite3.connect(str(target))
         try:
-            source.backup(copy)
+            raw.backup(copy)
         finally:
             copy.close()
-            source.close()
         yield f"sqlite:///{target}"
         return
     params = connection.settings_dict
@@ -142,7 +141,7 @@ def _server(step: str, env: dict[str, str]) -> dict[str, Any]:
 
 
 @pytest.mark.slow
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_lockout_and_a_cached_report_are_the_same_on_every_server(
     shared_database: str, redis_url: str, redis_prefix: str
 ) -> None:
@@ -164,7 +163,7 @@ def test_a_lockout_and_a_cached_report_are_the_same_on_every_server(
 
 
 @pytest.mark.slow
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_without_redis_each_process_has_its_own_cache_but_shares_the_lockout(shared_database: str) -> None:
     env = {**os.environ, "DATABASE_URL": shared_database, "DJANGO_DEBUG": "0"}
     env.pop("REDIS_URL", None)
