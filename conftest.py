@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from django.utils import translation
 from pytest_django import Settings
 
 pytest_plugins = ["barneby.core.tests.personas", "barneby.core.tests.browser", "barneby.fundraising.tests.fixtures"]
@@ -13,6 +16,15 @@ def _fast_password_hashing(settings: Settings) -> None:
     # Argon2 is slow on purpose; tests create hundreds of users. The
     # production hasher is checked in barneby/accounts/tests/test_passwords.py.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts in the default language (bokmål) and leaves it so: a test or library that activates
+    English in the worker's thread must not turn the next test's Norwegian messages into English ones."""
+    translation.activate("nb")
+    yield
+    translation.activate("nb")
 
 
 # Fixtures that reach the database, directly or through the live server.

@@ -58,7 +58,7 @@ from barneby.care.permissions import CARE_READERS, CARE_WRITERS, CAREGIVERS, ME_
 from barneby.core.access import staff
 from barneby.core.forms import add_service_errors
 from barneby.core.htmx import render_page
-from barneby.core.listing import export_response, paginate, sort_by
+from barneby.core.listing import export_response, paginate, query_id, sort_by
 from barneby.organisation.models import Programme
 from barneby.placements import selectors as placement_selectors
 
@@ -494,13 +494,12 @@ def placement_create(request: HttpRequest, pk: int) -> HttpResponse:
 def _prefill(request: HttpRequest, proposals: Any) -> dict[str, Any]:
     """Values a link may prefill; a matching proposal (one of ``proposals``) opens the form with its home."""
     initial: dict[str, Any] = {}
-    if request.GET.get("home", "").isdigit():
-        initial["home"] = int(request.GET["home"])
+    if (home := query_id(request, "home")) is not None:
+        initial["home"] = home
     if request.GET.get("type") in PlacementType.values:
         initial["type"] = request.GET["type"]
-    proposal = (
-        proposals.filter(pk=int(request.GET["proposal"])).first() if request.GET.get("proposal", "").isdigit() else None
-    )
+    proposal_id = query_id(request, "proposal")
+    proposal = proposals.filter(pk=proposal_id).first() if proposal_id is not None else None
     if proposal is not None:
         initial.update(placement_selectors.placement_prefill(proposal))
     return initial

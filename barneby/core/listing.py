@@ -69,6 +69,24 @@ def paginate(request: HttpRequest, queryset: QuerySet[M], *, per_page: int = PER
         return paginator.page(paginator.num_pages)
 
 
+# The largest primary key a database holds (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
+
+def parse_id(value: str | None) -> int | None:
+    """``value`` as an object id, or None when it could be no id at all (missing, not ASCII digits, or beyond
+    64 bits: the database would refuse such a number with an error, not answer that nothing matches)."""
+    if not value or not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
+def query_id(request: HttpRequest, name: str) -> int | None:
+    """The object id in query parameter ``name`` (see ``parse_id``)."""
+    return parse_id(request.GET.get(name))
+
+
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection, OWASP).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -18,7 +18,7 @@ from barneby.care.services import record_views
 from barneby.core.access import staff
 from barneby.core.forms import add_service_errors
 from barneby.core.htmx import render_page
-from barneby.core.listing import paginate
+from barneby.core.listing import paginate, parse_id
 from barneby.programme_review import alerts, selectors, services
 from barneby.programme_review.forms import (
     AssessmentFilterForm,
@@ -232,8 +232,8 @@ def provision_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Record where one participant gets schooling and health care (``?program=`` names the programme)."""
     child = selectors.plan_child_get_for(user=request.user, pk=pk)
     programmes = selectors.plan_programmes_for(user=request.user, child=child)
-    wanted = request.GET.get("program") or request.POST.get("program") or ""
-    programme = (programmes.filter(pk=int(wanted)).first() if wanted.isdigit() else None) or (
+    wanted = parse_id(request.GET.get("program") or request.POST.get("program"))
+    programme = (programmes.filter(pk=wanted).first() if wanted is not None else None) or (
         programmes.filter(pk=child.programme_id).first() or programmes.order_by("pk").first()
     )
     assert programme is not None  # plan_child_get_for found one

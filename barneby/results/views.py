@@ -20,7 +20,7 @@ from barneby.audit.models import AuditAction
 from barneby.audit.services import audit_record
 from barneby.core.access import staff
 from barneby.core.forms import add_service_errors
-from barneby.core.listing import export_response, paginate
+from barneby.core.listing import export_response, paginate, query_id
 from barneby.results import keyfigures, selectors, services, snapshots, statusreport
 from barneby.results.forms import (
     AccountsForm,
@@ -252,10 +252,7 @@ def service_returns(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Månedstallene er lagret."))
                 return redirect("results:service-returns")
-    programme_id = request.GET.get("programme")
-    rows = selectors.service_returns_for(
-        user=request.user, programme_id=int(programme_id) if programme_id and programme_id.isdigit() else None
-    )
+    rows = selectors.service_returns_for(user=request.user, programme_id=query_id(request, "programme"))
     page = paginate(request, rows)
     return render(
         request,

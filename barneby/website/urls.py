@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path, re_path
+from django.views.decorators.http import require_POST
 
 from barneby.core.access import PUBLIC, mark
 from barneby.website import views
@@ -25,6 +26,16 @@ site_patterns = [
 # Wagtail's admin patterns left out: its deliberate error and 404 test pages and its catch-all
 # (an unknown /cms/ address falls through to the site's own 404).
 DROPPED_EDITOR_PATTERNS = {"wagtailadmin_error_test"}
+# Wagtail's password reset (editors reset their password through Barneby's own sign-in, second factor included).
+DROPPED_EDITOR_INCLUDES = {"password_reset/"}
+
+
+def _post_only_logout(entry: URLPattern | URLResolver) -> URLPattern | URLResolver:
+    """Wagtail's sign-out answers a GET with 405 but still deletes the session cookie, so any page an editor
+    opens could sign them out with an image pointing at it: the GET is refused before Wagtail's view runs."""
+    if isinstance(entry, URLPattern) and entry.name == "wagtailadmin_logout":
+        return path(str(entry.pattern), require_POST(entry.callback), name=entry.name)
+    return entry
 
 
 def editor_patterns() -> list[URLPattern | URLResolver]:
@@ -32,9 +43,10 @@ def editor_patterns() -> list[URLPattern | URLResolver]:
     from wagtail.admin import urls as wagtailadmin_urls
 
     kept = [
-        entry
+        _post_only_logout(entry)
         for entry in wagtailadmin_urls.urlpatterns
         if not (isinstance(entry, URLPattern) and (not entry.name or entry.name in DROPPED_EDITOR_PATTERNS))
+        and not (isinstance(entry, URLResolver) and str(entry.pattern) in DROPPED_EDITOR_INCLUDES)
     ]
     return mark(kept, EDITOR)
 

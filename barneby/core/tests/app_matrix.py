@@ -7,6 +7,8 @@ An app that adds pages puts a ``tests/matrix.py`` beside its tests, with any of:
   tables of the same name in ``test_url_matrix``;
 * ``API_SEGMENT_KINDS``, ``API_ID_KINDS``, ``API_PATH_VALUES``, ``API_READERS``, ``API_WRITERS``: merged into
   ``SEGMENT_KINDS``, ``ID_KINDS``, ``PATH_VALUES``, ``READERS`` and ``WRITERS`` of ``test_api_matrix``;
+* ``API_FIGURES``: GET path → the roles that read it, for an endpoint that answers with figures rather than
+  a list of objects (``FIGURES`` of ``test_api_matrix``);
 * ``build(context)``: creates the app's objects in the persona world (``context.put(kind, variant, pk)``
   for each; variants ``a1`` and ``a2`` are programmes 1 and 2 of association A, ``b`` association B).
 

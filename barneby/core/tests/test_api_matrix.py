@@ -69,6 +69,8 @@ ID_KINDS: dict[str, str] = {
     "supporter_id": "supporter",
 }
 ID_KINDS.update(app_matrix.merged_dict("API_ID_KINDS"))
+# GET paths that answer with figures rather than a list of objects, and who reads each.
+FIGURES: dict[str, frozenset[Role]] = app_matrix.merged_dict("API_FIGURES")
 # Path parameters that are not objects.
 PATH_VALUES: dict[str, Any] = {"year": dt.date.today().year}
 PATH_VALUES.update(app_matrix.merged_dict("API_PATH_VALUES"))
@@ -126,7 +128,12 @@ class Operation:
 
     @property
     def is_list(self) -> bool:
-        return self.method == "GET" and "{" not in self.path.rsplit("/", 1)[-1] and _list_kind(self) is not None
+        return (
+            self.method == "GET"
+            and "{" not in self.path.rsplit("/", 1)[-1]
+            and self.full_path not in FIGURES
+            and _list_kind(self) is not None
+        )
 
     @property
     def kind(self) -> str | None:
@@ -224,7 +231,13 @@ def test_every_api_path_and_field_has_a_way_to_fill_it() -> None:
                 missing.append(f"{op.id}: {{pk}} (SEGMENT_KINDS)")
             elif param != "pk" and param not in PATH_VALUES:
                 missing.append(f"{op.id}: {{{param}}} (PATH_VALUES)")
-        if op.method == "GET" and "{" not in op.path and op.group != "/" and _list_kind(op) is None:
+        if (
+            op.method == "GET"
+            and "{" not in op.path
+            and op.group != "/"
+            and op.full_path not in FIGURES
+            and _list_kind(op) is None
+        ):
             missing.append(f"{op.id}: list of what? (SEGMENT_KINDS)")
     assert not missing, f"Say how to fill these: {missing}"
 
@@ -364,6 +377,8 @@ def _granted(op: Operation, role: Role | None) -> bool:
         return True
     if op.method in UNSAFE:
         return role in WRITERS.get((op.method, op.full_path), frozenset())
+    if op.full_path in FIGURES:
+        return role in FIGURES[op.full_path]
     return role in READERS.get(op.group, frozenset())
 
 

@@ -35,7 +35,18 @@ FILTERS: tuple[str, ...] = (
     "programme_id",
     "home_id",
 )
-FILTERS += ("supporter_id", "offset", "limit", "page_size", "within_days", "year", "status", "kind")
+FILTERS += (
+    "supporter_id",
+    "offset",
+    "limit",
+    "page_size",
+    "within_days",
+    "year",
+    "status",
+    "kind",
+    "proposal",
+    "program",
+)
 # The pages answer all of these today (Django 5 turns out-of-range key lookups into "no rows");
 # the test keeps it so for every page and role.
 
@@ -71,6 +82,9 @@ def test_huge_numbers_on_every_page_are_never_a_500(role: Role) -> None:
     for url in PAGE_URLS:
         response = client.get(url, dict.fromkeys(FILTERS, HUGE))
         assert response.status_code < 500, url
+        if response.status_code == 302 and HUGE in url and HUGE in response["Location"]:
+            # An old address that moved (Wagtail's page revisions are now its history): the new one must hold.
+            response = client.get(response["Location"])
         if HUGE in url:
             assert response.status_code in {403, 404, 405}, url
 

@@ -76,6 +76,7 @@ UNSETTLED = (
 )
 
 API_READERS = {"/results/": RESULTS_READERS}
+API_FIGURES = {"/results/key-figures": KEY_FIGURE_READERS, "/results/indicators": RESULTS_READERS}
 
 
 def build(context: WorldContext) -> None:
@@ -89,3 +90,7 @@ def _close(unit: OrgUnit, context: WorldContext) -> int:
     from barneby.results.snapshots import close_period
 
     return close_period(unit=unit, period=Period.year(YEAR), user=context.builder).pk
+
+
+# Setting a target is a form on the indicator page that posts here.
+POST_ONLY = ("results:target-set",)

@@ -47,6 +47,21 @@ def test_an_editor_reaches_the_editor_and_the_start_page_links_it(home: Any) -> 
     assert 'href="/cms/"' in client.get("/ansatt/").content.decode()
 
 
+def test_opening_the_sign_out_address_does_not_sign_an_editor_out(home: Any) -> None:
+    """Only a POST signs out: Wagtail's own view deleted the session cookie on a refused GET."""
+    client = verified_client(make_persona(Role.COMMUNICATIONS))
+    response = client.get("/cms/logout/")
+    assert response.status_code == 405
+    cookie = response.cookies.get("sessionid")
+    assert cookie is None or cookie.value  # not deleted
+    assert client.get("/cms/").status_code == 200
+
+
+def test_wagtails_own_password_reset_is_not_offered(home: Any) -> None:
+    client = verified_client(make_persona(Role.COMMUNICATIONS))
+    assert client.get("/cms/password_reset/").status_code == 404
+
+
 def _add_theme_page(client: Client, parent: Any, action: str) -> Any:
     url = f"/cms/pages/add/website/themepage/{parent.pk}/"
     form = client.get(url)
