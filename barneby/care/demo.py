@@ -15,7 +15,8 @@ families in family strengthening.
 ``--scale global``: on top of that, 82,300 children and young people in
 family-based care and youth programmes (one per occupied place of the
 organisation demo's homes) with placement histories, and 352,500 people in
-family-strengthening households, built with bulk inserts in bounded chunks.
+family-strengthening households supported this year (families that finished
+earlier come on top), built with bulk inserts in bounded chunks.
 
 Idempotent: each scale is built once, recognised by its children.
 """
@@ -1442,8 +1443,8 @@ def _child_records(state: GlobalState, child: int, birth: dt.date, slot: Slot, e
 def _insert_households(state: GlobalState, households: Inserter, members: Inserter) -> None:
     """One round: up to ``HOUSEHOLD_ROUND`` people in family strengthening, until the key figure is reached."""
     rng, names, today = state.rng, state.names, state.today
-    existing = HouseholdMember.objects.filter(household__in_family_strengthening=True).count()
-    remaining = GLOBAL_PEOPLE_IN_FAMILY_STRENGTHENING - existing
+    remaining = GLOBAL_PEOPLE_IN_FAMILY_STRENGTHENING - people_in_strengthening_this_year(today)
+    new_year = dt.date(today.year, 1, 1)
     programmes = list(
         Programme.objects.filter(type=ProgrammeType.FAMILY_STRENGTHENING)
         .exclude(association__code=NORWAY_CODE)
@@ -1452,11 +1453,12 @@ def _insert_households(state: GlobalState, households: Inserter, members: Insert
     )
     if not programmes or remaining <= 0:
         return
-    people = 0
+    people = 0  # counted in this year's key figure; families that finished before it come on top
     while people < HOUSEHOLD_ROUND and remaining > 0:
         size = min(rng.choices([2, 3, 4, 5, 6, 7, 8], weights=[8, 16, 22, 22, 16, 10, 6])[0], remaining)
         entered = today - dt.timedelta(days=rng.randint(30, 1500))
         exited = rng.random() < 0.15
+        exited_on = min(today, entered + dt.timedelta(days=rng.randint(180, 900))) if exited else None
         last_name = rng.choice(names.last)
         household = households.add(
             programme_id=rng.choice(programmes),
@@ -1464,7 +1466,7 @@ def _insert_households(state: GlobalState, households: Inserter, members: Insert
             risk_factors=rng.sample(RISK_FACTORS, k=rng.randint(1, 3)),
             in_family_strengthening=True,
             entered_on=entered,
-            exited_on=min(today, entered + dt.timedelta(days=rng.randint(180, 900))) if exited else None,
+            exited_on=exited_on,
             exit_outcome=(ExitOutcome.STAYED if rng.random() < 0.9 else ExitOutcome.ALTERNATIVE_CARE) if exited else "",
         )
         adults = 1 if rng.random() < 0.35 else 2
@@ -1478,7 +1480,22 @@ def _insert_households(state: GlobalState, households: Inserter, members: Insert
                 relation=("mor" if n == 0 else rng.choice(RELATIONS_ADULT[1:])) if adult else "barn",
                 birth_year=today.year - (rng.randint(22, 60) if adult else rng.randint(0, 17)),
             )
-        people += size
-        remaining -= size
+        if exited_on is None or exited_on >= new_year:
+            people += size
+            remaining -= size
     households.flush()
     members.flush()
+
+
+def people_in_strengthening_this_year(today: dt.date) -> int:
+    """Members of family-strengthening households supported one or more days of ``today``'s year.
+
+    Counted as the key figure "people in family strengthening" counts them (I32c): a family that
+    finished before the year began is in the register but not in the year's figure.
+    """
+    return (
+        HouseholdMember.objects.filter(household__in_family_strengthening=True)
+        .filter(Q(household__entered_on__isnull=True) | Q(household__entered_on__lte=dt.date(today.year, 12, 31)))
+        .filter(Q(household__exited_on__isnull=True) | Q(household__exited_on__gte=dt.date(today.year, 1, 1)))
+        .count()
+    )

@@ -232,13 +232,15 @@ def seed_organisation(context: DemoContext) -> None:
 
 
 # The key figures of the federation (seed 002): associations, countries with
-# programmes, villages, programmes, and children in SOS families and youth programmes.
+# programmes, villages, programmes, medical centres, and children in SOS families and youth programmes.
 GLOBAL_ASSOCIATIONS = 134
 GLOBAL_PROGRAMME_COUNTRIES = 128
 GLOBAL_VILLAGES = 573
 GLOBAL_PROGRAMMES = 2317
 GLOBAL_CHILDREN_IN_FAMILY_CARE = 82_300
-# Programmes by type abroad; family-based care in villages is one per village.
+GLOBAL_MEDICAL_CENTRES = 75
+# Programmes by type abroad; family-based care in villages is one per village. Medical centres are
+# topped up to the key figure (the national demo has one abroad); family strengthening absorbs the rest.
 GLOBAL_PROGRAMME_MIX = {
     ProgrammeType.FAMILY_COMMUNITY: 310,
     ProgrammeType.YOUTH: 380,
@@ -246,7 +248,7 @@ GLOBAL_PROGRAMME_MIX = {
     ProgrammeType.KINDERGARTEN: 190,
     ProgrammeType.SCHOOL: 170,
     ProgrammeType.VOCATIONAL: 60,
-    ProgrammeType.MEDICAL: 75,
+    ProgrammeType.MEDICAL: GLOBAL_MEDICAL_CENTRES,
     ProgrammeType.EMERGENCY: 23,
 }
 GLOBAL_PREFIX = "G-"
@@ -263,6 +265,10 @@ def seed_global(context: DemoContext, rng: random.Random, competences: list[Comp
     fake.seed_instance(context.seed + 1)
     new_villages = GLOBAL_VILLAGES - Location.objects.filter(kind=LocationKind.VILLAGE).count()
     mix = dict(GLOBAL_PROGRAMME_MIX)
+    # Medical centres already in the register (the national demo's) count towards the key figure.
+    mix[ProgrammeType.MEDICAL] = max(
+        0, GLOBAL_MEDICAL_CENTRES - Programme.objects.filter(type=ProgrammeType.MEDICAL, end_date__isnull=True).count()
+    )
     # Family strengthening takes whatever makes the total come out at the key figure.
     mix[ProgrammeType.FAMILY_STRENGTHENING] += (
         GLOBAL_PROGRAMMES - Programme.objects.count() - new_villages - sum(mix.values())
