@@ -32,7 +32,7 @@ from barneby.care import rules
 from barneby.care.alerts import thresholds
 from barneby.care.models import Child, HouseholdMember, PlanGoal
 from barneby.care.selectors import age_band
-from barneby.organisation.models import Programme
+from barneby.organisation.models import Programme, StaffMember, StaffRole, Training
 from barneby.results.loading import facts_for_programmes
 from barneby.results.periods import OrgUnit, Period
 
@@ -59,6 +59,9 @@ LEAVING_PLAN_LEAD_DAYS = 183
 VOICE_MIN_AGE = 7
 ALL_DOMAINS = frozenset({"physical", "emotional", "intellectual", "social", "cultural", "religious"})
 CHILD_BATCH = 2000
+# Caregiver follow-up: a caregiver whose valid training all runs out within this many days needs a course soon.
+TRAINING_EXPIRY_WARNING_DAYS = 90
+CAREGIVER_ROLES = (StaffRole.SOS_PARENT, StaffRole.FOSTER_PARENT)
 PROGRAMME_BATCH = 300
 
 
@@ -86,6 +89,18 @@ class ChildRow:
     has_disability: bool | None = None
 
 
+@dataclass(frozen=True)
+class CaregiverRow:
+    """An active SOS parent or foster parent of one of the programmes' homes, with their trainings.
+
+    ``trainings``: (completed on, expires on or ``None``) of every training and qualification recorded.
+    """
+
+    id: int
+    programme_id: int
+    trainings: tuple[tuple[dt.date, dt.date | None], ...] = ()
+
+
 @dataclass
 class Data:
     """The records of one set of children (a unit, or a batch of programmes) for one period."""
@@ -99,6 +114,8 @@ class Data:
     # programme id → people in family-strengthening households whose support overlapped the period
     strengthening: dict[int, int] = field(default_factory=dict)
     limits: rules.Thresholds = field(default_factory=rules.Thresholds)
+    # the active caregivers (SOS parents, foster parents) of the programmes' homes
+    caregivers: list[CaregiverRow] = field(default_factory=list)
 
     _at_ref: list[tuple[int, rules.ChildFacts, rules.PlacementFact]] | None = None
 
@@ -430,6 +447,32 @@ def i34_leaving_prepared(data: Data) -> list[Item]:
     return found
 
 
+def _valid_on(trainings: Iterable[tuple[dt.date, dt.date | None]], day: dt.date) -> list[dt.date | None]:
+    """The expiry dates (``None``: never) of the trainings completed by ``day`` and not expired on it."""
+    return [expires for done, expires in trainings if done <= day and (expires is None or expires >= day)]
+
+
+def i33_caregivers_trained(data: Data) -> list[Item]:
+    return [Item(None, c.programme_id, bool(_valid_on(c.trainings, data.ref))) for c in data.caregivers]
+
+
+def i33_caregivers_trained_in_period(data: Data) -> list[Item]:
+    return [
+        Item(None, c.programme_id, any(_in_period(data, done) for done, _expires in c.trainings))
+        for c in data.caregivers
+    ]
+
+
+def i33_caregivers_training_expiring(data: Data) -> list[Item]:
+    soon = data.ref + dt.timedelta(days=setting("TRAINING_EXPIRY_WARNING_DAYS", TRAINING_EXPIRY_WARNING_DAYS))
+    found = []
+    for caregiver in data.caregivers:
+        valid = _valid_on(caregiver.trainings, data.ref)
+        if valid:
+            found.append(Item(None, caregiver.programme_id, all(e is not None and e <= soon for e in valid)))
+    return found
+
+
 CHILD_CUTS: tuple[Disaggregation, ...] = ("sex", "age_band", "disability", "programme_type")
 
 INDICATORS: dict[str, Indicator] = {
@@ -639,6 +682,50 @@ INDICATORS: dict[str, Indicator] = {
             disaggregations=("sex", "disability", "programme_type"),
             source="UNGACC 131–136; Q4C",
         ),
+        # Caregiver follow-up: the "% staff trained" of I33, for the people children live with. The register
+        # keeps no start or end date for a caregiver, so the base is the caregivers registered as active.
+        Indicator(
+            "I33T",
+            _("Omsorgspersoner med gyldig opplæring"),
+            _(
+                "Aktive SOS-foreldre og fosterforeldre i programmenes hjem med minst én opplæring eller "
+                "kvalifikasjon som var fullført og ikke utløpt på telledagen"
+            ),
+            _("Aktive SOS-foreldre og fosterforeldre i programmenes hjem"),
+            "percent",
+            "up",
+            i33_caregivers_trained,
+            disaggregations=(),
+            source="NORMS I33 (andel ansatte med opplæring)",
+        ),
+        Indicator(
+            "I33N",
+            _("Omsorgspersoner med opplæring i perioden"),
+            _(
+                "Aktive SOS-foreldre og fosterforeldre i programmenes hjem som fullførte en opplæring eller "
+                "kvalifikasjon i perioden"
+            ),
+            _("Aktive SOS-foreldre og fosterforeldre i programmenes hjem"),
+            "percent",
+            "up",
+            i33_caregivers_trained_in_period,
+            disaggregations=(),
+            source="NORMS I33 (andel ansatte med opplæring)",
+        ),
+        Indicator(
+            "I33U",
+            _("Omsorgspersoner med opplæring som snart utløper"),
+            _(
+                "Omsorgspersoner med gyldig opplæring på telledagen der all gyldig opplæring utløper innen "
+                "90 dager etter telledagen"
+            ),
+            _("Aktive SOS-foreldre og fosterforeldre i programmenes hjem med gyldig opplæring på telledagen"),
+            "percent",
+            "down",
+            i33_caregivers_training_expiring,
+            disaggregations=(),
+            source="NORMS I33 (andel ansatte med opplæring)",
+        ),
     )
 }
 
@@ -664,7 +751,13 @@ CHILD_FIELDS = (
 
 
 def load(
-    programmes: Q, period: Period, *, today: dt.date | None = None, disability: bool = False, strengthening: bool = True
+    programmes: Q,
+    period: Period,
+    *,
+    today: dt.date | None = None,
+    disability: bool = False,
+    strengthening: bool = True,
+    caregivers: bool = True,
 ) -> Data:
     """The records of every child whose programme matches ``programmes`` (a filter on Programme)."""
     today = today or timezone.localdate()
@@ -700,7 +793,36 @@ def load(
     people: dict[int, int] = {}
     if strengthening and programme_ids:
         people = strengthening_people(Q(household__programme_id__in=programme_ids), period)
-    return Data(period, today, children, facts, dict(goals), people, thresholds())
+    return Data(
+        period,
+        today,
+        children,
+        facts,
+        dict(goals),
+        people,
+        thresholds(),
+        caregiver_rows(programme_ids) if caregivers and programme_ids else [],
+    )
+
+
+def caregiver_rows(programme_ids: list[int]) -> list[CaregiverRow]:
+    """The active SOS parents and foster parents of the programmes' active homes, with their trainings."""
+    trainings: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    staff: list[tuple[int, int]] = []
+    for start in range(0, len(programme_ids), PROGRAMME_BATCH):
+        batch = programme_ids[start : start + PROGRAMME_BATCH]
+        mine: dict[str, Any] = {
+            "home__programme_id__in": batch,
+            "home__is_active": True,
+            "role__in": list(CAREGIVER_ROLES),
+            "is_active": True,
+        }
+        staff += list(StaffMember.objects.filter(**mine).order_by("pk").values_list("pk", "home__programme_id"))
+        for staff_id, done, expires in Training.objects.filter(
+            **{f"staff__{key}": value for key, value in mine.items()}
+        ).values_list("staff_id", "completed_on", "expires_on"):
+            trainings[staff_id].append((done, expires))
+    return [CaregiverRow(pk, programme, tuple(sorted(trainings.get(pk, ())))) for pk, programme in staff]
 
 
 def _with_disability(row: ChildRow, flag: bool) -> ChildRow:
@@ -844,6 +966,7 @@ def compute(
             today=today,
             disability="disability" in (disaggregate_by or ()),
             strengthening=code == "I32C",
+            caregivers=code.startswith("I33"),
         )
     from barneby.results.targets import target_for
 

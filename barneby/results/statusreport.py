@@ -2,7 +2,8 @@
 
 For a Norwegian partner municipality and a year: the children Barneby serves
 there in care, siblings together and splits with justification, stability,
-plans and reviews, aftercare, and unaccompanied minors settled in time, with
+plans and reviews, aftercare, unaccompanied minors settled in time, and the
+follow-up of the caregivers (SOS parents and foster parents: their training), with
 last year beside it and the text the municipality contact or national
 director wrote. Figures come from the closed period's snapshots where the
 year is closed. No name appears, and every figure whose base is under the
@@ -33,6 +34,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("plans", ("I6", "I7", "I8", "I15", "I24")),
     ("aftercare", ("I20", "I21", "I23", "I34")),
     ("unaccompanied", ("I30", "I30M")),
+    ("caregivers", ("I33T", "I33N", "I33U")),
 )
 CODES = [code for _s, codes in SECTIONS for code in codes]
 
@@ -45,7 +47,19 @@ def section_title(key: str) -> str:
         "plans": _("Planer, gjennomganger og medvirkning"),
         "aftercare": _("Ettervern"),
         "unaccompanied": _("Enslige mindreårige"),
+        "caregivers": _("Oppfølging av omsorgspersoner"),
     }[key]
+
+
+def section_note(key: str) -> str:
+    """What a reader must know to read a section's figures right (empty when nothing)."""
+    if key == "caregivers":
+        return _(
+            "Opplæring og kvalifikasjoner registrert for SOS-foreldre og fosterforeldre i hjemmene. Registeret har "
+            "ikke start- og sluttdato for omsorgspersoner, så grunnlaget er dem som er registrert som aktive nå, "
+            "også for i fjor, med mindre året er låst."
+        )
+    return ""
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,7 @@ class Section:
     key: str
     title: str
     lines: list[Line]
+    note: str = ""
 
 
 @dataclass
@@ -134,7 +149,12 @@ def build(municipality: Municipality, year: int) -> StatusReport:
     this_by = {p.code: p for p in this}
     last_by = {p.code: p for p in last}
     sections = [
-        Section(key, section_title(key), [Line(this_by[c], last_by.get(c)) for c in codes if c in this_by])
+        Section(
+            key,
+            section_title(key),
+            [Line(this_by[c], last_by.get(c)) for c in codes if c in this_by],
+            section_note(key),
+        )
         for key, codes in SECTIONS
     ]
     lines = [line for s in sections for line in s.lines]

@@ -12,7 +12,11 @@ same association has H2. The children, and what each one is there to test:
 * H (P1): under 3, in an institution placement since 01.10.2025;
 * K, L (P1): young adults who were in care at 17; K has aftercare, L declined and was re-contacted;
 * U1, U2 (P1): unaccompanied minors settled 91 and 120 days after the residence decision;
-* a family-strengthening household of 3 (P1) still supported, and one that ended in 2024.
+* a family-strengthening household of 3 (P1) still supported, and one that ended in 2024;
+* caregivers of P1's homes (``CAREGIVERS``): SOS parent Ka (training valid to 01.03.2026),
+  foster parent Kb (course 15.06.2025, no expiry), SOS parent Kc (training expired 01.06.2025),
+  foster parent Kd (first course 10.01.2026, after the counting day); not counted: a social worker, a caregiver who has left,
+  and the caregiver of P2's home.
 
 The expected values (``EXPECTED``) were worked out by hand in the comments below.
 """
@@ -44,7 +48,7 @@ from barneby.care.models import (
     TargetGroup,
 )
 from barneby.care.rules import LEGACY_NOT_HEARD, LEGACY_REVIEW_NOT_HEARD
-from barneby.organisation.models import Home, MemberAssociation, Programme
+from barneby.organisation.models import Home, MemberAssociation, Programme, StaffRole, Training
 from barneby.organisation.tests import factories as org
 
 D = dt.date
@@ -246,7 +250,30 @@ def build(actor: User) -> Hand:
     for household, size in ((still, 3), (ended, 4)):
         for n in range(size):
             HouseholdMember.objects.create(household=household, first_name=f"M{n}", last_name="Støtte", relation="barn")
+    _caregivers(hand)
     return hand
+
+
+# (name, home, role, active, trainings as (completed, expires))
+CAREGIVERS: list[tuple[str, str, str, bool, list[tuple[dt.date, dt.date | None]]]] = [
+    ("Ka", "H1a", StaffRole.SOS_PARENT, True, [(D(2024, 3, 1), D(2026, 3, 1))]),
+    ("Kb", "H1b", StaffRole.FOSTER_PARENT, True, [(D(2025, 6, 15), None)]),
+    ("Kc", "H1a", StaffRole.SOS_PARENT, True, [(D(2023, 1, 1), D(2025, 6, 1))]),
+    ("Kd", "H1b", StaffRole.FOSTER_PARENT, True, [(D(2026, 1, 10), None)]),
+    ("Sosialarbeider", "H1a", StaffRole.SOCIAL_WORKER, True, [(D(2025, 2, 1), None)]),
+    ("Sluttet", "H1b", StaffRole.FOSTER_PARENT, False, [(D(2025, 2, 1), None)]),
+    ("P2-forelder", "H2", StaffRole.SOS_PARENT, True, [(D(2025, 2, 1), None)]),
+]
+
+
+def _caregivers(hand: Hand) -> None:
+    for name, home_key, role, active, trainings in CAREGIVERS:
+        home = hand.homes[home_key]
+        person = org.staff(
+            hand.association, programme=home.programme, home=home, first_name=name, role=role, is_active=active
+        )
+        for done, expires in trainings:
+            Training.objects.create(staff=person, title="Traumebevisst omsorg", completed_on=done, expires_on=expires)
 
 
 # Programme P1, year 2025. In care on 31.12.2025: A, C, D, F, H (5).
@@ -270,4 +297,8 @@ EXPECTED_P1: dict[str, Decimal | None] = {
     "I32A": Decimal("5"),
     "I32C": Decimal("3"),  # the household still supported; the one that ended in 2024 is not counted
     "I34": Decimal("100.0"),  # E left 01.05.2025 with plan assessed 01.09.2024 and a support person
+    # Caregivers Ka, Kb, Kc, Kd (the social worker, the one who left and P2's are not P1's caregivers):
+    "I33T": Decimal("50.0"),  # valid on 31.12.2025: Ka (to 01.03.2026), Kb; Kc expired, Kd not yet → 2 of 4
+    "I33N": Decimal("25.0"),  # a course completed in 2025: Kb → 1 of 4
+    "I33U": Decimal("50.0"),  # of Ka and Kb, all valid training ends within 90 days (by 31.03.2026): Ka → 1 of 2
 }

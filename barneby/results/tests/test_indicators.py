@@ -81,3 +81,17 @@ def test_programme_results_carries_targets(hand: fixtures.Hand) -> None:
     assert results["I6"].target is None
     assert results["I11"].definition
     assert results["I11"].name
+
+
+def test_caregiver_follow_up_this_year_and_last(hand: fixtures.Hand) -> None:
+    bergen = OrgUnit("municipality", "4601")
+    this = {r.code: r for r in compute_all(bergen, YEAR, codes=["I33T", "I33N", "I33U"], today=TODAY)}
+    assert [(this[c].numerator, this[c].denominator) for c in ("I33T", "I33N", "I33U")] == [(2, 4), (1, 4), (1, 2)]
+    # 2024, counted on 31.12.2024: Ka (course 01.03.2024) and Kc (to 01.06.2025, beyond 90 days) valid;
+    # Kb's and Kd's courses came later.
+    last = {r.code: r for r in compute_all(bergen, Period.year(2024), codes=["I33T", "I33N", "I33U"], today=TODAY)}
+    assert [(last[c].numerator, last[c].denominator) for c in ("I33T", "I33N", "I33U")] == [(2, 4), (1, 4), (0, 2)]
+    # One indicator alone loads the caregivers too; the other programme's caregiver is its own.
+    p2 = compute("I33T", unit=OrgUnit("programme", str(hand.p2.pk)), period=YEAR, today=TODAY)
+    assert (p2.numerator, p2.denominator) == (1, 1)
+    assert "minst én opplæring" in this["I33T"].definition

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -204,3 +205,38 @@ def test_key_figures_page_and_api(hand: fixtures.Hand) -> None:
     response = verified_client(advisor).get(reverse("results:key-figures"), {"year": 2025})
     assert response.status_code == 200
     assert "Barnebyer" in response.content.decode()
+
+
+def test_status_report_shows_caregiver_follow_up_this_year_and_last(hand: fixtures.Hand, settings: Any) -> None:
+    from barneby.results import statusreport
+
+    contact = make_persona(Role.MUNICIPALITY_CONTACT, scope_kind=ScopeKind.MUNICIPALITY, scope_key="4601")
+    url = reverse("results:status-report", args=["4601", 2025])
+    # Four caregivers in Bergen's homes: under the threshold of 5 the section is there but no figure is shown.
+    text = verified_client(contact).get(url).content.decode()
+    assert "Oppfølging av omsorgspersoner" in text
+    assert "Omsorgspersoner med gyldig opplæring" in text
+    assert "minst én opplæring eller kvalifikasjon" in text  # the definition beside the figure
+    assert "2 / 4" not in text
+    assert "under 5" in text
+    for name in ("Ka", "Kb", "Kc", "Kd", "P2-forelder"):  # no caregiver's name
+        assert f">{name}<" not in text
+        assert f" {name} " not in text
+    # With a threshold of 2 the hand values show: 2025 beside 2024 (see fixtures.CAREGIVERS).
+    settings.CARE_SMALL_CELL = 2
+    report = statusreport.build(org.bergen(), 2025)
+    section = next(s for s in report.sections if s.key == "caregivers")
+    rows = {line.this.code: line for line in section.lines}
+    assert list(rows) == ["I33T", "I33N", "I33U"]
+    assert (rows["I33T"].this.numerator, rows["I33T"].this.denominator) == (2, 4)
+    assert rows["I33U"].this.value == Decimal("50.0")
+    last = rows["I33U"].last
+    assert last is not None
+    assert last.value == Decimal("0.0")
+    assert section.note
+    for body in (statusreport.render_body(report), statusreport.render_body(report, for_pdf=True)):
+        caregivers = body.split('id="sr-caregivers"', 1)[1].split("</section>", 1)[0]
+        assert "2 / 4" in caregivers
+        assert "50,0 %" in caregivers or "50.0 %" in caregivers
+        assert "0,0 %" in caregivers or "0.0 %" in caregivers  # I33U last year
+    assert statusreport.pdf(report).startswith(b"%PDF")
