@@ -2,30 +2,49 @@
 
 Seeds ``--scale global`` (the organisation register, care with 82,300
 children and 352,500 people in family strengthening, and the results demo:
-service returns and annual accounts) into a fresh SQLite file (and, with
-``--postgres``, a fresh PostgreSQL database), then in separate processes:
+service returns and annual accounts) into a fresh SQLite file and, when the
+local PostgreSQL server answers, a fresh PostgreSQL database, then in
+separate processes, each on both databases:
 
+* the seed itself;
 * all key figures for this year, computed cold (cache cleared) and then read
   from the cache (median of 20 reads), and whether each equals seed 002;
 * every indicator for every care and family-strengthening programme for last year;
 * the municipality status report PDF for Bergen (4601), last year;
 
-with the peak resident memory of each process.
+with the peak resident memory of each process (each measurement runs in its own).
 
-Run: nice -n 10 .venv/bin/python bench/results.py [--postgres]
+Targets (issue 14): key figures ≤ 200 ms cached and ≤ 10 s cold, the Bergen PDF ≤ 3 s
+(both databases), every indicator for every programme ≤ 60 s on PostgreSQL. A figure
+not measured (PostgreSQL not reachable, ``--only``, or ``--scale national``) is not met.
+
+Run: nice -n 10 .venv/bin/python bench/results.py [--only sqlite|postgresql] [--scale national]
+(``--scale national`` is a quick trial of the bench itself; the targets count only at global scale).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import operator
 import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import check_targets, fresh_postgres_database, manage, production_env, report, temp_dir
+from _common import fresh_postgres_database, manage, production_env, report, temp_dir
+
+DATABASES = ("sqlite", "postgresql")
+# figure (without the database prefix) → (comparison, limit), and on which databases it counts
+TARGETS: dict[str, tuple[str, float, tuple[str, ...]]] = {
+    "key_figures_cached_ms": ("<=", 200, DATABASES),
+    "key_figures_cold_s": ("<=", 10, DATABASES),
+    "all_indicators_s": ("<=", 60, ("postgresql",)),
+    "bergen_pdf_s": ("<=", 3, DATABASES),
+}
+_COMPARE: dict[str, Callable[[float, float], bool]] = {"<=": operator.le, ">=": operator.ge, "==": operator.eq}
 
 SEED_002 = {
     "countries": 134,
@@ -39,6 +58,16 @@ SEED_002 = {
     "medical_centres": 75,
     "purpose_share": 82,
 }
+
+SEED = """
+import json, resource, sys, time
+from django.core.management import call_command
+started = time.perf_counter()
+call_command("seed_demo", "--scale", SCALE, "--seed", "1", "--only", "organisation", "--only", "care",
+             "--only", "results", verbosity=0, stdout=sys.stderr)
+print(json.dumps({"seconds": time.perf_counter() - started,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
 
 KEY_FIGURES = """
 import json, resource, statistics, time
@@ -88,32 +117,33 @@ print(json.dumps({"seconds": seconds, "bytes": len(content), "is_pdf": content.s
 """
 
 
-def shell_json(env: dict[str, str], code: str) -> dict[str, Any]:
-    out = manage(env, "shell", "--verbosity", "0", "--command", code, timeout=1800).stdout
+def shell_json(env: dict[str, str], code: str, *, timeout: float = 1800) -> dict[str, Any]:
+    out = manage(env, "shell", "--verbosity", "0", "--command", code, timeout=timeout).stdout
     line = next(line for line in reversed(out.splitlines()) if line.startswith("{"))
     value: dict[str, Any] = json.loads(line)
     return value
 
 
-def run(label: str, database_url: str, figures: dict[str, Any]) -> None:
+def postgres_reachable() -> bool:
+    """Whether the local PostgreSQL server (the one ``fresh_postgres_database`` uses) answers."""
+    try:
+        import psycopg
+
+        with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", connect_timeout=3):
+            return True
+    except Exception as error:  # no server, no driver, no access: all mean "not here"
+        print(f"postgresql: not reachable ({type(error).__name__}: {error}); measured on SQLite only", flush=True)
+        return False
+
+
+def run(label: str, database_url: str, figures: dict[str, Any], *, scale: str = "global") -> None:
     with temp_dir() as var:
         env = production_env(var, database_url)
         manage(env, "migrate", "--no-input")
-        started = time.perf_counter()
-        manage(
-            env,
-            "seed_demo",
-            "--scale",
-            "global",
-            "--seed",
-            "1",
-            *("--only", "organisation", "--only", "care", "--only", "results"),
-            "--verbosity",
-            "0",
-            timeout=3600,
-        )
-        figures[f"seed_{label}_s"] = round(time.perf_counter() - started, 1)
-        print(f"{label}: seeded in {figures[f'seed_{label}_s']} s", flush=True)
+        seed = shell_json(env, f"SCALE = {scale!r}\n{SEED}", timeout=3600)
+        figures[f"{label}_seed_s"] = round(seed["seconds"], 1)
+        figures[f"{label}_seed_peak_mb"] = round(seed["peak_mb"], 1)
+        print(f"{label}: seeded ({scale}) in {seed['seconds']:.1f} s, peak {seed['peak_mb']:.0f} MB", flush=True)
 
         keys = shell_json(env, KEY_FIGURES)
         figures[f"{label}_key_figures_cold_s"] = round(keys["cold_s"], 2)
@@ -122,40 +152,59 @@ def run(label: str, database_url: str, figures: dict[str, Any]) -> None:
         matches = {code: keys["values"].get(code) == value for code, value in SEED_002.items()}
         figures[f"{label}_key_figures_matching_seed"] = sum(matches.values())
         figures[f"{label}_key_figures_values"] = keys["values"]
-        print(f"{label}: key figures {keys['values']}; match seed 002: {matches}", flush=True)
+        print(
+            f"{label}: key figures cold {keys['cold_s']:.2f} s, cached {keys['cached_ms']:.2f} ms, "
+            f"peak {keys['peak_mb']:.0f} MB; {keys['values']}; match seed 002: {matches}",
+            flush=True,
+        )
 
         every = shell_json(env, ALL_INDICATORS)
         figures[f"{label}_all_indicators_s"] = round(every["seconds"], 1)
         figures[f"{label}_all_indicators_programmes"] = every["programmes"]
         figures[f"{label}_all_indicators_peak_mb"] = round(every["peak_mb"], 1)
-        print(f"{label}: {every['figures']} figures for {every['programmes']} programmes in {every['seconds']:.1f} s")
+        print(
+            f"{label}: {every['figures']} figures for {every['programmes']} programmes in {every['seconds']:.1f} s, "
+            f"peak {every['peak_mb']:.0f} MB",
+            flush=True,
+        )
 
         pdf = shell_json(env, PDF)
         figures[f"{label}_bergen_pdf_s"] = round(pdf["seconds"], 2)
         figures[f"{label}_bergen_pdf_kb"] = round(pdf["bytes"] / 1024, 1)
         figures[f"{label}_bergen_pdf_peak_mb"] = round(pdf["peak_mb"], 1)
-        print(f"{label}: Bergen status report PDF in {pdf['seconds']:.2f} s ({pdf['bytes']} bytes)", flush=True)
+        print(
+            f"{label}: Bergen status report PDF in {pdf['seconds']:.2f} s ({pdf['bytes']} bytes), "
+            f"peak {pdf['peak_mb']:.0f} MB",
+            flush=True,
+        )
+
+
+def check(figures: dict[str, Any], *, scale: str) -> tuple[dict[str, str], bool]:
+    """The targets as text and whether every one is met; a figure not measured is not met."""
+    targets: dict[str, str] = {}
+    met = scale == "global"
+    for name, (op, limit, databases) in TARGETS.items():
+        for db in databases:
+            targets[f"{db}_{name}"] = f"{op} {limit:g}"
+            found = figures.get(f"{db}_{name}")
+            met = met and found is not None and _COMPARE[op](found, limit)
+    return targets, met
 
 
 def main() -> None:
-    figures: dict[str, Any] = {}
-    run("sqlite", "", figures)
-    limits: dict[str, tuple[str, float]] = {
-        "sqlite_key_figures_cached_ms": ("<=", 200),
-        "sqlite_key_figures_cold_s": ("<=", 10),
-        "sqlite_bergen_pdf_s": ("<=", 3),
-    }
-    if "--postgres" in sys.argv:
-        run("postgresql", fresh_postgres_database("bench_results"), figures)
-        limits.update(
-            {
-                "postgresql_key_figures_cached_ms": ("<=", 200),
-                "postgresql_key_figures_cold_s": ("<=", 10),
-                "postgresql_all_indicators_s": ("<=", 60),
-                "postgresql_bergen_pdf_s": ("<=", 3),
-            }
-        )
-    targets, met = check_targets(figures, limits)
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", choices=DATABASES, help="measure one database (the targets then count as not met)")
+    parser.add_argument(
+        "--scale", choices=("global", "national"), default="global", help="national: a quick trial, targets not met"
+    )
+    parser.add_argument("--postgres", action="store_true", help="(kept for old scripts: PostgreSQL is always tried)")
+    args = parser.parse_args()
+    figures: dict[str, Any] = {"scale": args.scale}
+    if args.only != "postgresql":
+        run("sqlite", "", figures, scale=args.scale)
+    if args.only != "sqlite" and postgres_reachable():
+        run("postgresql", fresh_postgres_database("bench_results"), figures, scale=args.scale)
+    targets, met = check(figures, scale=args.scale)
     report("results", figures, targets, met)
 
 
