@@ -3,6 +3,8 @@
 An app that adds pages puts a ``tests/matrix.py`` beside its tests, with any of:
 
 * ``EXPECTED``: URL name → access rule (merged into ``test_url_access.EXPECTED``);
+* ``POST_ONLY`` and ``NEEDS_QUERY``: URL names that answer a GET with 405, or with 404 without the query
+  parameter that names what they show (merged into the tables of the same name in ``test_url_access``);
 * ``PK_KINDS``, ``PARAM_KINDS``, ``PARAM_VALUES``, ``DENIED_IN_SCOPE``, ``UNSETTLED``: merged into the
   tables of the same name in ``test_url_matrix``;
 * ``API_SEGMENT_KINDS``, ``API_ID_KINDS``, ``API_PATH_VALUES``, ``API_READERS``, ``API_WRITERS``: merged into

@@ -85,7 +85,10 @@ def test_huge_numbers_on_every_page_are_never_a_500(role: Role) -> None:
         if response.status_code == 302 and HUGE in url and HUGE in response["Location"]:
             # An old address that moved (Wagtail's page revisions are now its history): the new one must hold.
             response = client.get(response["Location"])
-        if HUGE in url:
+        if HUGE in url and url.startswith("/cms/") and response.status_code == 302:
+            # Wagtail's editor answers "you may not do that here" with a redirect to its start page.
+            assert response["Location"] == "/cms/", url
+        elif HUGE in url:
             assert response.status_code in {403, 404, 405}, url
 
 

@@ -66,3 +66,5 @@ def _editor_param_values() -> dict[str, dict[str, str | int]]:
 PARAM_VALUES: dict[str, dict[str, str | int]] = _editor_param_values()
 # Wagtail signs out by POST only.
 POST_ONLY = ("wagtailadmin_logout",)
+# Wagtail's preview of one block needs the block's id in the query (?id=…); without it, 404.
+NEEDS_QUERY = ("wagtailadmin_block_preview",)
