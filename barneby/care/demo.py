@@ -1493,6 +1493,11 @@ def people_in_strengthening_this_year(today: dt.date) -> int:
     Counted as the key figure "people in family strengthening" counts them (I32c): a family that
     finished before the year began is in the register but not in the year's figure.
     """
+    if connection.vendor == "postgresql":
+        # Fresh statistics after the last round's bulk insert: without them PostgreSQL believes both tables
+        # empty and joins them by a nested loop over every pair (minutes at the global scale).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE care_household, care_householdmember")
     return (
         HouseholdMember.objects.filter(household__in_family_strengthening=True)
         .filter(Q(household__entered_on__isnull=True) | Q(household__entered_on__lte=dt.date(today.year, 12, 31)))
