@@ -127,46 +127,50 @@ def fix_url(alert: Alert) -> str:
 # --- loading facts ------------------------------------------------------------------------
 
 
-def _placements(child_ids: Iterable[int]) -> dict[int, list[rules.PlacementFact]]:
-    found: dict[int, list[rules.PlacementFact]] = defaultdict(list)
-    rows = Placement.objects.filter(child_id__in=list(child_ids)).values_list(
-        "child_id",
-        "id",
-        "home_id",
-        "type",
-        "start_date",
-        "end_date",
-        "end_reason",
-        "is_emergency",
-        "child_prepared",
-        "decision_id",
-    )
-    for child_id, pk, home, kind, start, end, reason, emergency, prepared, decision in rows:
-        found[child_id].append(rules.PlacementFact(pk, home, kind, start, end, reason, emergency, prepared, decision))
+PLACEMENT_COLUMNS = (
+    "id",
+    "home_id",
+    "type",
+    "start_date",
+    "end_date",
+    "end_reason",
+    "is_emergency",
+    "child_prepared",
+    "decision_id",
+)
+DECISION_COLUMNS = (
+    "id",
+    "kind",
+    "decided_on",
+    "child_views",
+    "not_heard_reason",
+    "separation_reason",
+    "relationship_assessment",
+    "contact_plan",
+    "reassess_on",
+)
+# What ``facts_where`` needs of each child: id → (birth date, status, unaccompanied, residence decision, settlement).
+ChildRow = tuple[dt.date, str, bool, dt.date | None, dt.date | None]
+
+
+def _grouped(rows: Iterable[tuple[Any, ...]], make: Callable[..., Any]) -> dict[int, list[Any]]:
+    """Rows whose first column is a child's id, as that child's list of ``make(*rest)``."""
+    found: dict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        found[row[0]].append(make(*row[1:]))
     return found
+
+
+def _placements(child_ids: Iterable[int]) -> dict[int, list[rules.PlacementFact]]:
+    query = Placement.objects.filter(child_id__in=list(child_ids))
+    return _grouped(query.values_list("child_id", *PLACEMENT_COLUMNS), rules.PlacementFact)
 
 
 def _decisions(child_ids: Iterable[int], *, separation_only: bool = False) -> dict[int, list[rules.DecisionFact]]:
-    found: dict[int, list[rules.DecisionFact]] = defaultdict(list)
     query = Decision.objects.filter(child_id__in=list(child_ids))
     if separation_only:
         query = query.filter(kind=DecisionKind.SIBLING_SEPARATION)
-    rows = query.values_list(
-        "child_id",
-        "id",
-        "kind",
-        "decided_on",
-        "child_views",
-        "not_heard_reason",
-        "separation_reason",
-        "relationship_assessment",
-        "contact_plan",
-        "reassess_on",
-    )
-    for row in rows:
-        values: Any = row[1:]
-        found[row[0]].append(rules.DecisionFact(*values))
-    return found
+    return _grouped(query.values_list("child_id", *DECISION_COLUMNS), rules.DecisionFact)
 
 
 def load_facts(child_ids: Iterable[int]) -> dict[int, rules.ChildFacts]:
@@ -174,27 +178,43 @@ def load_facts(child_ids: Iterable[int]) -> dict[int, rules.ChildFacts]:
     ids = sorted(set(child_ids))
     if not ids:
         return {}
-    children = Child.objects.filter(pk__in=ids).values_list(
-        "id", "birth_date", "status", "is_unaccompanied", "residence_decision_date", "settlement_date"
+    children = {
+        pk: (birth, status, unaccompanied, residence, settled)
+        for pk, birth, status, unaccompanied, residence, settled in Child.objects.filter(pk__in=ids).values_list(
+            "id", "birth_date", "status", "is_unaccompanied", "residence_decision_date", "settlement_date"
+        )
+    }
+    return facts_where(children, Q(child_id__in=ids), Q(child_a_id__in=ids) | Q(child_b_id__in=ids), sibling_names=True)
+
+
+def facts_where(
+    children: dict[int, ChildRow], mine: Q, relations: Q, *, sibling_names: bool
+) -> dict[int, rules.ChildFacts]:
+    """The facts of ``children``, each care table read once through ``mine`` (a filter on its ``child`` that
+    takes in at least these children: their ids, or their programmes) and the sibling relations through
+    ``relations``. Siblings whose rows ``mine`` did not take in are read by id (they are few). With
+    ``sibling_names`` a sibling's first name comes along (for messages); the indicators need none.
+    """
+    if not children:
+        return {}
+    placements = _grouped(
+        Placement.objects.filter(mine).values_list("child_id", *PLACEMENT_COLUMNS), rules.PlacementFact
     )
-    placements = _placements(ids)
-    decisions = _decisions(ids)
-    reviews: dict[int, list[rules.ReviewFact]] = defaultdict(list)
-    for row in PlanReview.objects.filter(child_id__in=ids).values_list(
-        "child_id", "id", "reviewed_on", "child_views", "not_heard_reason"
-    ):
-        review: Any = row[1:]
-        reviews[row[0]].append(rules.ReviewFact(*review))
+    decisions = _grouped(Decision.objects.filter(mine).values_list("child_id", *DECISION_COLUMNS), rules.DecisionFact)
+    reviews = _grouped(
+        PlanReview.objects.filter(mine).values_list("child_id", "id", "reviewed_on", "child_views", "not_heard_reason"),
+        rules.ReviewFact,
+    )
     gatekeepings: dict[int, list[rules.GatekeepingFact]] = defaultdict(list)
-    for child_id, pk, day, reasons, necessity, suitability, outcome in Gatekeeping.objects.filter(
-        child_id__in=ids
-    ).values_list("child_id", "id", "assessed_on", "reasons", "necessity", "suitability", "outcome"):
+    for child_id, pk, day, reasons, necessity, suitability, outcome in Gatekeeping.objects.filter(mine).values_list(
+        "child_id", "id", "assessed_on", "reasons", "necessity", "suitability", "outcome"
+    ):
         gatekeepings[child_id].append(
             rules.GatekeepingFact(pk, day, tuple(sorted(reasons or ())), necessity, suitability, outcome)
         )
     aftercare: dict[int, rules.AftercareFact] = {
         row[0]: rules.AftercareFact(*row[1:])
-        for row in Aftercare.objects.filter(child_id__in=ids).values_list(
+        for row in Aftercare.objects.filter(mine).values_list(
             "child_id",
             "assessed_on",
             "plan",
@@ -206,23 +226,30 @@ def load_facts(child_ids: Iterable[int]) -> dict[int, rules.ChildFacts]:
         )
     }
     follow_ups: dict[int, list[dt.date]] = defaultdict(list)
-    for child_id, day in FollowUp.objects.filter(child_id__in=ids, kind=FollowUpKind.AFTERCARE).values_list(
+    for child_id, day in FollowUp.objects.filter(mine, kind=FollowUpKind.AFTERCARE).values_list(
         "child_id", "visited_on"
     ):
         follow_ups[child_id].append(day)
     pairs: dict[int, list[tuple[int, bool]]] = defaultdict(list)
-    for a, b, bond in SiblingRelation.objects.filter(Q(child_a_id__in=ids) | Q(child_b_id__in=ids)).values_list(
+    for a, b, bond in SiblingRelation.objects.filter(relations).values_list(
         "child_a_id", "child_b_id", "existing_bond"
     ):
         pairs[a].append((b, bond))
         pairs[b].append((a, bond))
-    sibling_ids = {other for child in ids for other, _bond in pairs.get(child, ())}
-    outside = sibling_ids - set(ids)
+    sibling_ids = {other for child in children for other, _bond in pairs.get(child, ())}
+    # Whoever ``mine`` took in has all their placements and decisions loaded already.
+    outside = sibling_ids - set(children) - set(placements) - set(decisions)
     sibling_placements = {**placements, **_placements(outside)} if outside else placements
-    separation = _decisions(sibling_ids, separation_only=True) if sibling_ids else {}
-    names = dict(Child.objects.filter(pk__in=sibling_ids).values_list("id", "first_name")) if sibling_ids else {}
+    separation = {pk: [d for d in found if d.kind == rules.SEPARATION] for pk, found in decisions.items()}
+    if outside:
+        separation.update(_decisions(outside, separation_only=True))
+    names = (
+        dict(Child.objects.filter(pk__in=sibling_ids).values_list("id", "first_name"))
+        if sibling_names and sibling_ids
+        else {}
+    )
     facts = {}
-    for pk, birth_date, status, unaccompanied, residence, settled in children:
+    for pk, (birth_date, status, unaccompanied, residence, settled) in children.items():
         siblings = tuple(
             rules.SiblingFact(
                 other,

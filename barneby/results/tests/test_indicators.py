@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -95,3 +96,42 @@ def test_caregiver_follow_up_this_year_and_last(hand: fixtures.Hand) -> None:
     p2 = compute("I33T", unit=OrgUnit("programme", str(hand.p2.pk)), period=YEAR, today=TODAY)
     assert (p2.numerator, p2.denominator) == (1, 1)
     assert "minst én opplæring" in this["I33T"].definition
+
+
+def test_loading_by_programme_gives_the_facts_the_care_rules_load_by_child(hand: fixtures.Hand) -> None:
+    """One programme's children by programme equal the same children by id (siblings in the other programme too)."""
+    from dataclasses import replace
+
+    from barneby.care.alerts import load_facts
+    from barneby.care.models import Child
+    from barneby.results.loading import facts_for_programmes
+
+    rows = Child.objects.filter(programme=hand.p1).values_list(
+        "id", "birth_date", "status", "is_unaccompanied", "residence_decision_date", "settlement_date"
+    )
+    children = {pk: rest for pk, *rest in rows}
+    by_programme = facts_for_programmes([hand.p1.pk], children)  # type: ignore[arg-type]
+    by_child = load_facts(children)
+    assert set(by_programme) == set(children)
+    assert any(sibling.first_name for facts in by_child.values() for sibling in facts.siblings)
+
+    # The indicators need no sibling names; everything else is the same (rows in whatever order the database
+    # returns them, which may differ between the two queries).
+    def canon(facts: Any) -> Any:
+        rows = {name: tuple(sorted(getattr(facts, name), key=repr)) for name in ORDERLESS}
+        siblings = tuple(
+            replace(
+                s,
+                first_name="",
+                placements=tuple(sorted(s.placements, key=repr)),
+                decisions=tuple(sorted(s.decisions, key=repr)),
+            )
+            for s in facts.siblings
+        )
+        return replace(facts, siblings=siblings, **rows)
+
+    assert {pk: canon(f) for pk, f in by_programme.items()} == {pk: canon(f) for pk, f in by_child.items()}
+    assert any(s.placements for facts in by_programme.values() for s in facts.siblings)
+
+
+ORDERLESS = ("placements", "decisions", "reviews", "gatekeepings", "follow_ups")
