@@ -18,6 +18,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from barneby.accounts.models import User
 from barneby.accounts.scoping import scope_for
 from barneby.api.auth import PersonalToken
+from barneby.core.listing import MAX_ID
 
 api = NinjaAPI(
     title="Barneby API",
@@ -50,9 +51,8 @@ def _bad_text(value: Any, loc: tuple[str | int, ...]) -> Iterator[dict[str, Any]
             yield from _bad_text(item, (*loc, index))
 
 
-# A database key or number is at most a signed 64-bit integer; a page number or offset far less, since
-# it is multiplied by the page size: no list has two billion pages.
-MAX_ID = 2**63 - 1
+# A database key or number is at most a signed 64-bit integer (MAX_ID, shared with the pages' query ids);
+# a page number or offset far less, since it is multiplied by the page size: no list has two billion pages.
 MAX_PAGE = 2**31 - 1
 PAGING = frozenset({"page", "page_size", "offset", "limit"})
 
