@@ -148,6 +148,8 @@ DECISION_COLUMNS = (
     "relationship_assessment",
     "contact_plan",
     "reassess_on",
+    "contact_times",
+    "contact_per",
 )
 # What ``facts_where`` needs of each child: id → (birth date, status, unaccompanied, residence decision, settlement).
 ChildRow = tuple[dt.date, str, bool, dt.date | None, dt.date | None]

@@ -11,6 +11,9 @@ from barneby.care.models import (
     AftercareResponse,
     Child,
     ChildStatus,
+    ContactInterval,
+    ContactMode,
+    Decision,
     DecisionKind,
     EndReason,
     ExitOutcome,
@@ -198,6 +201,14 @@ class DecisionForm(DecisionFields):
         required=False,
         help_text=_("Hvor ofte og hvordan søsknene skal møtes."),
     )
+    contact_times = forms.IntegerField(
+        label=_("Planlagte kontakter"),
+        min_value=1,
+        max_value=99,
+        required=False,
+        help_text=_("Antall møter eller samtaler planen sier, for eksempel 2 i måneden. Brukes til indikator I13."),
+    )
+    contact_per = forms.ChoiceField(label=_("Per"), choices=[("", "—"), *ContactInterval.choices], required=False)
     reassess_on = forms.DateField(label=_("Ny vurdering innen"), required=False)
     complaint_info_given = forms.BooleanField(label=_("Den unge er opplyst om klageadgang"), required=False)
     version = version_field()
@@ -305,6 +316,20 @@ class FollowUpForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=FollowUpKind.choices)
     visited_on = forms.DateField(label=_("Dato"), initial=timezone.localdate)
     notes = forms.CharField(label=_("Notat"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SiblingContactForm(forms.Form):
+    """One contact between separated siblings that took place (the view sets the decisions and siblings)."""
+
+    decision: forms.ModelChoiceField[Decision] = forms.ModelChoiceField(
+        label=_("Vedtak om søskensplitt"), queryset=Decision.objects.none()
+    )
+    sibling: forms.ModelChoiceField[Child] = forms.ModelChoiceField(label=_("Søsken"), queryset=Child.objects.none())
+    contact_on = forms.DateField(label=_("Dato"), initial=timezone.localdate)
+    form = forms.ChoiceField(label=_("Form"), choices=ContactMode.choices)
+    note = forms.CharField(
+        label=_("Merknad"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
 
 
 class DailyNoteForm(forms.Form):

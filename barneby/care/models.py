@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -551,6 +552,19 @@ FAMILY_BASED_TYPES = frozenset(
 )
 
 
+# The placements of SOS families and youth programmes (I32a, the key figure of seed 002); every other type is
+# foster or transit care (I32b): foster and kinship homes, family homes, emergency and temporary placements,
+# and the rare institution placement, so that I32a and I32b together are every child with an open placement.
+SOS_FAMILY_AND_YOUTH_TYPES = frozenset(
+    {
+        PlacementType.SOS_FAMILY_VILLAGE,
+        PlacementType.SOS_FAMILY_COMMUNITY,
+        PlacementType.YOUTH_HOUSE,
+        PlacementType.SUPPORTED_LIVING,
+    }
+)
+
+
 class EndReason(models.TextChoices):
     REUNIFICATION = "reunification", _("Tilbakeføring")
     PLANNED_MOVE = "planned_move", _("Planlagt flytting")
@@ -589,6 +603,15 @@ class SeparationReason(models.TextChoices):
     OTHER = "other", _("Annen begrunnelse ut fra barnets beste")
 
 
+class ContactInterval(models.TextChoices):
+    """How often a sibling contact plan's planned number of contacts recurs."""
+
+    WEEK = "week", _("i uken")
+    MONTH = "month", _("i måneden")
+    QUARTER = "quarter", _("i kvartalet")
+    YEAR = "year", _("i året")
+
+
 class Decision(BaseModel):
     """A decision about a child, with the best-interest assessment and the child's voice."""
 
@@ -609,6 +632,12 @@ class Decision(BaseModel):
     )
     relationship_assessment = models.TextField(_("vurdering av søskenrelasjonen"), blank=True)
     contact_plan = models.TextField(_("kontaktplan"), blank=True)
+    # How often the plan says the siblings meet or talk: ``contact_times`` per ``contact_per`` (I13 counts
+    # the contacts delivered against it; a plan written only as text is outside I13).
+    contact_times = models.PositiveSmallIntegerField(
+        _("planlagte kontakter"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(99)]
+    )
+    contact_per = models.CharField(_("per"), max_length=10, choices=ContactInterval.choices, blank=True)
     reassess_on = models.DateField(_("ny vurdering"), null=True, blank=True)
     # Aftercare decline / termination.
     complaint_info_given = models.BooleanField(_("klageadgang opplyst"), default=False)
@@ -627,6 +656,12 @@ class Decision(BaseModel):
                 condition=~Q(child_views="") | ~Q(not_heard_reason=""),
                 name="care_decision_child_heard_or_reason",
                 violation_error_message=_("Skriv barnets syn, eller hvorfor barnet ikke kunne bli hørt."),
+            ),
+            # A planned frequency is a number and an interval, or neither.
+            models.CheckConstraint(
+                condition=Q(contact_times__isnull=True, contact_per="")
+                | Q(contact_times__isnull=False) & ~Q(contact_per=""),
+                name="care_decision_contact_frequency_whole",
             ),
         ]
 
@@ -647,6 +682,75 @@ class Decision(BaseModel):
             errors["child_views"] = _("Skriv barnets syn, eller hvorfor barnet ikke kunne bli hørt.")
         if self.heard_how == HeardHow.NOT_HEARD and not self.not_heard_reason:
             errors["not_heard_reason"] = _("Skriv hvorfor barnet ikke ble hørt.")
+        if self.contact_times is not None and not self.contact_per:
+            errors["contact_per"] = _("Velg hvor ofte: i uken, i måneden, i kvartalet eller i året.")
+        if self.contact_per and self.contact_times is None:
+            errors["contact_times"] = _("Skriv hvor mange kontakter planen sier.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ContactMode(models.TextChoices):
+    MEETING = "meeting", _("Møte / samvær")
+    PHONE = "phone", _("Telefon")
+    VIDEO = "video", _("Video")
+    OTHER = "other", _("Annet (brev, melding)")
+
+
+class SiblingContact(BaseModel):
+    """One contact between separated siblings that took place, under a separation decision's contact plan (I13).
+
+    ``child`` is the decision's child (kept beside the decision so the log is read by the child's programme);
+    ``sibling`` the brother or sister the child met or talked with.
+    """
+
+    SCOPE_PATHS = _child_paths("child__")
+
+    decision = models.ForeignKey(
+        Decision, on_delete=models.PROTECT, related_name="sibling_contacts", verbose_name=_("vedtak om søskensplitt")
+    )
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="sibling_contacts")
+    sibling = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+", verbose_name=_("søsken"))
+    contact_on = models.DateField(_("dato"))
+    form = models.CharField(_("form"), max_length=10, choices=ContactMode.choices)
+    note = models.TextField(_("merknad"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("søskenkontakt")
+        verbose_name_plural = _("søskenkontakter")
+        ordering = ["-contact_on", "-pk"]
+        indexes = [models.Index(fields=["child", "sibling", "contact_on"], name="care_siblingcontact_pair_day")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(child=F("sibling")), name="care_siblingcontact_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_form_display()} {self.contact_on:%d.%m.%Y}"
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        decision = self.decision if self.decision_id else None
+        if decision is not None:
+            if decision.kind != DecisionKind.SIBLING_SEPARATION:
+                errors["decision"] = _("Kontakt registreres under et vedtak om søskensplitt.")
+            if self.child_id and decision.child_id != self.child_id:
+                errors["decision"] = _("Vedtaket gjelder et annet barn.")
+        if self.child_id and self.sibling_id:
+            if self.child_id == self.sibling_id:
+                errors["sibling"] = _("Velg et av søsknene.")
+            else:
+                a, b = sorted((self.child_id, self.sibling_id))
+                if not SiblingRelation.objects.filter(child_a_id=a, child_b_id=b).exists():
+                    errors["sibling"] = _("Barnet er ikke registrert som søsken.")
+        births = [kid.birth_date for kid in (getattr(self, "child", None), getattr(self, "sibling", None)) if kid]
+        problem = care_date_error(self.contact_on, birth=max(births) if births else None, label=_("Kontaktdatoen"))
+        if problem:
+            errors["contact_on"] = problem
+        elif decision is not None and self.contact_on and self.contact_on < decision.decided_on:
+            errors["contact_on"] = _("Kontakten kan ikke være før vedtaket om splitt ({date}).").format(
+                date=decision.decided_on.strftime("%d.%m.%Y")
+            )
         if errors:
             raise ValidationError(errors)
 

@@ -20,6 +20,10 @@ from typing import Any
 # Kept in step with models.PlacementType / DecisionKind; plain strings so this module stays pure.
 FAMILY_BASED = frozenset({"sos_family_village", "sos_family_community", "foster", "kinship", "family_home"})
 EMERGENCY = "emergency"
+# I32a: children in SOS families (in a village or in the community) and in youth programmes (a youth house, or
+# living on their own with follow-up); every other placement (foster, kinship, family home, emergency or
+# temporary, institution) is I32b. Kept in step with models.SOS_FAMILY_AND_YOUTH_TYPES.
+SOS_FAMILY_AND_YOUTH = frozenset({"sos_family_village", "sos_family_community", "youth_house", "supported_living"})
 SEPARATION = "sibling_separation"
 # Put by migration care 0004 on decisions saved before R16 was enforced with neither views nor reason:
 # it satisfies the database's check but is still no record of the child's voice, so R16 still finds it.
@@ -89,6 +93,8 @@ class DecisionFact:
     relationship_assessment: str = ""
     contact_plan: str = ""
     reassess_on: dt.date | None = None
+    contact_times: int | None = None
+    contact_per: str = ""
 
     @property
     def voice_recorded(self) -> bool:

@@ -34,6 +34,7 @@ from barneby.care.models import (
     PlanGoal,
     PlanReview,
     Sex,
+    SiblingContact,
     SiblingRelation,
     age_on,
 )
@@ -164,6 +165,18 @@ def children_to_link(*, user: Any, child: Child) -> QuerySet[Child]:
         .exclude(status=ChildStatus.LEFT)
         .order_by("last_name", "first_name")
     )
+
+
+def siblings_of(child: Child) -> QuerySet[Child]:
+    """The children registered as the child's siblings (directly related, either way round)."""
+    pairs = SiblingRelation.objects.filter(Q(child_a=child) | Q(child_b=child)).values_list("child_a_id", "child_b_id")
+    others = {pk for pair in pairs for pk in pair} - {child.pk}
+    return Child.objects.filter(pk__in=others).order_by("birth_date", "pk")
+
+
+def sibling_contacts_of(*, child: Child) -> QuerySet[SiblingContact]:
+    """The contacts with siblings logged in the child's case file, newest first (the child page's log)."""
+    return child.sibling_contacts.select_related("sibling", "decision", "recorded_by").order_by("-contact_on", "-pk")
 
 
 def admission_assessed(child: Child, *, on: dt.date | None = None) -> bool:

@@ -43,6 +43,7 @@ from barneby.care.models import (
     Placement,
     PlanGoal,
     PlanReview,
+    SiblingContact,
     SiblingGroup,
     SiblingRelation,
     SupportContact,
@@ -88,6 +89,8 @@ DECISION_FIELDS = (
     "separation_reason",
     "relationship_assessment",
     "contact_plan",
+    "contact_times",
+    "contact_per",
     "reassess_on",
     "complaint_info_given",
 )
@@ -470,8 +473,12 @@ def _decision_errors(decision: Decision) -> dict[str, Any]:
 
 def _new_decision(actor: Any, child: Child, fields: dict[str, Any]) -> Decision:
     decision = Decision(child=child, recorded_by=actor)
-    _set(decision, {k: v for k, v in fields.items() if v is not None or k == "reassess_on"}, DECISION_FIELDS)
-    for name in ("participants", "child_views", "heard_how", "not_heard_reason", "separation_reason"):
+    _set(
+        decision,
+        {k: v for k, v in fields.items() if v is not None or k in {"reassess_on", "contact_times"}},
+        DECISION_FIELDS,
+    )
+    for name in ("participants", "child_views", "heard_how", "not_heard_reason", "separation_reason", "contact_per"):
         if getattr(decision, name) is None:
             setattr(decision, name, "")
     for name in ("relationship_assessment", "contact_plan"):
@@ -498,7 +505,8 @@ def decision_record(*, actor: Any, child: Child, version: int | None = None, **f
 
 def decision_update(*, actor: Any, decision: Decision, version: int | None = None, **fields: Any) -> Decision:
     fields.pop("kind", None)  # the kind of a recorded decision does not change
-    _set(decision, {k: ("" if v is None and k != "reassess_on" else v) for k, v in fields.items()}, DECISION_FIELDS)
+    nullable = {"reassess_on", "contact_times"}
+    _set(decision, {k: ("" if v is None and k not in nullable else v) for k, v in fields.items()}, DECISION_FIELDS)
     errors = _decision_errors(decision)
     try:
         decision.full_clean()
@@ -512,6 +520,45 @@ def decision_update(*, actor: Any, decision: Decision, version: int | None = Non
         _audit_child(actor, AuditAction.UPDATE, decision.child, detail=f"decision {decision.pk}")
     _refresh(decision.child)
     return decision
+
+
+# --- sibling contacts (I13) ----------------------------------------------------------------
+
+
+def separation_decisions(child: Child) -> models.QuerySet[Decision]:
+    """The child's sibling separation decisions, newest first: those a contact is recorded under."""
+    return child.decisions.filter(kind=DecisionKind.SIBLING_SEPARATION).order_by("-decided_on", "-pk")
+
+
+def sibling_contact_record(
+    *,
+    actor: Any,
+    child: Child,
+    decision: Decision,
+    sibling: Child,
+    contact_on: dt.date,
+    form: str,
+    note: str = "",
+) -> SiblingContact:
+    """Log one contact between separated siblings that took place, under the child's separation decision.
+
+    Refused with a Norwegian message: a decision of another child or of another kind, a child who is not
+    a registered sibling, a date in the future or before the decision. Audited like every care write.
+    """
+    record = SiblingContact(
+        decision=decision,
+        child=child,
+        sibling=sibling,
+        contact_on=contact_on,
+        form=form,
+        note=(note or "").strip(),
+        recorded_by=actor,
+    )
+    with transaction.atomic():
+        record.full_clean()
+        record.save()
+        _audit_child(actor, AuditAction.CREATE, child, detail=f"sibling-contact {record.pk} with {sibling.pk}")
+    return record
 
 
 # --- placements ----------------------------------------------------------------------------

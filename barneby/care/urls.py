@@ -23,6 +23,7 @@ urlpatterns = [
     path("barn/<int:pk>/gjennomgang/", views.review_create, name="review-create"),
     path("gjennomgang/<int:pk>/endre/", views.review_edit, name="review-edit"),
     path("barn/<int:pk>/ettervern/", views.aftercare_edit, name="aftercare-edit"),
+    path("barn/<int:pk>/soskenkontakt/", views.sibling_contact_create, name="sibling-contact-create"),
     path("barn/<int:pk>/oppfolging/", views.follow_up_create, name="follow-up-create"),
     path("varsler/", views.alert_list, name="alert-list"),
     path("familier/", views.household_list, name="household-list"),

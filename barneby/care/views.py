@@ -41,6 +41,7 @@ from barneby.care.forms import (
     RestrictedForm,
     ReviewForm,
     ServiceForm,
+    SiblingContactForm,
     SiblingForm,
 )
 from barneby.care.models import (
@@ -232,8 +233,17 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     services.record_views(actor=request.user, child_ids=shown, request=request, detail=f"sibling of {child.pk}")
     today = timezone.localdate()
     can_write = selectors.can_write(user=request.user, child=child)
+    contacts = paginate(request, selectors.sibling_contacts_of(child=child), per_page=SIBLING_CONTACTS_PER_PAGE)
+    # A sibling is named in the log only when the user may read the sibling's case; each one named is logged.
+    named = selectors.readable_child_ids(user=request.user, ids=[c.sibling_id for c in contacts.object_list])
+    services.record_views(
+        actor=request.user, child_ids=sorted(named), request=request, detail=f"sibling contact of {child.pk}"
+    )
     context = {
         "page": page,
+        "contacts": contacts,
+        "contact_rows": [(c, c.sibling_id in named) for c in contacts.object_list],
+        "has_separation": any(d.kind == DecisionKind.SIBLING_SEPARATION for d in page.decisions),
         "child": child,
         "age": age_on(child.birth_date, today),
         "can_write": can_write,
@@ -249,6 +259,9 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "today": today,
     }
     return render(request, "care/child_detail.html", context)
+
+
+SIBLING_CONTACTS_PER_PAGE = 10
 
 
 def _next_statuses(child: Child) -> list[tuple[str, Any]]:
@@ -537,7 +550,14 @@ def placement_end(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-SEPARATION_SET = ("separation_reason", "relationship_assessment", "contact_plan", "reassess_on")
+SEPARATION_SET = (
+    "separation_reason",
+    "relationship_assessment",
+    "contact_plan",
+    "contact_times",
+    "contact_per",
+    "reassess_on",
+)
 
 
 def _decision_fieldsets(kind: str) -> list[tuple[str, Sequence[str]]]:
@@ -716,6 +736,43 @@ def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
         title=_("Oppfølgingsbesøk hos {name}").format(name=child.first_name),
         done=_("Besøket er registrert."),
         anchor="#aftercare",
+    )
+
+
+@staff(CARE_WRITERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def sibling_contact_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Log a contact between separated siblings that took place (counted against the contact plan, I13)."""
+    child = selectors.child_get_for(user=request.user, pk=pk, for_write=True)
+    decisions = services.separation_decisions(child)
+    if not decisions.exists():
+        messages.info(request, _("Registrer først vedtaket om søskensplitt med kontaktplan."))
+        return redirect(reverse("care:child-detail", args=[pk]) + "#sibling-contacts")
+    form = SiblingContactForm(request.POST or None, initial={"decision": decisions.first()})
+    decision_field: Any = form.fields["decision"]
+    decision_field.queryset = decisions
+    decision_field.label_from_instance = lambda d: _("Vedtak {date}: {plan}").format(
+        date=d.decided_on.strftime("%d.%m.%Y"), plan=(d.contact_plan or "–")[:60]
+    )
+    sibling_field: Any = form.fields["sibling"]
+    # Only siblings the user may read are named (a sibling in another association stays out of the list).
+    sibling_field.queryset = selectors.visible_children(selectors.siblings_of(child), user=request.user)
+    sibling_field.label_from_instance = _child_label
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sibling_contact_record(actor=request.user, child=child, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Kontakten er registrert."))
+            return redirect(reverse("care:child-detail", args=[pk]) + "#sibling-contacts")
+    return _form_page(
+        request,
+        title=_("Søskenkontakt for {name}").format(name=child.first_name),
+        intro=_("Registrer et møte, en samtale eller annen kontakt med et søsken som har funnet sted."),
+        form=form,
+        cancel=reverse("care:child-detail", args=[pk]) + "#sibling-contacts",
+        child=child,
     )
 
 

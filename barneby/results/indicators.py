@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any, Literal
 
 from django.conf import settings
@@ -30,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from barneby.care import rules
 from barneby.care.alerts import thresholds
-from barneby.care.models import Child, HouseholdMember, PlanGoal
+from barneby.care.models import Child, HouseholdMember, PlanGoal, SiblingContact
 from barneby.care.selectors import age_band
 from barneby.organisation.models import Programme, StaffMember, StaffRole, Training
 from barneby.results.loading import facts_for_programmes
@@ -63,6 +64,13 @@ CHILD_BATCH = 2000
 TRAINING_EXPIRY_WARNING_DAYS = 90
 CAREGIVER_ROLES = (StaffRole.SOS_PARENT, StaffRole.FOSTER_PARENT)
 PROGRAMME_BATCH = 300
+# I13: the days of one interval of a contact plan's frequency ("2 a month" is 2 per 365/12 days).
+CONTACT_INTERVAL_DAYS: dict[str, Fraction] = {
+    "week": Fraction(7),
+    "month": Fraction(365, 12),
+    "quarter": Fraction(365, 4),
+    "year": Fraction(365),
+}
 
 
 def setting(name: str, default: int) -> int:
@@ -116,6 +124,9 @@ class Data:
     limits: rules.Thresholds = field(default_factory=rules.Thresholds)
     # the active caregivers (SOS parents, foster parents) of the programmes' homes
     caregivers: list[CaregiverRow] = field(default_factory=list)
+    # I13: (lower child id, higher child id) → the days and forms of the contacts between the two siblings
+    # logged in the period, in either one's case file (the same day and form logged twice is one contact)
+    contacts: dict[tuple[int, int], set[tuple[dt.date, str]]] = field(default_factory=dict)
 
     _at_ref: list[tuple[int, rules.ChildFacts, rules.PlacementFact]] | None = None
 
@@ -288,6 +299,55 @@ def i12_split_documented(data: Data) -> list[Item]:
     return found
 
 
+def planned_contacts(times: int, per: str, days: int) -> int:
+    """I13: the contacts a plan of ``times`` per ``per`` asks for over ``days`` days, pro rata.
+
+    ``times x days / days of the interval`` (week 7, month 365/12, quarter 365/4, year 365), computed
+    exactly and rounded to the nearest whole contact, a half rounded up: 2 a month over 306 days is
+    20.12 → 20; 1 a month over 15 days is 0.49 → 0 (nothing was due yet).
+    """
+    exact = Fraction(times * days) / CONTACT_INTERVAL_DAYS[per]
+    return int(exact + Fraction(1, 2))
+
+
+def _contact_plans(facts: rules.ChildFacts) -> list[rules.DecisionFact]:
+    """The child's sibling separation decisions whose contact plan states how often, oldest first."""
+    plans = [d for d in facts.decisions if d.kind == rules.SEPARATION and d.contact_times and d.contact_per]
+    return sorted(plans, key=lambda d: (d.decided_on, d.id))
+
+
+def i13_sibling_contact(data: Data) -> list[Item]:
+    """One item per child and separated sibling under a contact plan in force in the period.
+
+    A plan is in force from its decision day until the day before the child's next such plan (a new
+    separation decision states the plan anew), within the period up to the counting day. The sibling
+    counts when the two have an established bond and live in different homes on the last day the plan
+    was in force in the period. Met when the contacts logged between the two on the days the plan was in
+    force are at least the planned number (:func:`planned_contacts`); a plan with no contact due yet is left out.
+    """
+    start, ref = data.period.start, data.ref
+    found = []
+    for pk, facts in data.facts.items():
+        plans = _contact_plans(facts)
+        for n, plan in enumerate(plans):
+            first = max(plan.decided_on, start)
+            last = ref if n + 1 == len(plans) else min(ref, plans[n + 1].decided_on - dt.timedelta(days=1))
+            if last < first:
+                continue
+            planned = planned_contacts(plan.contact_times or 0, plan.contact_per, (last - first).days + 1)
+            mine = rules.current_placement(facts.placements, last)
+            if planned == 0 or mine is None:
+                continue
+            for sibling in facts.siblings:
+                theirs = rules.current_placement(sibling.placements, last)
+                if not sibling.existing_bond or theirs is None or theirs.home_id == mine.home_id:
+                    continue
+                pair = (min(pk, sibling.child_id), max(pk, sibling.child_id))
+                delivered = sum(1 for day, _form in data.contacts.get(pair, ()) if first <= day <= last)
+                found.append(_item(data, pk, delivered >= planned))
+    return found
+
+
 def i14_stability(data: Data) -> list[Item]:
     ref = data.ref
     window = ref - dt.timedelta(days=365)
@@ -420,8 +480,12 @@ def i30_waiting_days(data: Data) -> list[Item]:
     return [_item(data, pk, value=float(days)) for pk, days in _settled(data)]
 
 
-def i32_in_care(data: Data) -> list[Item]:
-    return [_item(data, pk) for pk, _f, _p in _in_care(data, data.ref)]
+def i32_in_sos_families(data: Data) -> list[Item]:
+    return [_item(data, pk) for pk, _f, now in _in_care(data, data.ref) if now.type in rules.SOS_FAMILY_AND_YOUTH]
+
+
+def i32_in_foster_care(data: Data) -> list[Item]:
+    return [_item(data, pk) for pk, _f, now in _in_care(data, data.ref) if now.type not in rules.SOS_FAMILY_AND_YOUTH]
 
 
 def i32_strengthening(data: Data) -> list[Item]:
@@ -530,6 +594,25 @@ INDICATORS: dict[str, Indicator] = {
             "up",
             i12_split_documented,
             source="UNGACC 17; Bufdir",
+        ),
+        Indicator(
+            "I13",
+            _("Søskenkontakt gjennomført"),
+            _(
+                "Barn og søsken de er splittet fra, under en kontaktplan med fastsatt hyppighet, med minst så mange "
+                "registrerte kontakter som planen sier for dagene den gjaldt i perioden (hyppighet × dager ÷ dager i "
+                "uken 7, måneden 365/12, kvartalet 365/4 eller året 365, avrundet til nærmeste hele, halv opp; samme "
+                "dag og form registrert hos begge søsken teller én gang)"
+            ),
+            _(
+                "Barn i omsorg med et søsken med etablert bånd i et annet hjem, talt per søsken, med en kontaktplan "
+                "med fastsatt hyppighet som gjaldt i perioden fra vedtaket om splitt til barnets neste slike vedtak "
+                "(planer uten forfalt kontakt er ikke med)"
+            ),
+            "percent",
+            "up",
+            i13_sibling_contact,
+            source="Bufdir anbefaling 2; bvl § 7-1",
         ),
         Indicator(
             "I14",
@@ -650,11 +733,28 @@ INDICATORS: dict[str, Indicator] = {
         Indicator(
             "I32A",
             _("Barn og unge i SOS-familier og ungdomstiltak"),
-            _("Antall barn og unge med en åpen plassering på telledagen"),
+            _(
+                "Antall barn og unge som på telledagen har en åpen plassering i SOS-familie (i barneby eller "
+                "nærmiljøet), ungdomsbolig eller bo med oppfølging"
+            ),
             _("(antall)"),
             "count",
             "none",
-            i32_in_care,
+            i32_in_sos_families,
+            source="SOS årsrapport",
+        ),
+        Indicator(
+            "I32B",
+            _("Barn og unge i fosterhjem og midlertidig omsorg"),
+            _(
+                "Antall barn og unge som på telledagen har en åpen plassering i fosterhjem, slekt og nettverk, "
+                "familiehjem, akutt eller midlertidig plassering eller institusjon (alle andre enn I32a; sammen er de "
+                "alle barn i omsorg)"
+            ),
+            _("(antall)"),
+            "count",
+            "none",
+            i32_in_foster_care,
             source="SOS årsrapport",
         ),
         Indicator(
@@ -771,6 +871,7 @@ def load(
     ids = list(children)
     facts: dict[int, rules.ChildFacts] = {}
     goals: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
+    contacts: dict[tuple[int, int], set[tuple[dt.date, str]]] = defaultdict(set)
     for start in range(0, len(programme_ids), PROGRAMME_BATCH):
         batch = programme_ids[start : start + PROGRAMME_BATCH]
         in_batch = set(batch)
@@ -785,6 +886,13 @@ def load(
         ):
             if child in children:
                 goals[child].append((timezone.localdate(created), domain))
+        # Contacts logged in either sibling's case file: the sibling may be in another programme.
+        for child, sibling, day, form in (
+            SiblingContact.objects.filter(Q(child__programme_id__in=batch) | Q(sibling__programme_id__in=batch))
+            .filter(contact_on__gte=period.start, contact_on__lte=period.end)
+            .values_list("child_id", "sibling_id", "contact_on", "form")
+        ):
+            contacts[(min(child, sibling), max(child, sibling))].add((day, form))
     if disability:
         for start in range(0, len(ids), CHILD_BATCH):
             chunk = ids[start : start + CHILD_BATCH]
@@ -802,6 +910,7 @@ def load(
         people,
         thresholds(),
         caregiver_rows(programme_ids) if caregivers and programme_ids else [],
+        dict(contacts),
     )
 
 

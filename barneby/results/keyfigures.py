@@ -24,7 +24,7 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from barneby.care.models import Placement
+from barneby.care.models import SOS_FAMILY_AND_YOUTH_TYPES, Placement
 from barneby.organisation.models import (
     Location,
     LocationKind,
@@ -72,8 +72,11 @@ def programmes(period: Period, ref: dt.date) -> Decimal:
 
 
 def children_in_care(period: Period, ref: dt.date) -> Decimal:
+    """I32a: children with an open placement in an SOS family or a youth programme (foster and transit care,
+    I32b, is not in this key figure)."""
     open_on = Q(start_date__lte=ref) & (Q(end_date__isnull=True) | Q(end_date__gt=ref))
-    return Decimal(Placement.objects.filter(open_on).values("child_id").distinct().count())
+    placements = Placement.objects.filter(open_on, type__in=sorted(SOS_FAMILY_AND_YOUTH_TYPES))
+    return Decimal(placements.values("child_id").distinct().count())
 
 
 def people_in_strengthening(period: Period, ref: dt.date) -> Decimal:
@@ -157,7 +160,11 @@ KEY_FIGURES: tuple[KeyFigureDef, ...] = (
     KeyFigureDef(
         "children_in_care",
         _("Barn og unge i SOS-familier og ungdomstiltak"),
-        _("Antall barn og unge med en åpen plassering på telledagen (31.12, eller i dag mens året pågår) (I32a)."),
+        _(
+            "Antall barn og unge med en åpen plassering i SOS-familie (i barneby eller nærmiljøet), ungdomsbolig "
+            "eller bo med oppfølging på telledagen (31.12, eller i dag mens året pågår) (I32a). Barn i fosterhjem "
+            "og midlertidig omsorg (I32b) er ikke med."
+        ),
         _("Omsorg og saksbehandling"),
         "count",
         children_in_care,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -166,6 +166,22 @@ def publish(result: IndicatorResult | Snapshot, *, small: int | None = None) -> 
     )
 
 
+# Figures that add up to one shown elsewhere (I32a + I32b = every child in care, I16's base): when one of them
+# is hidden under the small-cell threshold, the others are hidden too, or the total would give it away.
+COMPLEMENTS: tuple[frozenset[str], ...] = (frozenset({"I32A", "I32B"}),)
+
+
+def hide_complements(figures: list[Published]) -> list[Published]:
+    hidden = {f.code for f in figures if f.suppressed}
+    out = []
+    for figure in figures:
+        group = next((g for g in COMPLEMENTS if figure.code in g), None)
+        if group and not figure.suppressed and hidden & (group - {figure.code}):
+            figure = replace(figure, value=None, numerator=None, denominator=None, suppressed=True, met=None)
+        out.append(figure)
+    return out
+
+
 def closing_for(unit: OrgUnit, period: Period) -> PeriodClose | None:
     return PeriodClose.objects.filter(unit=unit.token, period=period.key).first()
 
@@ -182,13 +198,13 @@ def reported(
             rows = sorted((s for s in snaps if s.code in order), key=lambda s: order[s.code])
         else:
             rows = list(snaps)
-        return [publish(s) for s in rows], closing
+        return hide_complements([publish(s) for s in rows]), closing
     key = f"results:figures:{unit.token}:{period.key}:{','.join(codes or [])}:{get_language() or 'nb'}"
     computed = cache.get(key)
     if computed is None:
         computed = compute_all(unit, period, codes=codes)
         cache.set(key, computed, FIGURES_CACHE_SECONDS)
-    return [publish(r) for r in computed], None
+    return hide_complements([publish(r) for r in computed]), None
 
 
 def closings_for(*, user: Any) -> list[PeriodClose]:

@@ -1,7 +1,9 @@
 """The municipality status report (seed 003; NORMS.md appendix E): one template for the page and the PDF.
 
 For a Norwegian partner municipality and a year: the children Barneby serves
-there in care, siblings together and splits with justification, stability,
+there in care (both I32a, SOS families and youth programmes, and I32b, foster and
+transit care: in Norway most children are in the latter, so showing I32a alone
+would understate them), siblings together and splits with justification, stability,
 plans and reviews, aftercare, unaccompanied minors settled in time, and the
 follow-up of the caregivers (SOS parents and foster parents: their training), with
 last year beside it and the text the municipality contact or national
@@ -28,7 +30,8 @@ from barneby.results.periods import OrgUnit, Period
 from barneby.results.selectors import Published, report_text, reported, small_cell
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("care", ("I32A", "I16", "I18")),
+    # Both parts of the children in care: SOS families and youth programmes (I32a), foster and transit care (I32b).
+    ("care", ("I32A", "I32B", "I16", "I18")),
     ("siblings", ("I11", "I12")),
     ("stability", ("I14",)),
     ("plans", ("I6", "I7", "I8", "I15", "I24")),
@@ -53,6 +56,12 @@ def section_title(key: str) -> str:
 
 def section_note(key: str) -> str:
     """What a reader must know to read a section's figures right (empty when nothing)."""
+    if key == "care":
+        return _(
+            "I32a og I32b er til sammen alle barn og unge med en åpen plassering på telledagen (grunnlaget for "
+            "I16). Skjules det ene tallet fordi det er lite, skjules også det andre. Et år som ble låst før "
+            "tallene ble delt, viser I32a slik det da var definert (alle barn i omsorg)."
+        )
     if key == "caregivers":
         return _(
             "Opplæring og kvalifikasjoner registrert for SOS-foreldre og fosterforeldre i hjemmene. Registeret har "

@@ -3,9 +3,12 @@
 Programme P1 (partnered with Bergen) has homes H1a and H1b; programme P2 of the
 same association has H2. The children, and what each one is there to test:
 
-* A (P1, H1a) and B (P2, H2): bonded full siblings split across the two programmes,
-  with a justified separation decision (contact plan, re-assessment date) on A;
-* C and D (P1, H1b): full siblings placed together; E is C's half-sibling, who left care
+* A (P1, H1a, an SOS family in the village) and B (P2, H2): bonded full siblings split across the
+  two programmes, with a justified separation decision (contact plan, re-assessment date) on A;
+  A's plan (01.03.2025) says 2 contacts a month, B's own separation decision (01.07.2025, a plan
+  that starts mid-period) also 2 a month; the contacts logged (``CONTACTS``) leave A one short
+  and meet B's plan exactly (I13);
+* C and D (P1, H1b, SOS family in the community): full siblings placed together; E is C's half-sibling, who left care
   at 18 on 01.05.2025 and is in aftercare (assessed in time, with plan and support person);
 * F (P1): two same-day moves in 2025 (H1a → H1b on 01.02, H1b → H1a on 01.06);
 * G (P1): in care at the start of 2025, reunified with the family on 15.07.2025 (left mid-period);
@@ -33,6 +36,8 @@ from barneby.care.models import (
     Aftercare,
     Child,
     ChildStatus,
+    ContactInterval,
+    ContactMode,
     Decision,
     DecisionKind,
     EndReason,
@@ -43,6 +48,7 @@ from barneby.care.models import (
     PlanGoal,
     PlanReview,
     SeparationReason,
+    SiblingContact,
     SiblingKind,
     SiblingRelation,
     TargetGroup,
@@ -138,18 +144,39 @@ def build(actor: User) -> Hand:
     a = _child(hand, "A", p1, D(2013, 5, 5))
     b = _child(hand, "B", p2, D(2015, 5, 5), sex="male")
     _siblings(a, b)
-    _place(a, h1a, actor, D(2025, 3, 1))
+    _place(a, h1a, actor, D(2025, 3, 1), type=PlacementType.SOS_FAMILY_VILLAGE)
     _place(b, h2, actor, D(2025, 3, 1))
-    _decision(
-        a,
-        actor,
-        D(2025, 3, 1),
-        kind=DecisionKind.SIBLING_SEPARATION,
-        separation_reason=SeparationReason.NO_HOME,
-        relationship_assessment="Nært bånd; ingen plass til begge i ett hjem.",
-        contact_plan="Samvær annenhver helg.",
-        reassess_on=D(2026, 3, 1),
-    )
+    plans = {
+        "A": _decision(
+            a,
+            actor,
+            D(2025, 3, 1),
+            kind=DecisionKind.SIBLING_SEPARATION,
+            separation_reason=SeparationReason.NO_HOME,
+            relationship_assessment="Nært bånd; ingen plass til begge i ett hjem.",
+            contact_plan="Samvær annenhver helg.",
+            contact_times=2,
+            contact_per=ContactInterval.MONTH,
+            reassess_on=D(2026, 3, 1),
+        ),
+        "B": _decision(
+            b,
+            actor,
+            D(2025, 7, 1),
+            kind=DecisionKind.SIBLING_SEPARATION,
+            separation_reason=SeparationReason.NO_HOME,
+            relationship_assessment="Savner søsteren; ny vurdering av kontakten.",
+            contact_plan="Samvær eller samtale to ganger i måneden.",
+            contact_times=2,
+            contact_per=ContactInterval.MONTH,
+            reassess_on=D(2026, 7, 1),
+        ),
+    }
+    for owner, day, form in CONTACTS:
+        kid, other = (a, b) if owner == "A" else (b, a)
+        SiblingContact.objects.create(
+            decision=plans[owner], child=kid, sibling=other, contact_on=day, form=form, recorded_by=actor
+        )
     for domain in ("physical", "emotional", "intellectual", "social", "cultural", "religious"):
         _goal(a, domain, D(2025, 2, 1))
     PlanReview.objects.create(
@@ -165,8 +192,8 @@ def build(actor: User) -> Hand:
     e = _child(hand, "E", p1, D(2007, 4, 1), status=ChildStatus.AFTERCARE)
     _siblings(c, d)
     _siblings(c, e, SiblingKind.HALF)
-    _place(c, h1b, actor, D(2024, 6, 1))
-    _place(d, h1b, actor, D(2024, 6, 1))
+    _place(c, h1b, actor, D(2024, 6, 1), type=PlacementType.SOS_FAMILY_COMMUNITY)
+    _place(d, h1b, actor, D(2024, 6, 1), type=PlacementType.SOS_FAMILY_COMMUNITY)
     _place(e, h1b, actor, D(2019, 1, 1), D(2025, 5, 1), EndReason.AGED_OUT)
     _goal(c, "physical", D(2025, 3, 1))
     PlanReview.objects.create(
@@ -254,6 +281,29 @@ def build(actor: User) -> Hand:
     return hand
 
 
+# I13: the contacts between A and B, as (whose case file they are logged in, day, form).
+# A's plan (2 a month from 01.03.2025) is in force 306 days of 2025: 2 x 306 / (365/12) = 20.12 → 20 planned.
+# B's plan (2 a month from 01.07.2025) 184 days: 2 x 184 / (365/12) = 12.10 → 12 planned.
+# Logged: 7 in March-June (no second contact in June), 11 in July-December in A's file, and in B's file
+# one on 10.12 (the same meeting A's file has: counted once) and one on 22.12: 12 in July-December.
+# A: 7 + 12 = 19 of 20, one short; B: 12 of 12, exactly met. The one in January 2026 is after the year.
+_MEET, _PHONE, _VIDEO = ContactMode.MEETING, ContactMode.PHONE, ContactMode.VIDEO
+CONTACTS: list[tuple[str, dt.date, str]] = [
+    ("A", D(2025, 3, 5), _MEET),
+    ("A", D(2025, 3, 20), _PHONE),
+    ("A", D(2025, 4, 5), _MEET),
+    ("A", D(2025, 4, 20), _VIDEO),
+    ("A", D(2025, 5, 5), _MEET),
+    ("A", D(2025, 5, 20), _PHONE),
+    ("A", D(2025, 6, 5), _MEET),
+    *[("A", D(2025, month, 10), _MEET) for month in range(7, 13)],
+    *[("A", D(2025, month, 25), _PHONE) for month in range(7, 12)],
+    ("B", D(2025, 12, 10), _MEET),
+    ("B", D(2025, 12, 22), _VIDEO),
+    ("A", D(2026, 1, 15), _MEET),
+]
+
+
 # (name, home, role, active, trainings as (completed, expires))
 CAREGIVERS: list[tuple[str, str, str, bool, list[tuple[dt.date, dt.date | None]]]] = [
     ("Ka", "H1a", StaffRole.SOS_PARENT, True, [(D(2024, 3, 1), D(2026, 3, 1))]),
@@ -283,6 +333,7 @@ EXPECTED_P1: dict[str, Decimal | None] = {
     "I8": Decimal("66.7"),  # A reviewed 01.09 (121 d), D 15.11; C's plan of 01.03 never reviewed (305 d) → 2 of 3
     "I11": Decimal("66.7"),  # A (sibling B elsewhere) no; C, D together yes; E not placed → 2 of 3
     "I12": Decimal("100.0"),  # the A-B split is justified with contact plan and re-assessment → 1 of 1
+    "I13": Decimal("0.0"),  # A's plan: 19 contacts of 20 planned (see CONTACTS) → 0 of 1
     "I14": Decimal("80.0"),  # F moved twice (same-day moves) → 4 of 5
     "I15": Decimal("40.0"),  # D reviewed 15.11, H placed 01.10 (91 d); A, C, F not → 2 of 5
     "I16": Decimal("80.0"),  # H in an institution → 4 of 5
@@ -294,7 +345,8 @@ EXPECTED_P1: dict[str, Decimal | None] = {
     "I24": Decimal("66.7"),  # A's 2 decisions yes, F's 2025 decisions 1 yes 1 no, A's review no, D's review yes
     "I30": Decimal("50.0"),  # U1 on day 91 in time, U2 on day 120 not
     "I30M": Decimal("105.5"),  # median of 91 and 120
-    "I32A": Decimal("5"),
+    "I32A": Decimal("3"),  # A (SOS family in the village), C and D (SOS family in the community)
+    "I32B": Decimal("2"),  # F (foster home) and H (institution); with I32A all 5 in care
     "I32C": Decimal("3"),  # the household still supported; the one that ended in 2024 is not counted
     "I34": Decimal("100.0"),  # E left 01.05.2025 with plan assessed 01.09.2024 and a support person
     # Caregivers Ka, Kb, Kc, Kd (the social worker, the one who left and P2's are not P1's caregivers):

@@ -48,7 +48,64 @@ def test_siblings_across_two_programmes(hand: fixtures.Hand) -> None:
 
 def test_municipality_unit_is_the_partnered_programme(hand: fixtures.Hand) -> None:
     bergen = OrgUnit("municipality", "4601")
-    assert compute("I32A", unit=bergen, period=YEAR, today=TODAY).value == Decimal("5")
+    assert compute("I32A", unit=bergen, period=YEAR, today=TODAY).value == Decimal("3")
+    assert compute("I32B", unit=bergen, period=YEAR, today=TODAY).value == Decimal("2")
+
+
+def test_sos_families_and_foster_care_together_are_every_child_in_care(hand: fixtures.Hand) -> None:
+    both = OrgUnit("association", str(hand.association.pk))
+    got = {r.code: r for r in compute_all(both, YEAR, codes=["I32A", "I32B", "I16"], today=TODAY)}
+    # A, C, D in SOS families; B (foster home, P2), F (foster home), H (institution) in foster and transit care.
+    assert (got["I32A"].value, got["I32B"].value) == (Decimal("3"), Decimal("3"))
+    assert got["I32A"].numerator + got["I32B"].numerator == got["I16"].denominator == 6
+
+
+def test_planned_sibling_contacts_pro_rata_and_rounded_half_up() -> None:
+    assert indicators.planned_contacts(2, "month", 306) == 20  # 20.12
+    assert indicators.planned_contacts(2, "month", 184) == 12  # 12.10
+    assert indicators.planned_contacts(1, "month", 15) == 0  # 0.49: nothing due yet
+    assert indicators.planned_contacts(1, "month", 16) == 1  # 0.53
+    assert indicators.planned_contacts(1, "week", 365) == 52  # 52.14
+    assert indicators.planned_contacts(3, "quarter", 365) == 12
+    assert indicators.planned_contacts(1, "year", 182) == 0  # 0.4986
+    assert indicators.planned_contacts(1, "year", 183) == 1  # 0.5014
+
+
+def test_sibling_contact_siblings_split_across_two_programmes(hand: fixtures.Hand) -> None:
+    p1 = OrgUnit("programme", str(hand.p1.pk))
+    p2 = OrgUnit("programme", str(hand.p2.pk))
+    both = OrgUnit("association", str(hand.association.pk))
+    # A (P1): 19 of 20 planned contacts, one short. B (P2, plan from 01.07): 12 of 12, counting the contacts
+    # logged in A's case file in the other programme and the one logged in both files once.
+    assert _fraction("I13", p1, YEAR) == (0, 1)
+    assert _fraction("I13", p2, YEAR) == (1, 1)
+    i13 = compute("I13", unit=both, period=YEAR, disaggregate_by=["sex", "programme_type"], today=TODAY)
+    assert (i13.numerator, i13.denominator, i13.value) == (1, 2, Decimal("50.0"))
+    by_sex = {k: (f.numerator, f.denominator) for k, f in i13.breakdown["sex"].items()}
+    assert by_sex == {"female": (0, 1), "male": (1, 1)}
+    # The second quarter: A's plan in force 91 days, 2 x 91 / (365/12) = 5.98 → 6 planned, 5 logged; B has no plan.
+    assert _fraction("I13", both, Period.quarter(2025, 2)) == (0, 1)
+    # The third quarter: 92 days, 6.05 → 6 planned for each; 6 contacts between them.
+    assert _fraction("I13", both, Period.quarter(2025, 3)) == (2, 2)
+    assert "365/12" in i13.definition
+
+
+def test_a_newer_contact_plan_replaces_the_older_one(hand: fixtures.Hand) -> None:
+    from barneby.care.models import ContactInterval, Decision
+
+    first = Decision.objects.get(child=hand.children["A"], kind="sibling_separation")
+    newer = Decision.objects.get(pk=first.pk)
+    newer.pk, newer.decided_on, newer.contact_times, newer.contact_per = None, dt.date(2025, 11, 1), 1, "month"
+    newer.save()
+    assert newer.contact_per == ContactInterval.MONTH
+    # The first plan is in force 01.03-31.10 (245 days: 2 x 245 / (365/12) = 16.11 → 16 planned, 15 logged: short);
+    # the newer one 01.11-31.12 (61 days: 2.01 → 2 planned; 10.11, 25.11, 10.12, 22.12 logged: met).
+    assert _fraction("I13", OrgUnit("programme", str(hand.p1.pk)), YEAR) == (1, 2)
+
+
+def _fraction(code: str, unit: OrgUnit, period: Period) -> tuple[int, int | None]:
+    result = compute(code, unit=unit, period=period, today=TODAY)
+    return result.numerator, result.denominator
 
 
 def test_month_and_quarter_periods(hand: fixtures.Hand) -> None:
