@@ -43,11 +43,14 @@ from barneby.accounts.models import User
 from barneby.accounts.roles import Role, ScopeKind
 from barneby.care import alerts
 from barneby.care.models import (
+    SOS_FAMILY_AND_YOUTH_TYPES,
     Aftercare,
     AftercareResponse,
     Alert,
     Child,
     ChildStatus,
+    ContactInterval,
+    ContactMode,
     DailyNote,
     Decision,
     DecisionKind,
@@ -69,6 +72,7 @@ from barneby.care.models import (
     RiskFactor,
     SeparationReason,
     Sex,
+    SiblingContact,
     SiblingGroup,
     SiblingKind,
     SiblingRelation,
@@ -146,6 +150,17 @@ RELATIONSHIP = (
 CONTACT_PLANS = (
     "Samvær annenhver helg og felles ferier; telefon når de vil.",
     "Ukentlig samvær med transport ordnet av programmet.",
+)
+# Each plan's planned frequency (times, per) and how many days apart the demo's contacts then fall.
+CONTACT_FREQUENCY: dict[str, tuple[int, str, int]] = {
+    CONTACT_PLANS[0]: (2, ContactInterval.MONTH, 14),
+    CONTACT_PLANS[1]: (1, ContactInterval.WEEK, 7),
+}
+CONTACT_MODES = (ContactMode.MEETING, ContactMode.PHONE, ContactMode.VIDEO)
+CONTACT_NOTES = (
+    "Bakte boller sammen hos storesøsteren.",
+    "Gikk på kino; avtalte neste gang selv.",
+    "Kort samtale, lillebror var sliten etter trening.",
 )
 NOTES = (
     "God dag. Spiste godt og var ute og lekte etter skolen.",
@@ -673,15 +688,45 @@ class National:
         reassess = self.today + dt.timedelta(days=self.rng.randint(60, 200))
         if mode == "overdue":
             reassess = apart + dt.timedelta(days=180)
-        self.decision(
+        plan = None if mode == "no_contact" else self.rng.choice(CONTACT_PLANS)
+        frequency: dict[str, Any] = {}
+        if plan is not None:
+            frequency = {"contact_times": CONTACT_FREQUENCY[plan][0], "contact_per": CONTACT_FREQUENCY[plan][1]}
+        decision = self.decision(
             members[2],
             DecisionKind.SIBLING_SEPARATION,
             apart,
             separation_reason=self.rng.choice([SeparationReason.NO_HOME, SeparationReason.NEEDS]),
             relationship_assessment=self.rng.choice(RELATIONSHIP),
-            contact_plan="" if mode == "no_contact" else self.rng.choice(CONTACT_PLANS),
+            contact_plan=plan or "",
             reassess_on=reassess,
+            **frequency,
         )
+        if plan is not None:
+            for sibling in members[:2]:
+                self.sibling_contacts(decision, members[2], sibling, every=CONTACT_FREQUENCY[plan][2])
+
+    def sibling_contacts(self, decision: Decision, child: Child, sibling: Child, *, every: int) -> None:
+        """The contacts that took place since the split: most pairs keep the plan (one every ``every`` days,
+        now and then one more), some miss a few (I13 finds both)."""
+        kept = self.rng.random() < 0.7
+        day = decision.decided_on + dt.timedelta(days=self.rng.randint(1, 5))
+        contacts = []
+        while day <= self.today:
+            if kept or self.rng.random() < 0.75:
+                contacts.append(
+                    SiblingContact(
+                        decision=decision,
+                        child=child,
+                        sibling=sibling,
+                        contact_on=day,
+                        form=self.rng.choices(CONTACT_MODES, weights=[70, 20, 10])[0],
+                        note=self.rng.choice(CONTACT_NOTES) if self.rng.random() < 0.3 else "",
+                        recorded_by=self.caseworker,
+                    )
+                )
+            day += dt.timedelta(days=every if kept or self.rng.random() < 0.8 else every + 3)
+        SiblingContact.objects.bulk_create(contacts)
 
     def single(self, code: str, age: int) -> tuple[Child, Home] | None:
         home = self.home_with([code], 1, age)
@@ -1188,8 +1233,11 @@ def seed_global(context: DemoContext, fake: Faker, recorder: User) -> None:
     def adjust_occupancy() -> None:
         # Children in care everywhere add up to the key figure: adjust the global homes' occupancy to absorb
         # the difference left by the national demo (whose homes follow their real placements).
+        # The key figure is I32a: children in SOS families and youth programmes. The global homes are all of
+        # those kinds; of the national demo's placements only those of the same types count (its foster homes,
+        # family homes and emergency placements are foster and transit care, I32b, on top of the figure).
         occupied = {pk: occ for pk, _p, _c, _k, _cap, occ, _lo, _hi in homes()}
-        open_now = Placement.objects.filter(end_date__isnull=True).count()
+        open_now = Placement.objects.filter(end_date__isnull=True, type__in=sorted(SOS_FAMILY_AND_YOUTH_TYPES)).count()
         difference = GLOBAL_CHILDREN_IN_FAMILY_CARE - open_now - sum(occupied.values())
         changed: set[int] = set()
         for pk, _p, code, _k, capacity, _occ, _lo, _hi in homes():

@@ -18,6 +18,7 @@ from barneby.care.models import (
     Household,
     HouseholdMember,
     Placement,
+    SiblingContact,
     SiblingGroup,
     SiblingRelation,
 )
@@ -52,8 +53,22 @@ def test_national_demo_matches_the_brief_and_is_idempotent() -> None:
     _sibling_groups_both_intact_and_split()
     _families_unaccompanied_and_aftercare()
     _demo_caseworker_may_see_restricted_fields()
+    _sibling_contacts_follow_the_plans()
     call_command("seed_demo", "--scale", "national", "--seed", "7", verbosity=0)
     assert _counts() == first
+
+
+def _sibling_contacts_follow_the_plans() -> None:
+    """Every logged contact is one the service would accept; every plan with a frequency has contacts."""
+    contacts = list(SiblingContact.objects.select_related("decision", "child", "sibling"))
+    assert contacts
+    for contact in contacts:
+        contact.full_clean()
+    planned = Decision.objects.filter(kind=DecisionKind.SIBLING_SEPARATION, contact_times__isnull=False)
+    assert planned.exists()
+    assert set(planned.values_list("pk", flat=True)) == {c.decision_id for c in contacts}
+    # Plans written only as text stay in the demo (R4 finds the missing one; I13 leaves them out).
+    assert Decision.objects.filter(kind=DecisionKind.SIBLING_SEPARATION, contact_times__isnull=True).exists()
 
 
 def _placements_never_overlap_and_each_has_a_decision() -> None:

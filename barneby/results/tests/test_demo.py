@@ -64,6 +64,29 @@ def test_demo_months_never_jump_implausibly() -> None:
 
 
 @pytest.mark.slow
+def test_national_demo_sibling_contact_and_reach() -> None:
+    """The national demo gives I13 a realistic value (some plans kept, some not) and both parts of I32."""
+    from barneby.organisation.models import MemberAssociation
+    from barneby.results.indicators import compute_all
+    from barneby.results.periods import OrgUnit, Period
+
+    call_command("seed_demo", "--scale", "national", "--seed", "7", "--only", "organisation", "--only", "care")
+    norway = MemberAssociation.objects.get(code="NO-SOS")
+    today = timezone.localdate()
+    got = {
+        r.code: r
+        for r in compute_all(
+            OrgUnit("association", str(norway.pk)), Period.year(today.year), codes=["I13", "I32A", "I32B", "I16"]
+        )
+    }
+    i13 = got["I13"]
+    assert i13.denominator is not None and i13.denominator >= 4
+    assert 0 < i13.numerator < i13.denominator
+    assert got["I32A"].numerator > 0 and got["I32B"].numerator > 0
+    assert got["I32A"].numerator + got["I32B"].numerator == got["I16"].denominator
+
+
+@pytest.mark.slow
 def test_global_demo_key_figures() -> None:
     """The whole global demo; the figures other apps' demo data decide are listed in the report."""
     call_command(
