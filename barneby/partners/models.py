@@ -76,6 +76,8 @@ class Lead(BaseModel):
         _("forventet beløp per år (kr)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     stage_changed_at = models.DateTimeField(_("fase endret"), null=True, blank=True)
+    # A lead from the website's partner form: the version of the consent text the contact agreed to.
+    consent_text_version = models.CharField(_("versjon av samtykketeksten"), max_length=40, blank=True)
 
     class Meta:
         verbose_name = _("partneremne")

@@ -5,16 +5,19 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from barneby.accounts.models import User
 from barneby.accounts.roles import Role, ScopeKind
 from barneby.audit.models import AuditAction
 from barneby.audit.services import audit_record
+from barneby.core.mail import send_mail_later
 from barneby.organisation.models import MemberAssociation
 from barneby.partners.models import TRANSITIONS, Lead, LeadEvent, LeadEventKind, LeadNote, LeadSource, Stage
 
@@ -54,6 +57,7 @@ def lead_create(
     source: str = LeadSource.OTHER,
     owner: User | None = None,
     expected_yearly_amount: Decimal | None = None,
+    consent_text_version: str = "",
 ) -> Lead:
     _check_owner(association, owner)
     lead = Lead(
@@ -69,11 +73,77 @@ def lead_create(
         expected_yearly_amount=expected_yearly_amount,
         stage=Stage.NEW,
         stage_changed_at=timezone.now(),
+        consent_text_version=consent_text_version.strip()[:40],
     )
     lead.full_clean()
     lead.save()
     LeadEvent.objects.create(lead=lead, kind=LeadEventKind.CREATED, to_stage=Stage.NEW, owner=owner, actor=actor)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=lead)
+    return lead
+
+
+def web_lead_owner(association: MemberAssociation) -> User | None:
+    """Who gets a lead from the website: the eligible owner with the fewest open leads (then by name)."""
+    open_stages = [s for s in Stage.values if TRANSITIONS[s] and s != Stage.DECLINED]
+    return (
+        eligible_owners(association)
+        .annotate(
+            open_leads=Count(
+                "partner_leads",
+                filter=Q(partner_leads__stage__in=open_stages, partner_leads__association=association),
+                distinct=True,
+            )
+        )
+        .order_by("open_leads", "full_name", "pk")
+        .first()
+    )
+
+
+def _notify_owner(lead: Lead) -> None:
+    """E-mail the owner that a lead came in from the website: the company and a link, nothing more."""
+    owner = lead.owner
+    if owner is None or not owner.email:
+        return
+    link = str(settings.SITE_URL).rstrip("/") + reverse("partners:lead-detail", kwargs={"pk": lead.pk})
+    with translation.override(owner.language or "nb"):
+        subject = _("Ny partnerhenvendelse fra nettstedet: {company}").format(company=lead.company_name)
+        body = _(
+            "Hei {name},\n\n{company} har sendt en henvendelse gjennom skjemaet «Bli en partner» på nettstedet, "
+            "og du er satt som ansvarlig.\n\nSe henvendelsen og ta kontakt: {link}\n"
+        ).format(name=owner.full_name or owner.email, company=lead.company_name, link=link)
+    send_mail_later(subject=subject, body=body, to=[owner.email])
+
+
+@transaction.atomic
+def lead_from_website(
+    *,
+    association: MemberAssociation,
+    company_name: str,
+    organisation_number: str = "",
+    contact_name: str = "",
+    email: str = "",
+    phone: str = "",
+    message: str = "",
+    text_version: str,
+) -> Lead:
+    """A lead from the public partner form: source web, the consent text's version kept, an owner given
+    (``web_lead_owner``) and told by e-mail once the lead is saved. Bad input: ``ValidationError``, nothing saved."""
+    if not text_version.strip():
+        raise ValidationError({"consent": _("Oppgi hvilken versjon av samtykketeksten som ble godtatt.")})
+    lead = lead_create(
+        actor=None,
+        association=association,
+        company_name=company_name,
+        organisation_number=organisation_number,
+        contact_name=contact_name,
+        email=email,
+        phone=phone,
+        message=message,
+        source=LeadSource.WEB,
+        owner=web_lead_owner(association),
+        consent_text_version=text_version,
+    )
+    _notify_owner(lead)
     return lead
 
 

@@ -63,14 +63,9 @@ class FactBoxBlock(blocks.StructBlock):
 
 
 class KeyFigureBlock(blocks.StructBlock):
-    """A live figure from the results module; never a number typed in by hand."""
+    """A live figure from the results module, chosen by name; never a number typed in by hand."""
 
-    code = blocks.CharBlock(label=_("Nøkkeltallets kode"), max_length=80)
-    name = blocks.CharBlock(
-        label=_("Navn"),
-        max_length=200,
-        help_text=_("Vises om tallet ikke er tilgjengelig fra resultatmodulen."),
-    )
+    code = blocks.ChoiceBlock(label=_("Nøkkeltall"), choices=keyfigures.choices)
 
     def get_context(self, value: Any, parent_context: dict[str, Any] | None = None) -> dict[str, Any]:
         context = super().get_context(value, parent_context)

@@ -1,4 +1,5 @@
-"""Demo content for the public website: every theme, stories, news, a campaign and the statements, in nb and en.
+"""Demo content for the public website: every theme, stories, news, a campaign, key figures, where we work,
+the partner page and the statements, in nb and en.
 
 Idempotent: a page whose slug already exists under the home page is left as it is.
 Illustrations are drawn with Pillow (barneby.website.illustrations); nothing is fetched.
@@ -75,7 +76,16 @@ ALTS = {
 
 @register("website", order=950)
 def seed_website(context: DemoContext) -> None:
-    from barneby.website.models import ArticleIndexPage, ArticlePage, CampaignPage, InfoPage, ThemePage
+    from barneby.website.models import (
+        ArticleIndexPage,
+        ArticlePage,
+        CampaignPage,
+        InfoPage,
+        KeyFiguresPage,
+        PartnerPage,
+        ThemePage,
+        WhereWeWorkPage,
+    )
     from barneby.website.setup import ensure_site
 
     with transaction.atomic():
@@ -121,6 +131,18 @@ def seed_website(context: DemoContext) -> None:
             ALTS["nb"],
         )
         _translate(page, campaign["en"], image, ALTS["en"], call_to_action_label=campaign["en"]["cta"])
+        for n, (kind, texts) in enumerate(
+            (
+                (KeyFiguresPage, content.KEY_FIGURES_PAGE),
+                (WhereWeWorkPage, content.WHERE_WE_WORK_PAGE),
+                (PartnerPage, content.PARTNER_PAGE),
+            )
+        ):
+            image = _image(texts["nb"]["title"], 600 + n) if kind is PartnerPage else None
+            alt = ALTS["nb"] if image is not None else ""
+            page = _add(home, kind(slug=texts["slug"], show_in_menus=kind is not PartnerPage), texts["nb"], image, alt)
+            _translate(page, texts["en"], image, ALTS["en"] if image is not None else "")
+            made += 1
         for info in content.INFO_PAGES:
             page = _add(home, InfoPage(slug=info["slug"], kind=info["kind"]), info["nb"], None, "")
             _translate(page, info["en"], None, "")

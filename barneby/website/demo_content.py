@@ -45,7 +45,7 @@ THEMES: list[dict[str, Any]] = [
                         "attribution": "Ungdom, 17 år (navnet er utelatt)",
                     },
                 ),
-                ("key_figure", {"code": "siblings_together_share", "name": "Andel søsken som bor sammen"}),
+                ("key_figure", {"code": "villages"}),
             ],
         },
         "en": {
@@ -75,7 +75,7 @@ THEMES: list[dict[str, Any]] = [
                         "attribution": "Young person, 17 (name withheld)",
                     },
                 ),
-                ("key_figure", {"code": "siblings_together_share", "name": "Share of siblings living together"}),
+                ("key_figure", {"code": "villages"}),
             ],
         },
     },
@@ -112,7 +112,7 @@ THEMES: list[dict[str, Any]] = [
                         ],
                     },
                 ),
-                ("key_figure", {"code": "placement_moves", "name": "Flyttinger per barn siste år"}),
+                ("key_figure", {"code": "programmes"}),
             ],
         },
         "en": {
@@ -146,7 +146,7 @@ THEMES: list[dict[str, Any]] = [
                         ],
                     },
                 ),
-                ("key_figure", {"code": "placement_moves", "name": "Moves per child last year"}),
+                ("key_figure", {"code": "programmes"}),
             ],
         },
     },
@@ -371,7 +371,7 @@ THEMES: list[dict[str, Any]] = [
                         "Nesten alle som arbeider i programmene, er ansatt lokalt. De kjenner språket, kulturen og barnas situasjon der de bor. Vi har nulltoleranse for korrupsjon, diskriminering og overgrep.",
                     ),
                 ),
-                ("key_figure", {"code": "active_sponsorships", "name": "Faste faddere i Norge"}),
+                ("key_figure", {"code": "countries"}),
                 (
                     "call_to_action",
                     {
@@ -395,7 +395,7 @@ THEMES: list[dict[str, Any]] = [
                         "Almost everyone working in the programmes is employed locally. They know the language, the culture and the children's situation where they live. We have zero tolerance for corruption, discrimination and abuse.",
                     ),
                 ),
-                ("key_figure", {"code": "active_sponsorships", "name": "Regular sponsors in Norway"}),
+                ("key_figure", {"code": "countries"}),
                 (
                     "call_to_action",
                     {
@@ -719,7 +719,7 @@ HOME: dict[str, Any] = {
         "title": "Barneby",
         "intro": "Vi gir barn en trygg familie, holder søsken sammen og følger ungdom til de står på egne bein.",
         "body": [
-            ("key_figure", {"code": "children_in_care", "name": "Barn i vår omsorg"}),
+            ("key_figure", {"code": "children_in_care"}),
             (
                 "call_to_action",
                 {
@@ -736,7 +736,7 @@ HOME: dict[str, Any] = {
         "title": "Barneby",
         "intro": "We give children a safe family, keep siblings together and stay with young people until they stand on their own feet.",
         "body": [
-            ("key_figure", {"code": "children_in_care", "name": "Children in our care"}),
+            ("key_figure", {"code": "children_in_care"}),
             (
                 "call_to_action",
                 {
@@ -746,6 +746,79 @@ HOME: dict[str, Any] = {
                     "url": "/en/ingen-barn-alene/",
                     "label": "How to become a sponsor",
                 },
+            ),
+        ],
+    },
+}
+
+
+KEY_FIGURES_PAGE: dict[str, Any] = {
+    "slug": "nokkeltall",
+    "nb": {
+        "title": "Nøkkeltall",
+        "intro": "Hvor mange barnebyer og programmer har vi, og hvor mange barn, unge og familier får hjelp? Her er tallene, rett fra registrene våre.",
+        "body": [
+            (
+                "text",
+                _p(
+                    "Hvert tall har en definisjon som forteller nøyaktig hva som er talt, og hvor tallet kommer fra. Tallene oppdateres av seg selv når registrene endres.",
+                ),
+            ),
+        ],
+    },
+    "en": {
+        "title": "Key figures",
+        "intro": "How many villages and programmes do we run, and how many children, young people and families do we reach? Here are the figures, straight from our registers.",
+        "body": [
+            (
+                "text",
+                _p(
+                    "Each figure comes with a definition saying exactly what was counted and where the number comes from. The figures update themselves when the registers change.",
+                ),
+            ),
+        ],
+    },
+}
+
+WHERE_WE_WORK_PAGE: dict[str, Any] = {
+    "slug": "hvor-vi-jobber",
+    "nb": {
+        "title": "Hvor vi jobber",
+        "intro": "Barnebyer, nabolagsfamilier, skoler og helsesentre i mange land. Velg en verdensdel eller et land for å se stedene.",
+        "body": [],
+    },
+    "en": {
+        "title": "Where we work",
+        "intro": "Villages, families in the neighbourhood, schools and health centres in many countries. Choose a continent or a country to see the places.",
+        "body": [],
+    },
+}
+
+PARTNER_PAGE: dict[str, Any] = {
+    "slug": "bli-partner",
+    "nb": {
+        "title": "Bli en partner",
+        "intro": "Bedrifter kan gjøre mye for barn som ikke kan bo hos foreldrene sine: med penger, med kompetanse og med ansatte som engasjerer seg.",
+        "body": [
+            (
+                "text",
+                _p(
+                    "Et partnerskap kan være en fast årlig støtte til én barneby, et felles prosjekt for ungdom på vei ut i arbeidslivet, eller en innsamling blant de ansatte. Vi finner ut av det sammen.",
+                    "Alle partnere får en fast kontaktperson hos oss og en årlig rapport om hva støtten har gått til.",
+                ),
+            ),
+        ],
+    },
+    "en": {
+        "title": "Become a partner",
+        "intro": "Companies can do a great deal for children who cannot live with their parents: with money, with know-how and with staff who get involved.",
+        "body": [
+            (
+                "text",
+                _p(
+                    "A partnership can be a fixed yearly contribution to one village, a joint project for young people on their way into work, or a collection among the staff. We work it out together.",
+                    "Every partner gets a named contact person with us and a yearly report on what the support went to.",
+                ),
             ),
         ],
     },

@@ -1,54 +1,81 @@
-"""Key figures for the website, read from the results module (issue "Results and reports").
+"""Key figures for the website, live from the results module (barneby/results/keyfigures.py).
 
-The website never makes up a number: a figure the results module does not
-(yet) publish is shown by its name with a note that it is not available.
-
-The results module is expected to offer ``barneby.results.public.key_figures()``
-returning objects with ``code``, ``name``, ``value`` (already formatted),
-``definition`` and ``as_of`` (a date). Until it exists, every figure is
-unavailable.
+The website never makes up a number: it shows the results module's figures of
+the current year (cached there), each with its definition, source and the date
+it counts on. Only aggregate figures exist there; a count of people below
+``SMALL_COUNT`` is still shown as "fewer than" rather than as the number, so no
+figure on a public page can point at one child or one family.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from barneby.core.formatting import NBSP
+from barneby.results import keyfigures as results
+
+# Figures that count people (children, young people, family members); the rest count places and programmes.
+PEOPLE: frozenset[str] = frozenset(
+    {"children_in_care", "people_in_strengthening", "kindergarten_children", "pupils", "vocational_trainees"}
+)
+SMALL_COUNT = 5
 
 
 @dataclass(frozen=True)
 class KeyFigure:
     code: str
     name: str
-    value: str
+    value: str  # formatted; empty when the results module has no value yet
     definition: str
-    as_of: dt.date | None
+    source: str
+    as_of: dt.date  # the day the figure counts on (31.12, or today while the year runs)
+
+    @property
+    def available(self) -> bool:
+        return bool(self.value)
 
 
-def _source() -> Any:
-    try:
-        return importlib.import_module("barneby.results.public")
-    except ImportError:
-        return None
+def format_value(figure: results.KeyFigure) -> str:
+    """``1234`` → ``1 234`` (non-breaking space), a percentage → ``82 %``; a small count of people → "fewer than 5"."""
+    if figure.value is None:
+        return ""
+    value = Decimal(figure.value)
+    if figure.unit == "percent":
+        return f"{value.quantize(Decimal(1)):f}{NBSP}%"
+    whole = f"{int(value):d}"
+    if figure.code in PEOPLE and 0 < int(value) < SMALL_COUNT:
+        return _("færre enn {n}").format(n=SMALL_COUNT)
+    groups: list[str] = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    return NBSP.join(groups)
 
 
-def published() -> dict[str, KeyFigure]:
-    """Every key figure the results module publishes, by code (empty until it publishes any)."""
-    module = _source()
-    reader = getattr(module, "key_figures", None)
-    if reader is None:
-        return {}
-    figures: dict[str, KeyFigure] = {}
-    for item in reader():
-        figures[str(item.code)] = KeyFigure(
-            code=str(item.code),
-            name=str(item.name),
-            value=str(item.value),
-            definition=str(getattr(item, "definition", "")),
-            as_of=getattr(item, "as_of", None),
+def choices() -> list[tuple[str, str]]:
+    """The codes an editor can choose for a key figure block, with their names."""
+    return [(d.code, str(d.name)) for d in results.KEY_FIGURES]
+
+
+def published(year: int | None = None) -> dict[str, KeyFigure]:
+    """Every key figure of ``year`` (this year by default), by code, in the results module's order."""
+    year = year or timezone.localdate().year
+    return {
+        f.code: KeyFigure(
+            code=f.code,
+            name=f.name,
+            value=format_value(f),
+            definition=f.definition,
+            source=f.source,
+            as_of=f.reference_date,
         )
-    return figures
+        for f in results.key_figures(year)
+    }
 
 
 def lookup(code: str) -> KeyFigure | None:

@@ -1,4 +1,4 @@
-# mypy: disable-error-code="misc, var-annotated, no-any-return"
+# mypy: disable-error-code="misc, var-annotated, no-any-return, untyped-decorator"
 # (Wagtail ships no type information: its pages and blocks are Any to mypy.)
 """Page types of the public website (DESIGN.md C9), edited in Wagtail by the communications role."""
 
@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -71,6 +74,9 @@ class HomePage(WebsitePage):
         "website.ArticleIndexPage",
         "website.CampaignPage",
         "website.InfoPage",
+        "website.KeyFiguresPage",
+        "website.WhereWeWorkPage",
+        "website.PartnerPage",
     ]
     template = "website/home_page.html"
 
@@ -185,3 +191,173 @@ class InfoPage(WebsitePage):
         if self.kind == self.Kind.PRIVACY:
             context["cookies"] = COOKIES
         return context
+
+
+class KeyFiguresPage(WebsitePage):
+    """Every key figure of the year, live from the results module, each with its definition, source and date."""
+
+    max_count_per_parent = 1
+    parent_page_types: ClassVar[list[str]] = ["website.HomePage"]
+    subpage_types: ClassVar[list[str]] = []
+    template = "website/key_figures_page.html"
+
+    class Meta:
+        verbose_name = _("nøkkeltallside")
+        verbose_name_plural = _("nøkkeltallsider")
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from barneby.website import keyfigures
+
+        context = super().get_context(request, *args, **kwargs)
+        context["figures"] = list(keyfigures.published().values())
+        return context
+
+
+class WhereWeWorkPage(RoutablePageMixin, WebsitePage):
+    """Where we work: a world map and the same as a list, then a page per continent and per country."""
+
+    max_count_per_parent = 1
+    parent_page_types: ClassVar[list[str]] = ["website.HomePage"]
+    subpage_types: ClassVar[list[str]] = []
+    template = "website/where_we_work_page.html"
+    PLACES_PER_PAGE = 25
+
+    class Meta:
+        verbose_name = _("side om hvor vi jobber")
+        verbose_name_plural = _("sider om hvor vi jobber")
+
+    def _render(self, request: HttpRequest, template: str, route: str, **extra: Any) -> HttpResponse:
+        from django.template.response import TemplateResponse
+
+        context = self.get_context(request)
+        context.update(extra, route_path=route)
+        return TemplateResponse(request, template, context)
+
+    def country_url(self, country: Any) -> str:
+        from barneby.website.places import CONTINENT_SLUGS
+
+        return f"{self.url}{CONTINENT_SLUGS[country.continent]}/{country.code.lower()}/"
+
+    @path("")
+    def overview(self, request: HttpRequest) -> HttpResponse:
+        from barneby.website import places, worldmap
+
+        found = places.presence()
+        groups = places.by_continent(found)
+        marks = [
+            worldmap.Mark(c.code, c.name, self.country_url(c), (c.longitude, c.latitude))
+            for group in groups
+            for c in group.countries
+        ]
+        world = worldmap.render(
+            marks,
+            title=str(_("Verdenskart over landene der vi jobber")),
+            description=str(
+                _("Landene der vi har barnebyer eller programmer, er uthevet. Den samme oversikten står i listen.")
+            ),
+        )
+        return self._render(
+            request,
+            "website/where_we_work_page.html",
+            "",
+            groups=groups,
+            world_map=world,
+            countries=sum(len(g.countries) for g in groups),
+            villages=sum(g.villages for g in groups),
+            programmes=sum(g.programmes for g in groups),
+        )
+
+    @path("<slug:continent>/")
+    def continent(self, request: HttpRequest, continent: str) -> HttpResponse:
+        from barneby.website import places
+
+        wanted = places.SLUG_CONTINENTS.get(continent)
+        group = next((g for g in places.by_continent(places.presence()) if g.continent == wanted), None)
+        if group is None:
+            raise Http404
+        return self._render(request, "website/where_we_work_continent.html", f"{continent}/", group=group)
+
+    @path("<slug:continent>/<str:country>/")
+    def country(self, request: HttpRequest, continent: str, country: str) -> HttpResponse:
+        from barneby.website import places
+
+        found = places.presence().get(country.upper()) if country.isascii() and country.islower() else None
+        if found is None or found.continent is None or places.SLUG_CONTINENTS.get(continent) != found.continent:
+            raise Http404
+        group_slug = places.CONTINENT_SLUGS[found.continent]
+        listing = Paginator(found.places, self.PLACES_PER_PAGE).get_page(request.GET.get("side"))
+        return self._render(
+            request,
+            "website/where_we_work_country.html",
+            f"{continent}/{country}/",
+            country=found,
+            continent_url=f"{self.url}{group_slug}/",
+            continent_label=found.continent.label if found.continent else "",
+            listing=listing,
+        )
+
+
+class PartnerPage(WebsitePage):
+    """ "Bli en partner": the page's own text, then a form that puts a lead in the partner pipeline."""
+
+    max_count_per_parent = 1
+    parent_page_types: ClassVar[list[str]] = ["website.HomePage"]
+    subpage_types: ClassVar[list[str]] = []
+    template = "website/partner_page.html"
+
+    class Meta:
+        verbose_name = _("partnerside")
+        verbose_name_plural = _("partnersider")
+
+    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from django.template.response import TemplateResponse
+        from django.views.decorators.cache import never_cache
+
+        from barneby.partners.services import lead_from_website
+        from barneby.website import abuse
+        from barneby.website.forms import PARTNER_CONSENT_TEXT_VERSION, PartnerForm, site_association
+
+        @never_cache
+        def view(request: HttpRequest) -> HttpResponse:
+            if request.method not in ("GET", "HEAD", "POST"):
+                return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
+            form = PartnerForm(request.POST if request.method == "POST" else None)
+            status = 200
+            if request.method == "POST":
+                status = 400
+                valid = form.is_valid()
+                association = site_association()
+                if abuse.rate_limited(request, "partner"):
+                    form.add_error(None, abuse.TOO_MANY)
+                    status = 429
+                elif form.is_bot():
+                    form.add_error(None, abuse.BOT)
+                elif association is None:
+                    form.add_error(None, _("Skjemaet er ikke i bruk ennå. Send oss en e-post i stedet."))
+                    status = 503
+                elif valid:
+                    data = form.cleaned_data
+                    try:
+                        lead_from_website(
+                            association=association,
+                            company_name=data["company_name"],
+                            organisation_number=data["organisation_number"],
+                            contact_name=data["contact_name"],
+                            email=data["email"],
+                            phone=data["phone"],
+                            message=data["message"],
+                            text_version=PARTNER_CONSENT_TEXT_VERSION,
+                        )
+                    except ValidationError as error:
+                        from barneby.core.forms import add_service_errors
+
+                        add_service_errors(form, error)
+                    else:
+                        return redirect(f"{self.url}?sendt=1")
+                form.refresh_stamp()
+            context = self.get_context(request)
+            context["form"] = form
+            context["sent"] = request.method == "GET" and request.GET.get("sendt") == "1"
+            return TemplateResponse(request, self.template, context, status=status)
+
+        return view(request)

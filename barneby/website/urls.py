@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from barneby.core.access import PUBLIC, mark
 from barneby.website import views
 from barneby.website.access import EDITOR
+from barneby.website.giving import urls as giving_urls
 
 app_name = "website"
 # Inside i18n_patterns: Norwegian without a prefix, English under /en/.
@@ -15,6 +16,8 @@ urlpatterns = [
     path("sok/", views.search, name="search"),
     path("informasjonskapsler/", views.cookies, name="cookies"),
     path("informasjonskapsler/valg/", views.choose, name="cookie-choice"),
+    path("nyhetsbrevet/", views.newsletter, name="newsletter"),
+    *giving_urls.urlpatterns,
 ]
 # Outside i18n_patterns: one address each (namespace website_files).
 site_patterns = [

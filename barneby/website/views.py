@@ -1,18 +1,23 @@
-"""The public website's own views beside Wagtail's pages: search, cookie choice, robots.txt, media."""
+"""The public website's own views beside Wagtail's pages: search, cookie choice, newsletter sign-up, robots.txt, media."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST, require_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from wagtail.models import Locale, Page
 
 from barneby.core.access import public
+from barneby.core.forms import add_service_errors
 from barneby.website import consent
 
 SEARCH_MAX_LENGTH = 200
@@ -101,4 +106,56 @@ def media(request: HttpRequest, path: str) -> FileResponse:
         raise Http404
     response = FileResponse(target.open("rb"))
     response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+@public
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def newsletter(request: HttpRequest) -> HttpResponse:
+    """The footer's newsletter sign-up, into the newsletter's double opt-in (an e-mail with a link to confirm).
+
+    The answer is the same whether the address is new, waiting or already subscribed, so the form
+    tells a stranger nothing about who subscribes. A GET shows the same form on a page of its own.
+    """
+    from barneby.audit.services import client_ip
+    from barneby.newsletter import services as newsletter_services
+    from barneby.newsletter.models import ConsentSource
+    from barneby.newsletter.views import PUBLIC_RESEND_AFTER
+    from barneby.website import abuse
+    from barneby.website.forms import NewsletterForm, site_association
+
+    form = NewsletterForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        valid = form.is_valid()
+        association = site_association()
+        if abuse.rate_limited(request, "newsletter"):
+            form.add_error(None, abuse.TOO_MANY)
+            status = 429
+        elif form.is_bot():
+            form.add_error(None, abuse.BOT)
+        elif association is None:
+            form.add_error(None, _("Nyhetsbrevet er ikke i bruk ennå."))
+            status = 503
+        elif valid:
+            try:
+                newsletter_services.subscribe(
+                    association=association,
+                    email=form.cleaned_data["email"],
+                    source=ConsentSource.WEB,
+                    text_version=str(settings.NEWSLETTER_CONSENT_TEXT_VERSION),
+                    ip=client_ip(request),
+                    user_agent=str(request.META.get("HTTP_USER_AGENT", ""))[:300],
+                    resend_after=PUBLIC_RESEND_AFTER,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return redirect(f"{reverse('website:newsletter')}?sendt=1")
+        form.refresh_stamp()
+    context = {"newsletter_form": form, "sent": request.method == "GET" and request.GET.get("sendt") == "1"}
+    response = render(request, "website/newsletter.html", context, status=status)
+    response["X-Robots-Tag"] = "noindex"
     return response

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 from django.db import DatabaseError
-from django.urls import NoReverseMatch, URLPattern, reverse
+from django.urls import reverse
 from django.utils import translation
 
 register = template.Library()
@@ -16,23 +16,9 @@ logger = logging.getLogger(__name__)
 OG_LOCALES = {"nb": "nb_NO", "en": "en_GB"}
 
 
-def safeguarding_report_url() -> str | None:
-    """The safeguarding app's public report form, once it has one (the first public URL in its urls.py)."""
-    from barneby.core.access import rule_of
-
-    try:
-        from barneby.safeguarding import urls as safeguarding_urls
-    except ImportError:
-        return None
-    for entry in safeguarding_urls.urlpatterns:
-        if isinstance(entry, URLPattern) and entry.name and "<" not in str(entry.pattern):
-            rule = rule_of(entry.callback)
-            if rule is not None and rule.public:
-                try:
-                    return reverse(f"safeguarding:{entry.name}")
-                except NoReverseMatch:
-                    continue
-    return None
+def safeguarding_report_url() -> str:
+    """The safeguarding app's anonymous report form, linked from every public page's footer."""
+    return reverse("safeguarding:report-public")
 
 
 def _home(language: str) -> Any:
@@ -60,13 +46,13 @@ def website_layout(context: template.Context) -> dict[str, Any]:
         "alternates": [],
         "privacy_url": None,
         "accessibility_url": None,
-        "safeguarding_url": None,
+        "safeguarding_url": safeguarding_report_url(),
+        "newsletter_form": None,
         "og_locale": OG_LOCALES.get(language, "nb_NO"),
         "canonical": request.build_absolute_uri(request.path) if request is not None else "",
         "root_url": "",
     }
     try:
-        layout["safeguarding_url"] = safeguarding_report_url()
         home = _home(language)
         if home is not None:
             from barneby.website.models import InfoPage
@@ -82,11 +68,17 @@ def website_layout(context: template.Context) -> dict[str, Any]:
         if home is not None:
             layout["root_url"] = home.get_site().root_url
         if page is not None and getattr(page, "pk", None):
-            layout["canonical"] = page.get_full_url(request)
+            # A sub-page of a routable page (a continent, a country) adds its own part to the page's address.
+            route = str(context.get("route_path") or "")
+            layout["canonical"] = page.get_full_url(request) + route
             for translated in page.get_translations(inclusive=True).live().select_related("locale"):
                 code = translated.locale.language_code
                 layout["alternates"].append(
-                    {"code": code, "url": translated.get_full_url(request), "path": translated.get_url(request)}
+                    {
+                        "code": code,
+                        "url": translated.get_full_url(request) + route,
+                        "path": translated.get_url(request) + route,
+                    }
                 )
         else:
             for code in ("nb", "en"):
@@ -97,6 +89,10 @@ def website_layout(context: template.Context) -> dict[str, Any]:
                     )
     except DatabaseError:  # the 500 page must still render
         logger.exception("website layout without its links")
+    if context.get("newsletter_form") is None:  # the newsletter's own page has the form in its main part
+        from barneby.website.forms import NewsletterForm
+
+        layout["newsletter_form"] = NewsletterForm()
     layout["other_language"] = next((a for a in layout["alternates"] if a["code"] != language), None)
     layout["og_locale_alternates"] = [OG_LOCALES[a["code"]] for a in layout["alternates"] if a["code"] != language]
     return layout

@@ -17,6 +17,12 @@ PAGES = [
     "/ingen-barn-alene/",
     "/personvern/",
     "/tilgjengelighet/",
+    "/nokkeltall/",
+    "/hvor-vi-jobber/",
+    "/hvor-vi-jobber/europa/",
+    "/hvor-vi-jobber/europa/no/",
+    "/bli-partner/",
+    "/nyhetsbrevet/",
     "/sok/?q=s%C3%B8sken",
     "/informasjonskapsler/",
     "/finnes-ikke/",
@@ -27,8 +33,11 @@ WIDTHS = {"320": {"width": 320, "height": 640}, "desktop": {"width": 1280, "heig
 @pytest.fixture
 def seeded(transactional_db: None) -> None:  # a live server needs committed pages
     from barneby.core.demo import DemoContext
+    from barneby.organisation.tests import factories as org
     from barneby.website.demo import seed_website
 
+    norway = org.association(country="NO")  # where we work: one village with a programme
+    org.programme(norway, org.location(norway, name="Barnebyen Bergen"), name="Fosterhjem for søsken")
     seed_website(DemoContext(scale="national", seed=1, progress=lambda items, **kw: iter(items)))
 
 

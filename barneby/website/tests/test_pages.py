@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from barneby.website import blocks, keyfigures
+from barneby.website import blocks
 from barneby.website.demo_content import THEMES
 
 pytestmark = pytest.mark.django_db
@@ -79,36 +79,6 @@ def test_the_image_block_requires_alt_text() -> None:
     block = blocks.ImageBlock()
     with pytest.raises(ValidationError):
         block.clean({"image": None, "alt": "", "caption": ""})
-
-
-def test_a_key_figure_the_results_module_does_not_publish_says_so_and_shows_no_number(
-    demo_site: Any, client: Client, monkeypatch: Any
-) -> None:
-    monkeypatch.setattr(keyfigures, "published", dict)
-    html = client.get("/sosken-sammen/").content.decode()
-    figure = html[html.index('class="block-key-figure"') :][:400]
-    assert "Andel søsken som bor sammen" in figure
-    assert "Tallet er ikke tilgjengelig ennå." in figure
-    assert not re.search(r"\d", figure.split("</div>")[0])
-
-
-def test_a_published_key_figure_shows_its_value_definition_and_date(
-    demo_site: Any, client: Client, monkeypatch: Any
-) -> None:
-    import datetime as dt
-
-    figure = keyfigures.KeyFigure(
-        "siblings_together_share",
-        "Søsken som bor sammen",
-        "87 %",
-        "Andel søskengrupper i samme hjem.",
-        dt.date(2026, 6, 30),
-    )
-    monkeypatch.setattr(keyfigures, "published", lambda: {figure.code: figure})
-    html = client.get("/sosken-sammen/").content.decode()
-    assert "87 %" in html
-    assert "Andel søskengrupper i samme hjem." in html
-    assert "Per 30.06.2026" in html
 
 
 def test_search_finds_pages_in_the_visitors_language_only(demo_site: Any, client: Client) -> None:

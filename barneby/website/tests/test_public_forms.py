@@ -1,0 +1,220 @@
+"""The website's own forms: "Bli en partner" into the partner pipeline, the footer's newsletter sign-up into the
+double opt-in; both without JavaScript, with CSRF, a honeypot, a time check and a rate limit; and the anonymous
+safeguarding report linked from every public page's footer."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+import pytest
+from django.core import mail, signing
+from django.test import Client
+from django.urls import reverse
+
+from barneby.accounts.roles import Role, ScopeKind
+from barneby.core.tests.personas import make_persona
+from barneby.newsletter.models import ConsentLog, Subscriber, SubscriberStatus
+from barneby.organisation.tests import factories as org
+from barneby.partners.models import Lead, LeadSource, Stage
+from barneby.partners.tests.test_partners import valid_orgnr
+from barneby.website import abuse
+from barneby.website.forms import PARTNER_CONSENT_TEXT_VERSION
+
+pytestmark = pytest.mark.django_db
+
+PARTNER = "/bli-partner/"
+NEWSLETTER = "/nyhetsbrevet/"
+LONG = "x" * 10_000
+
+
+def _stamp(seconds_ago: float = 30) -> str:
+    return signing.dumps(time.time() - seconds_ago, salt=abuse.STAMP_SALT)
+
+
+@pytest.fixture
+def norway(demo_site: Any) -> Any:
+    return org.association(country="NO", name="SOS-barnebyer Norge (test)")
+
+
+def _partner(**changes: Any) -> dict[str, Any]:
+    data = {
+        "company_name": "Fjellbekk Testselskap AS",
+        "organisation_number": valid_orgnr(),
+        "contact_name": "Ola Testesen",
+        "email": "ola@fjellbekk.example",
+        "phone": "+47 912 34 567",
+        "message": "Vi vil gjerne støtte en barneby i tre år.",
+        "consent": "on",
+        "stamp": _stamp(),
+        "nettsted": "",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _errors(response: Any) -> str:
+    html: str = response.content.decode()
+    return html[html.index("ds-error-summary") :].split("</div>")[0]
+
+
+# --- the partner form ----------------------------------------------------------------------------
+
+
+def test_a_partner_request_becomes_a_lead_with_an_owner_who_is_told(
+    norway: Any, client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    busy = make_persona(Role.DONOR_SERVICE, scope_kind=ScopeKind.ASSOCIATION, scope_key=str(norway.pk))
+    free = make_persona(Role.DONOR_SERVICE, scope_kind=ScopeKind.ASSOCIATION, scope_key=str(norway.pk))
+    from barneby.partners import services
+
+    services.lead_create(actor=busy, association=norway, company_name="Eldre AS", email="a@b.example", owner=busy)
+    assert "<script" not in client.get(PARTNER).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(PARTNER, _partner())
+    assert response.status_code == 302
+    assert response["Location"] == PARTNER + "?sendt=1"
+    assert "Takk for henvendelsen" in client.get(response["Location"]).content.decode()
+    lead = Lead.objects.get(company_name="Fjellbekk Testselskap AS")
+    assert (lead.source, lead.stage, lead.association_id) == (LeadSource.WEB, Stage.NEW, norway.pk)
+    assert lead.consent_text_version == PARTNER_CONSENT_TEXT_VERSION
+    assert lead.email == "ola@fjellbekk.example"
+    assert lead.owner == free  # the one with fewer open leads
+    [message] = [m for m in mail.outbox if free.email in m.to]
+    assert "Fjellbekk Testselskap AS" in message.subject
+    assert reverse("partners:lead-detail", kwargs={"pk": lead.pk}) in message.body
+    assert "Vi vil gjerne støtte" not in message.body  # the request itself stays in the back office
+
+
+def test_with_nobody_in_donor_service_the_lead_waits_without_an_owner(norway: Any, client: Client) -> None:
+    assert client.post(PARTNER, _partner()).status_code == 302
+    assert Lead.objects.get().owner is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"email": "ikke-en-adresse"}, "email", "gyldig e-postadresse"),
+        ({"phone": "ring meg"}, "phone", "gyldig telefonnummer"),
+        ({"phone": "123"}, "phone", "gyldig telefonnummer"),
+        ({"organisation_number": "123456789"}, "organisation_number", "rganisasjonsnummer"),
+        ({"company_name": LONG}, "company_name", "200 eller færre tegn"),
+        ({"contact_name": LONG}, "contact_name", "200 eller færre tegn"),
+        ({"message": LONG}, "message", "2000 eller færre tegn"),
+        ({"email": LONG + "@x.example"}, "email", "254 eller færre tegn"),
+        ({"phone": LONG}, "phone", "30 eller færre tegn"),
+        ({"consent": None}, "consent", "Kryss av"),
+        ({"company_name": ""}, "company_name", "påkrevet"),
+    ],
+)
+def test_bad_partner_input_gets_a_clear_message_and_saves_nothing(
+    norway: Any, client: Client, changes: dict[str, Any], field: str, message: str
+) -> None:
+    response = client.post(PARTNER, _partner(**changes))
+    assert response.status_code == 400
+    assert f'href="#id_{field}"' in _errors(response)
+    assert message in _errors(response)
+    assert Lead.objects.count() == 0
+
+
+def test_bots_are_turned_away_and_nothing_is_saved(norway: Any, client: Client) -> None:
+    for changes in ({"nettsted": "http://spam.example"}, {"stamp": _stamp(0)}, {"stamp": "forged"}, {"stamp": None}):
+        response = client.post(PARTNER, _partner(**changes))
+        assert response.status_code == 400, changes
+        assert "kunne ikke sendes" in _errors(response)
+    assert Lead.objects.count() == 0
+
+
+def test_the_partner_form_is_rate_limited_by_address(norway: Any, client: Client, settings: Any) -> None:
+    settings.WEBSITE_FORM_RATE_LIMIT_PER_HOUR = 2
+    assert client.post(PARTNER, _partner(company_name="En AS")).status_code == 302
+    assert client.post(PARTNER, _partner(company_name="To AS")).status_code == 302
+    response = client.post(PARTNER, _partner(company_name="Tre AS"))
+    assert response.status_code == 429
+    assert "for mange skjemaer" in _errors(response)
+    assert Lead.objects.count() == 2
+    # Another address, and the newsletter from the same address, are counted apart.
+    other = Client(REMOTE_ADDR="192.0.2.7")
+    assert other.post(PARTNER, _partner(company_name="Fire AS")).status_code == 302
+    assert client.post(NEWSLETTER, {"email": "a@b.example", "consent": "on", "stamp": _stamp()}).status_code == 302
+
+
+def test_the_forms_need_the_csrf_token(norway: Any) -> None:
+    client = Client(enforce_csrf_checks=True)
+    assert client.post(PARTNER, _partner()).status_code == 403
+    assert client.post(NEWSLETTER, {"email": "a@b.example", "consent": "on", "stamp": _stamp()}).status_code == 403
+    assert Lead.objects.count() == Subscriber.objects.count() == 0
+
+
+# --- the newsletter ------------------------------------------------------------------------------
+
+
+def test_the_footer_sign_up_starts_the_double_opt_in(
+    norway: Any, client: Client, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    html = client.get("/sosken-sammen/").content.decode()
+    footer = html[html.index("<footer") :]
+    assert f'action="{NEWSLETTER}"' in footer
+    assert 'name="csrfmiddlewaretoken"' in footer
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            NEWSLETTER, {"email": "Kari@Test.example", "consent": "on", "stamp": _stamp()}, HTTP_USER_AGENT="Test"
+        )
+    assert response.status_code == 302
+    assert "Takk! Vi har sendt deg en e-post" in client.get(response["Location"]).content.decode()
+    subscriber = Subscriber.objects.get()
+    assert (subscriber.email, subscriber.status, subscriber.association_id) == (
+        "kari@test.example",
+        SubscriberStatus.PENDING,
+        norway.pk,
+    )
+    log = ConsentLog.objects.get(subscriber=subscriber)
+    assert log.text_version == settings.NEWSLETTER_CONSENT_TEXT_VERSION
+    assert log.source == "web"
+    assert [m.to for m in mail.outbox] == [["kari@test.example"]]
+    assert "/nyhetsbrev/bekreft/" in mail.outbox[0].body
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"email": "ikke-en-adresse", "consent": "on"}, "gyldig e-postadresse"),
+        ({"email": LONG + "@x.example", "consent": "on"}, "254 eller færre tegn"),
+        ({"email": "kari@test.example"}, "Kryss av for at du vil få nyhetsbrevet"),
+        ({"email": "", "consent": "on"}, "påkrevet"),
+    ],
+)
+def test_bad_newsletter_input_gets_a_clear_message_and_saves_nothing(
+    norway: Any, client: Client, data: dict[str, str], message: str
+) -> None:
+    response = client.post(NEWSLETTER, {**data, "stamp": _stamp()})
+    assert response.status_code == 400
+    assert message in _errors(response)
+    assert Subscriber.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_a_bot_cannot_sign_anyone_up(norway: Any, client: Client) -> None:
+    for extra in ({"nettsted": "x"}, {"stamp": _stamp(0)}):
+        data = {"email": "kari@test.example", "consent": "on", "stamp": _stamp(), **extra}
+        assert client.post(NEWSLETTER, data).status_code == 400
+    assert Subscriber.objects.count() == 0
+
+
+# --- the footer ----------------------------------------------------------------------------------
+
+
+def test_every_public_page_links_to_the_anonymous_safeguarding_report(demo_site: Any, client: Client) -> None:
+    from barneby.website.models import WebsitePage
+
+    report = reverse("safeguarding:report-public")
+    urls = [p.url for p in demo_site.get_descendants(inclusive=True).live().specific() if isinstance(p, WebsitePage)]
+    english = demo_site.get_translations().first()
+    urls += [p.url for p in english.get_descendants(inclusive=True).live().specific()]
+    urls += ["/sok/?q=barn", "/informasjonskapsler/", NEWSLETTER, "/finnes-ikke/", reverse("accounts:login"), report]
+    assert len(urls) > 30
+    for url in urls:
+        html = client.get(url).content.decode()
+        footer = html[html.index("<footer") :]
+        assert re.search(rf'<a class="ds-link" href="{re.escape(report)}">[^<]+</a>', footer), url
