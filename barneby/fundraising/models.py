@@ -672,3 +672,50 @@ class Consent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyConsentError("consent entries cannot be deleted")
+
+
+# --- Sign-ups from the public website ----------------------------------------------------------
+
+
+class WebSignupKind(models.TextChoices):
+    SPONSORSHIP = "sponsorship", _("Fadderskap")
+    GIFT = "gift", _("Enkeltgave")
+
+
+class WebSignup(models.Model):
+    """One completed sign-up or gift form on the public website, by the token the form carried.
+
+    The token is unique: the same form sent twice (a double click, a reload, a Vipps return
+    opened twice) finds the first sign-up instead of making a second supporter, agreement or
+    sponsorship.
+    """
+
+    SCOPE_PATHS = ScopePaths(association="supporter__association_id")
+
+    token = models.UUIDField(_("skjemanøkkel"), unique=True)
+    kind = models.CharField(_("type"), max_length=12, choices=WebSignupKind.choices)
+    # Empty only inside the transaction that claims the token and then makes the supporter.
+    supporter = models.ForeignKey(
+        Supporter, on_delete=models.PROTECT, null=True, blank=True, related_name="web_signups", verbose_name=_("giver")
+    )
+    agreement = models.ForeignKey(
+        PaymentAgreement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="web_signups",
+        verbose_name=_("betalingsavtale"),
+    )
+    gift = models.ForeignKey(
+        Gift, on_delete=models.PROTECT, null=True, blank=True, related_name="web_signups", verbose_name=_("gave")
+    )
+    purpose = models.CharField(_("formål"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("registrert"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("registrering fra nettstedet")
+        verbose_name_plural = _("registreringer fra nettstedet")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%d.%m.%Y}"

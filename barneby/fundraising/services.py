@@ -332,3 +332,26 @@ def supporters_with_consent(supporters: QuerySet[Supporter], purpose: ConsentPur
     if CONSENT_DEFAULTS[str(purpose)]:
         return annotated.filter(Q(consent_latest=True) | Q(consent_latest__isnull=True))
     return annotated.filter(consent_latest=True)
+
+
+@transaction.atomic
+def vipps_agreement_attach(*, actor: Any, agreement: PaymentAgreement, vipps_agreement_id: str, provider: Any) -> None:
+    """Tie a new Vipps agreement of ours to one the payer has already approved at Vipps, and read its status.
+
+    The public sign-up asks Vipps first and saves nothing until the payer has approved, so the
+    agreement is made after Vipps' and linked here (``vipps.vipps_agreement_start`` is the other
+    order: ours first, then Vipps'). ``provider`` is a ``vipps.VippsProvider``.
+    """
+    from barneby.fundraising.vipps import vipps_agreement_sync
+
+    if agreement.method != PaymentMethod.VIPPS:
+        raise ValidationError(_("Avtalen er ikke en Vipps-avtale."))
+    vipps_agreement_id = (vipps_agreement_id or "").strip()
+    if not vipps_agreement_id or agreement.vipps_agreement_id or agreement.state != AgreementState.PENDING:
+        raise ValidationError(_("Avtalen er allerede sendt til Vipps."))
+    if PaymentAgreement.objects.filter(vipps_agreement_id=vipps_agreement_id).exists():
+        raise ValidationError(_("Vipps-avtalen er allerede knyttet til en annen avtale."))
+    agreement.vipps_agreement_id = vipps_agreement_id
+    agreement.save(update_fields=["vipps_agreement_id", "updated_at"])
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=agreement, detail=f"vipps {vipps_agreement_id}")
+    vipps_agreement_sync(actor=actor, agreement=agreement, provider=provider)

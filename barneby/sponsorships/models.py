@@ -155,6 +155,8 @@ class Continent(models.TextChoices):
 
 
 class TargetKind(models.TextChoices):
+    # The organisation places the money where the need is greatest (chosen on the public sign-up).
+    NEED = "need", _("Der behovet er størst")
     CONTINENT = "continent", _("Verdensdel")
     COUNTRY = "country", _("Land")
     VILLAGE = "village", _("Barneby")
@@ -255,7 +257,8 @@ class Sponsorship(BaseModel):
         indexes = [models.Index(fields=["association", "state"], name="sponsorships_assoc_state")]
         constraints = [
             models.CheckConstraint(
-                condition=_target(TargetKind.CONTINENT, continent=True, country=False, village=False, profile=False)
+                condition=_target(TargetKind.NEED, continent=False, country=False, village=False, profile=False)
+                | _target(TargetKind.CONTINENT, continent=True, country=False, village=False, profile=False)
                 | _target(TargetKind.COUNTRY, continent=False, country=True, village=False, profile=False)
                 | _target(TargetKind.VILLAGE, continent=False, country=False, village=True, profile=False)
                 | _target(TargetKind.CHILD, continent=False, country=False, village=False, profile=True),
@@ -276,6 +279,8 @@ class Sponsorship(BaseModel):
 
     @property
     def target_label(self) -> str:
+        if self.target_kind == TargetKind.NEED:
+            return str(TargetKind.NEED.label)
         if self.target_kind == TargetKind.CONTINENT:
             return str(Continent(self.continent).label)
         if self.target_kind == TargetKind.COUNTRY:

@@ -338,7 +338,9 @@ def _target_fields(
 ) -> dict[str, Any]:
     """The target columns for ``target_kind``, the others emptied; clear messages for what is missing."""
     fields: dict[str, Any] = {"continent": "", "country": "", "village": None, "profile": None}
-    if target_kind == TargetKind.CONTINENT:
+    if target_kind == TargetKind.NEED:
+        pass  # no place: the organisation chooses where the need is greatest
+    elif target_kind == TargetKind.CONTINENT:
         if continent not in Continent.values:
             raise ValidationError({"continent": _("Velg en verdensdel.")})
         fields["continent"] = continent
