@@ -435,3 +435,10 @@ def test_the_fake_vipps_page_refuses_an_outside_return_address(client: Client, a
 
 def test_a_receipt_address_that_is_not_a_sign_up_is_404(client: Client, association: MemberAssociation) -> None:
     assert client.get(f"/bli-fadder/takk/{services.new_token()}/").status_code == 404
+
+
+@pytest.mark.parametrize(("home_path", "prefix"), [("/", ""), ("/en/", "/en")])
+def test_every_page_links_to_the_sign_up_and_the_gift(client: Client, home: Any, home_path: str, prefix: str) -> None:
+    page = client.get(home_path).content.decode()
+    assert f'href="{prefix}{SPONSOR}"' in page
+    assert f'href="{prefix}{GIFT}"' in page
