@@ -12,7 +12,8 @@ class WebsiteConfig(AppConfig):
         import barneby.website.demo  # noqa: F401  (registers the demo generator)
         from barneby.accounts.roles import WEBSITE_EDITORS
         from barneby.core import menu
-        from barneby.website import setup
+        from barneby.website import pagecache, setup
 
         menu.register("wagtailadmin_home", _("Nettstedet"), WEBSITE_EDITORS, order=900)
         setup.connect_signals()
+        pagecache.connect_signals()

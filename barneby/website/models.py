@@ -58,9 +58,14 @@ class WebsitePage(Page):
     class Meta:
         abstract = True
 
+    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Served from the short-lived page cache for anonymous visitors (barneby/website/pagecache.py)."""
+        from barneby.website.pagecache import cached_page
+
+        return cached_page(request, lambda: super(WebsitePage, self).serve(request, *args, **kwargs))
+
     def clean(self) -> None:
         super().clean()
-        from django.core.exceptions import ValidationError
 
         if self.image_id and not self.image_alt.strip():
             raise ValidationError({"image_alt": _("Skriv hva hovedbildet viser.")})
@@ -225,6 +230,11 @@ class WhereWeWorkPage(RoutablePageMixin, WebsitePage):
     class Meta:
         verbose_name = _("side om hvor vi jobber")
         verbose_name_plural = _("sider om hvor vi jobber")
+
+    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from barneby.website.pagecache import cached_page
+
+        return cached_page(request, lambda: super(WhereWeWorkPage, self).serve(request, *args, **kwargs))
 
     def _render(self, request: HttpRequest, template: str, route: str, **extra: Any) -> HttpResponse:
         from django.template.response import TemplateResponse

@@ -218,3 +218,35 @@ def test_every_public_page_links_to_the_anonymous_safeguarding_report(demo_site:
         html = client.get(url).content.decode()
         footer = html[html.index("<footer") :]
         assert re.search(rf'<a class="ds-link" href="{re.escape(report)}">[^<]+</a>', footer), url
+
+
+# --- the page cache ------------------------------------------------------------------------------
+
+
+def test_a_cached_page_gives_each_visitor_a_working_token_and_a_fresh_stamp(norway: Any) -> None:
+    from barneby.website import pagecache
+
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    html_first = first.get("/sosken-sammen/").content.decode()
+    assert pagecache._key(first.get("/sosken-sammen/").wsgi_request)  # stored under its key
+    html_second = second.get("/sosken-sammen/").content.decode()  # from the cache
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html_second)
+    stamp = re.search(r'name="stamp" value="([^"]+)"', html_second)
+    assert token is not None
+    assert stamp is not None
+    assert "\x00" not in html_second
+    assert stamp.group(1) != re.search(r'name="stamp" value="([^"]+)"', html_first).group(1)  # type: ignore[union-attr]
+    signing.loads(stamp.group(1), salt=abuse.STAMP_SALT)
+    data = {"email": "per@test.example", "consent": "on", "stamp": _stamp(), "csrfmiddlewaretoken": token.group(1)}
+    assert second.post(NEWSLETTER, data).status_code == 302
+    assert Subscriber.objects.filter(email="per@test.example").exists()
+
+
+def test_publishing_a_page_shows_at_once_despite_the_cache(demo_site: Any, client: Client) -> None:
+    from barneby.website.models import ThemePage
+
+    assert "Søsken sammen</h1>" in client.get("/sosken-sammen/").content.decode()
+    page = ThemePage.objects.get(slug="sosken-sammen", locale__language_code="nb")
+    page.title = "Søsken hører sammen"
+    page.save_revision().publish()
+    assert "Søsken hører sammen</h1>" in client.get("/sosken-sammen/").content.decode()
