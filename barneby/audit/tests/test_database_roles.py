@@ -95,3 +95,26 @@ def test_grant_app_role_refuses_its_own_caller_and_an_unknown_role(app_role: tup
         call_command("grant_app_role", caller, verbosity=0)
     with pytest.raises(CommandError, match="No PostgreSQL role"):
         call_command("grant_app_role", f"{app_role[0]}_missing", verbosity=0)
+
+
+def test_a_table_a_later_migration_adds_is_usable_by_the_application_without_running_it_again(
+    app_role: tuple[str, str],
+) -> None:
+    import psycopg
+
+    call_command("grant_app_role", app_role[0], verbosity=0)
+    table = f"later_{uuid.uuid4().hex[:12]}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {table} (id bigserial PRIMARY KEY, note text)")
+    try:
+        with connect_as(app_role) as conn, conn.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} (note) VALUES ('ny')")  # the table and its id sequence
+            cursor.execute(f"UPDATE {table} SET note = 'endret'")
+            cursor.execute(f"SELECT note FROM {table}")
+            assert cursor.fetchone()[0] == "endret"
+            for statement in (f"TRUNCATE {table}", f"DROP TABLE {table}", f"ALTER TABLE {table} ADD COLUMN x int"):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    cursor.execute(statement)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {table}")

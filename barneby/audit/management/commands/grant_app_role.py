@@ -1,7 +1,6 @@
 """Give the application's PostgreSQL role what it needs, and nothing that could erase the audit log.
 
-Run as the role that owns the tables (the one that ran ``migrate``), after
-every ``migrate``, so tables a release adds are granted too::
+Run as the role that owns the tables (the one that ran ``migrate``)::
 
     DATABASE_URL=postgres://barneby_owner@db/barneby manage.py migrate
     DATABASE_URL=postgres://barneby_owner@db/barneby manage.py grant_app_role barneby_app
@@ -15,7 +14,11 @@ The application role then reads and writes every table, but:
   ``DELETE``, on top of the append-only trigger);
 * may only read ``django_migrations``.
 
-Running it again is harmless: each run revokes and grants the same set.
+Tables and sequences the owner creates later (a release's ``migrate``) get
+the row privileges by default (``ALTER DEFAULT PRIVILEGES``), so the
+application keeps working after a migration without this command; running it
+again after a release is still what narrows a new audit-like table, and it is
+harmless: each run revokes and grants the same set.
 """
 
 from __future__ import annotations
@@ -87,6 +90,12 @@ class Command(BaseCommand):
                 # Inserts draw ids; nothing else about a sequence is the application's business.
                 cursor.execute(f"REVOKE ALL ON SEQUENCE {quote(sequence)} FROM {grantee}")
                 cursor.execute(f"GRANT USAGE, SELECT ON SEQUENCE {quote(sequence)} TO {grantee}")
+            # What a later migrate by this owner creates: rows and ids, never TRUNCATE, REFERENCES or TRIGGER.
+            schema = quote(self._schema(connection))
+            cursor.execute(
+                f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {grantee}"
+            )
+            cursor.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT ON SEQUENCES TO {grantee}")
         if int(options["verbosity"]) >= 1:
             self.stdout.write(
                 self.style.SUCCESS(
