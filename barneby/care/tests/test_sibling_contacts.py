@@ -94,7 +94,7 @@ def test_a_contact_is_refused_when_it_does_not_fit_the_decision(w: f.World) -> N
     other_kind = Decision.objects.filter(child=a, kind="admission").first()
     assert other_kind is not None
     b_decision = services.decision_record(actor=w.caseworker, child=b, **separation(decided_on=TODAY - 40 * DAY))
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"contact_on": TODAY + DAY}, "contact_on"),  # in the future
         ({"contact_on": TODAY - 51 * DAY}, "contact_on"),  # before the decision
         ({"sibling": stranger}, "sibling"),  # not a registered sibling

@@ -80,9 +80,11 @@ def test_national_demo_sibling_contact_and_reach() -> None:
         )
     }
     i13 = got["I13"]
-    assert i13.denominator is not None and i13.denominator >= 4
+    assert i13.denominator is not None
+    assert i13.denominator >= 4
     assert 0 < i13.numerator < i13.denominator
-    assert got["I32A"].numerator > 0 and got["I32B"].numerator > 0
+    assert got["I32A"].numerator > 0
+    assert got["I32B"].numerator > 0
     assert got["I32A"].numerator + got["I32B"].numerator == got["I16"].denominator
 
 

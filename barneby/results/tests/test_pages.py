@@ -240,3 +240,28 @@ def test_status_report_shows_caregiver_follow_up_this_year_and_last(hand: fixtur
         assert "50,0 %" in caregivers or "50.0 %" in caregivers
         assert "0,0 %" in caregivers or "0.0 %" in caregivers  # I33U last year
     assert statusreport.pdf(report).startswith(b"%PDF")
+
+
+def test_status_report_shows_both_parts_of_the_children_in_care(hand: fixtures.Hand, settings: Any) -> None:
+    """Bergen (P1) on 31.12.2025: A, C, D in SOS families (I32a: 3), F and H in foster and transit care (I32b: 2)."""
+    from barneby.results import statusreport
+
+    def care(small: int) -> dict[str, Any]:
+        settings.CARE_SMALL_CELL = small
+        report = statusreport.build(org.bergen(), 2025)
+        section = next(s for s in report.sections if s.key == "care")
+        assert "I16" in section.note
+        return {line.this.code: line.this for line in section.lines}
+
+    shown = care(2)
+    assert list(shown)[:2] == ["I32A", "I32B"]
+    assert (shown["I32A"].value, shown["I32B"].value, shown["I16"].denominator) == (Decimal(3), Decimal(2), 5)
+    # Under a threshold of 3, I32b (2) is hidden; I32a (3) would give it away beside I16's base of 5, so it is too.
+    hidden = care(3)
+    assert hidden["I32B"].suppressed
+    assert hidden["I32A"].suppressed
+    assert hidden["I32A"].value is None
+    assert hidden["I16"].denominator == 5
+    body = statusreport.render_body(statusreport.build(org.bergen(), 2025))
+    assert "I32B" in body
+    assert "Barn og unge i fosterhjem og midlertidig omsorg" in body
