@@ -103,18 +103,21 @@ def test_a_table_a_later_migration_adds_is_usable_by_the_application_without_run
     import psycopg
 
     call_command("grant_app_role", app_role[0], verbosity=0)
-    table = f"later_{uuid.uuid4().hex[:12]}"
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TABLE {table} (id bigserial PRIMARY KEY, note text)")
+    with connection.cursor() as cursor:  # in this test database only (each worker has its own)
+        cursor.execute("CREATE TABLE added_later (id bigserial PRIMARY KEY, note text)")
     try:
         with connect_as(app_role) as conn, conn.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {table} (note) VALUES ('ny')")  # the table and its id sequence
-            cursor.execute(f"UPDATE {table} SET note = 'endret'")
-            cursor.execute(f"SELECT note FROM {table}")
+            cursor.execute("INSERT INTO added_later (note) VALUES ('ny')")  # the table and its id sequence
+            cursor.execute("UPDATE added_later SET note = 'endret'")
+            cursor.execute("SELECT note FROM added_later")
             assert cursor.fetchone()[0] == "endret"
-            for statement in (f"TRUNCATE {table}", f"DROP TABLE {table}", f"ALTER TABLE {table} ADD COLUMN x int"):
+            for statement in (
+                "TRUNCATE added_later",
+                "DROP TABLE added_later",
+                "ALTER TABLE added_later ADD COLUMN x int",
+            ):
                 with pytest.raises(psycopg.errors.InsufficientPrivilege):
                     cursor.execute(statement)
     finally:
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE {table}")
+            cursor.execute("DROP TABLE added_later")
