@@ -243,6 +243,19 @@ class WhereWeWorkPage(RoutablePageMixin, WebsitePage):
         context.update(extra, route_path=route)
         return TemplateResponse(request, template, context)
 
+    def get_sitemap_urls(self, request: HttpRequest | None = None) -> list[dict[str, Any]]:
+        """The page, then every continent and country page under it."""
+        from barneby.website import places
+
+        urls: list[dict[str, Any]] = super().get_sitemap_urls(request)
+        if not urls:
+            return urls
+        base = urls[0]["location"]
+        for group in places.by_continent(places.presence()):
+            urls.append({**urls[0], "location": f"{base}{group.slug}/"})
+            urls.extend({**urls[0], "location": f"{base}{group.slug}/{c.code.lower()}/"} for c in group.countries)
+        return urls
+
     def country_url(self, country: Any) -> str:
         from barneby.website.places import CONTINENT_SLUGS
 

@@ -166,3 +166,12 @@ def test_equal_earth_projection_keeps_the_map_inside_its_box() -> None:
     assert bottom == pytest.approx(worldmap.HEIGHT, abs=0.1)
     # Equal area: a band of latitude near the pole is drawn thinner than the same band at the equator.
     assert worldmap.to_svg(0, 80)[1] - worldmap.to_svg(0, 90)[1] < worldmap.to_svg(0, 0)[1] - worldmap.to_svg(0, 10)[1]
+
+
+def test_the_continent_and_country_pages_are_in_the_sitemap(register: Any, client: Client, settings: Any) -> None:
+    root = settings.SITE_URL.rstrip("/")
+    sitemap = client.get("/sitemap.xml").content.decode()
+    for path in ("", "afrika/", "afrika/ke/", "afrika/cv/", "europa/no/"):
+        assert f"<loc>{root}{URL}{path}</loc>" in sitemap, path
+        assert f"<loc>{root}/en{URL}{path}</loc>" in sitemap, path
+    assert f"{URL}asia/np/" not in sitemap
