@@ -7,6 +7,7 @@ shows the step before it with the answers kept.
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +25,7 @@ from barneby.core.access import public
 from barneby.fundraising.models import PaymentMethod, WebSignupKind
 from barneby.fundraising.vipps import FakeVippsProvider, VippsStatus
 from barneby.sponsorships.models import TargetKind
+from barneby.website import abuse
 from barneby.website.giving import forms, services
 
 SPONSOR_STEPS = (gettext_lazy("Beløp og sted"), gettext_lazy("Om deg"), gettext_lazy("Betaling"))
@@ -167,14 +169,17 @@ def _presets(flow: _Flow) -> list[int]:
 
 def _flow_view(request: HttpRequest, flow: _Flow) -> HttpResponse:
     if request.method != "POST":
-        return _render(request, flow, 1, {"token": services.new_token()})
+        return _render(request, flow, 1, {"token": services.new_token(), "started": time.time()})
     step_raw = request.POST.get("step", "1")
     step = int(step_raw) if step_raw in {"1", "2", "3"} else 1
     blob = request.POST.get("state", "")
     try:
-        state = services.unpack(blob) if blob else {"token": services.new_token()}
+        state = services.unpack(blob) if blob else {"token": services.new_token(), "started": time.time()}
     except services.StateError as error:
-        return _render(request, flow, 1, {"token": services.new_token()}, status=400, problem=str(error))
+        fresh = {"token": services.new_token(), "started": time.time()}
+        return _render(request, flow, 1, fresh, status=400, problem=str(error))
+    if request.POST.get(abuse.HONEYPOT):  # a field no person sees was filled in
+        return _render(request, flow, 1, state, status=400, problem=str(abuse.BOT))
     state.pop("issued", None)
     if (step > 1 and "amount" not in state) or (step > 2 and "email" not in state):
         return _render(request, flow, 1, state, status=400, problem=_("Skjemaet mangler noe. Begynn på nytt."))
@@ -209,6 +214,11 @@ def _flow_view(request: HttpRequest, flow: _Flow) -> HttpResponse:
     payment_form = flow.payment_form(request.POST, state=state)
     if not payment_form.is_valid():
         return _render(request, flow, 3, state, status=400, payment_form=payment_form)
+    # Bots: three steps in less time than a person needs, or too many sign-ups from one address.
+    if time.time() - float(state.get("started", 0)) < abuse.MIN_SECONDS:
+        return _render(request, flow, 3, state, status=400, problem=str(abuse.BOT))
+    if abuse.rate_limited(request, f"giving-{flow.kind}"):
+        return _render(request, flow, 3, state, status=429, problem=str(abuse.TOO_MANY))
     state["method"] = payment_form.cleaned_data["method"]
     try:
         return flow.complete(request, state)

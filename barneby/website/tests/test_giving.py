@@ -24,6 +24,7 @@ from barneby.fundraising.tests import factories as ff
 from barneby.organisation.models import Location, MemberAssociation
 from barneby.organisation.tests import factories as org
 from barneby.sponsorships.models import Sponsorship, SponsorshipState, TargetKind
+from barneby.website import abuse
 from barneby.website.giving import services
 
 pytestmark = pytest.mark.django_db
@@ -35,9 +36,11 @@ SYNTHETIC_ID = "15908610064"
 
 
 @pytest.fixture(autouse=True)
-def _amounts(settings: Any) -> None:
+def _amounts(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     settings.FUNDRAISING_MONTHLY_PRESETS = [250, 350, 500]
     settings.FUNDRAISING_MONTHLY_MIN = 100
+    # The test client goes through the three steps faster than a person; the time check has its own test.
+    monkeypatch.setattr(abuse, "MIN_SECONDS", 0)
 
 
 @pytest.fixture
@@ -442,3 +445,74 @@ def test_every_page_links_to_the_sign_up_and_the_gift(client: Client, home: Any,
     page = client.get(home_path).content.decode()
     assert f'href="{prefix}{SPONSOR}"' in page
     assert f'href="{prefix}{GIFT}"' in page
+
+
+def test_a_filled_honeypot_is_refused_and_nothing_saved(
+    client: Client, association: MemberAssociation, village: Location
+) -> None:
+    first = client.post(SPONSOR, {"step": "1", "state": "", **STEP1, "village": str(village.pk)})
+    response = client.post(
+        SPONSOR, {"step": "2", "state": state_of(first), **DETAILS, "nettsted": "http://spam.example"}
+    )
+    assert response.status_code == 400
+    assert "Skjemaet kunne ikke sendes" in response.content.decode()
+    assert nothing_saved()
+
+
+def test_three_steps_faster_than_a_person_are_refused(
+    client: Client, association: MemberAssociation, village: Location, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(abuse, "MIN_SECONDS", 3600)
+    response = walk(client, step1={**STEP1, "village": str(village.pk)}, details=DETAILS)
+    assert response.status_code == 400
+    assert "Skjemaet kunne ikke sendes" in response.content.decode()
+    assert nothing_saved()
+
+
+def test_too_many_sign_ups_from_one_address_are_refused(
+    client: Client, association: MemberAssociation, village: Location, settings: Any
+) -> None:
+    settings.WEBSITE_FORM_RATE_LIMIT_PER_HOUR = 1
+    assert walk(client, step1={**STEP1, "village": str(village.pk)}, details=DETAILS).status_code == 302
+    other = {**DETAILS, "email": "noen.andre@example.org", "phone": "99887766", "last_name": "Berg"}
+    response = walk(client, step1={**STEP1, "village": str(village.pk)}, details=other)
+    assert response.status_code == 429
+    assert "for mange skjemaer" in response.content.decode()
+    assert Sponsorship.objects.count() == 1
+
+
+def test_vipps_attach_refuses_what_is_not_a_fresh_vipps_agreement(association: MemberAssociation) -> None:
+    from django.core.exceptions import ValidationError
+
+    from barneby.fundraising.services import agreement_create, vipps_agreement_attach
+
+    provider = services.vipps_provider()
+    supporter = ff.supporter(association)
+    giro = agreement_create(actor=None, supporter=supporter, method="giro", monthly_amount=300)
+    with pytest.raises(ValidationError, match="ikke en Vipps-avtale"):
+        vipps_agreement_attach(actor=None, agreement=giro, vipps_agreement_id="agr_x", provider=provider)
+    draft = provider.create_agreement(phone="91234567", amount_ore=30000, product_name="x", reference="y")
+    first = agreement_create(actor=None, supporter=supporter, method="vipps", monthly_amount=300)
+    vipps_agreement_attach(actor=None, agreement=first, vipps_agreement_id=draft.agreement_id, provider=provider)
+    first.refresh_from_db()
+    assert first.vipps_agreement_id == draft.agreement_id
+    assert first.state == AgreementState.PENDING  # not approved in the app yet
+    second = agreement_create(actor=None, supporter=supporter, method="vipps", monthly_amount=300)
+    with pytest.raises(ValidationError, match="allerede knyttet"):
+        vipps_agreement_attach(actor=None, agreement=second, vipps_agreement_id=draft.agreement_id, provider=provider)
+    with pytest.raises(ValidationError, match="allerede sendt"):
+        vipps_agreement_attach(actor=None, agreement=first, vipps_agreement_id="agr_other", provider=provider)
+
+
+def test_donor_service_sees_a_greatest_need_sponsorship(
+    client: Client, association: MemberAssociation, donor_service: Any, settings: Any
+) -> None:
+    settings.BARNEBY_REQUIRE_2FA = False
+    state = {"token": services.new_token(), "amount": "400", "place_kind": "need", "method": "avtalegiro", **DETAILS}
+    signup, _made = services.complete_sponsorship(state=state)
+    sponsorship = Sponsorship.objects.get()
+    client.force_login(donor_service)
+    for url in (f"/innsamling/givere/{signup.supporter_id}/", f"/fadderskap/{sponsorship.pk}/"):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert "Der behovet er størst" in page.content.decode()
