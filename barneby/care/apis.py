@@ -105,6 +105,9 @@ class DecisionFullIn(DecisionIn):
     separation_reason: str = ""
     relationship_assessment: str = ""
     contact_plan: str = ""
+    # The plan's planned frequency, both or neither: contact_times per contact_per (week, month, quarter, year).
+    contact_times: int | None = Field(None, ge=1, le=99)
+    contact_per: str = ""
     reassess_on: dt.date | None = None
     complaint_info_given: bool = False
 
@@ -136,6 +139,8 @@ class DecisionOut(Schema):
     not_heard_reason: str
     separation_reason: str
     contact_plan: str
+    contact_times: int | None
+    contact_per: str
     reassess_on: dt.date | None
 
 

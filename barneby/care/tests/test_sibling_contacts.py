@@ -153,3 +153,18 @@ def test_the_form_records_a_contact_and_refuses_a_future_date(w: f.World) -> Non
     assert verified_client(w.other_caseworker).get(url).status_code == 404
     alone = f.child(w.programme, w.caseworker)
     assert client.get(f"/omsorg/barn/{alone.pk}/soskenkontakt/").status_code == 302
+
+
+def test_the_api_takes_and_shows_the_planned_frequency(client: Any, w: f.World) -> None:
+    from barneby.care.tests.test_apis import auth
+
+    a, _b, _decision = split_pair(w)
+    body = {**separation(decided_on=str(TODAY - DAY), reassess_on=str(TODAY + 100 * DAY)), "contact_per": "week"}
+    body["contact_times"] = 1
+    headers = auth(w.caseworker)
+    url = f"/api/v1/care/children/{a.pk}/decisions"
+    created = client.post(url, body, content_type="application/json", headers=headers)
+    assert created.status_code == 201
+    assert (created.json()["contact_times"], created.json()["contact_per"]) == (1, "week")
+    half = client.post(url, {**body, "contact_per": ""}, content_type="application/json", headers=headers)
+    assert half.status_code == 422
