@@ -516,3 +516,36 @@ def test_donor_service_sees_a_greatest_need_sponsorship(
         page = client.get(url)
         assert page.status_code == 200, url
         assert "Der behovet er størst" in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_completions_of_one_form_make_one_sponsorship(association: MemberAssociation) -> None:
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite runs one writer at a time anyway")
+    state = {"token": services.new_token(), "amount": "400", "place_kind": "need", "method": "giro", **DETAILS}
+    barrier = threading.Barrier(2)
+    made: list[bool] = []
+    errors: list[BaseException] = []
+
+    def complete() -> None:
+        try:
+            barrier.wait()
+            made.append(services.complete_sponsorship(state=dict(state))[1])
+        except BaseException as error:  # reported below, in the test's own thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=complete) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(made) == [False, True]
+    assert Sponsorship.objects.count() == 1
+    assert Supporter.objects.count() == 1
