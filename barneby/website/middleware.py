@@ -60,7 +60,9 @@ class WebsiteMiddleware:
             from barneby.website.setup import sync_editor
 
             sync_editor(request.user)
-        response = self.get_response(request)
+        from barneby.website import pagecache
+
+        response = pagecache.lookup(request) or self.get_response(request)
         if language is not None:
             response.headers["Content-Language"] = language
         if path.startswith(EDITOR_PREFIX):

@@ -8,8 +8,10 @@ choice with the token and the stamp taken out, and each answer puts a fresh
 token (Django's ``get_token``, which also sets the CSRF cookie as before) and a
 fresh stamp back in.
 
-Only a plain GET without a query string, from a visitor with no session and no
-pending messages, is served from or stored in the cache; everything else is
+``WebsiteMiddleware`` looks the page up before any routing (a hit then costs about
+what the bare view costs); ``WebsitePage.serve`` stores it. Only a plain GET
+without a query string, from a visitor with no session, no pending messages and
+no Authorization header, is served from or stored in the cache; everything else is
 rendered as usual. Entries live ``WEBSITE_PAGE_CACHE_SECONDS`` (60 by default:
 the key figures and the register's counts are cached longer by their own
 modules), and publishing or unpublishing any page starts a new generation, so
@@ -66,6 +68,8 @@ def _cacheable(request: HttpRequest) -> bool:
         and not request.META.get("QUERY_STRING")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
+        and "HTTP_AUTHORIZATION" not in request.META
+        and not request.path.startswith("/cms/")
     )
 
 
@@ -81,21 +85,38 @@ def _fill(content: bytes, request: HttpRequest) -> bytes:
     return content.replace(b"\x00csrf\x00", token).replace(b"\x00stamp\x00", stamp)
 
 
+def lookup(request: HttpRequest) -> HttpResponse | None:
+    """The cached page for this request, with a fresh token and stamp; None when there is none or may be none.
+
+    Called by ``WebsiteMiddleware`` before any routing, so a hit costs about what the bare view costs.
+    """
+    if not _cacheable(request):
+        return None
+    request._website_page_cache_checked = True  # type: ignore[attr-defined]
+    hit = cache.get(_key(request))
+    if hit is None:
+        return None
+    content, content_type = hit
+    response = HttpResponse(_fill(content, request), content_type=content_type)
+    # The middleware below the website's (where a hit stops) would have set this; the rest run as usual.
+    response.headers.setdefault("X-Frame-Options", getattr(settings, "X_FRAME_OPTIONS", "DENY"))
+    return response
+
+
 def cached_page(request: HttpRequest, render: Callable[[], HttpResponse]) -> HttpResponse:
     """The page from the cache when it may be; otherwise rendered by ``render`` (and stored when it may be)."""
     if not _cacheable(request):
         return render()
-    key = _key(request)
-    hit = cache.get(key)
-    if hit is not None:
-        content, content_type = hit
-        return HttpResponse(_fill(content, request), content_type=content_type)
+    if not getattr(request, "_website_page_cache_checked", False):
+        hit = lookup(request)
+        if hit is not None:
+            return hit
     response = render()
     if hasattr(response, "render") and not getattr(response, "is_rendered", True):
         response.render()
     if response.status_code == 200 and not response.streaming and not response.cookies:
         stored = STAMP.sub(STAMP_MARK, TOKEN.sub(TOKEN_MARK, response.content))
-        cache.set(key, (stored, response.get("Content-Type", "text/html; charset=utf-8")), seconds())
+        cache.set(_key(request), (stored, response.get("Content-Type", "text/html; charset=utf-8")), seconds())
     return response
 
 
