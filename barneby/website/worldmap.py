@@ -123,13 +123,30 @@ def to_svg(longitude: float, latitude: float) -> Position:
     return (x + _X_EDGE) * SCALE, (_Y_TOP - y) * SCALE
 
 
+def unwrap(ring: Ring) -> Ring:
+    """A ring that crosses the antimeridian (Fiji, Russia's east) kept in one piece: a jump of more than 180° of
+    longitude between two points is a crossing, so the rest of the ring continues past ±180° instead of
+    drawing a line across the whole map; the part beyond the edge is cut off by the picture's frame."""
+    out: Ring = []
+    offset = 0.0
+    previous: float | None = None
+    for longitude, latitude in ring:
+        shifted = longitude + offset
+        if previous is not None and abs(shifted - previous) > 180:
+            offset += -360.0 if shifted > previous else 360.0
+            shifted = longitude + offset
+        out.append((shifted, latitude))
+        previous = shifted
+    return out
+
+
 def path_data(shapes: Iterable[list[Ring]]) -> str:
     """SVG path data with one decimal, relative moves after each ring's first point, repeated points dropped."""
     parts: list[str] = []
     for polygon in shapes:
         for ring in polygon:
             points: list[tuple[int, int]] = []
-            for longitude, latitude in ring:
+            for longitude, latitude in unwrap(ring):
                 x, y = to_svg(longitude, latitude)
                 point = (round(x * 10), round(y * 10))
                 if not points or point != points[-1]:

@@ -175,3 +175,13 @@ def test_the_continent_and_country_pages_are_in_the_sitemap(register: Any, clien
         assert f"<loc>{root}{URL}{path}</loc>" in sitemap, path
         assert f"<loc>{root}/en{URL}{path}</loc>" in sitemap, path
     assert f"{URL}asia/np/" not in sitemap
+
+
+def test_a_ring_across_the_antimeridian_is_not_drawn_across_the_map() -> None:
+    ring = [(178.0, -17.0), (180.0, -16.0), (-180.0, -16.0), (-179.0, -17.0), (178.0, -17.0)]
+    assert worldmap.unwrap(ring) == [(178.0, -17.0), (180.0, -16.0), (180.0, -16.0), (181.0, -17.0), (178.0, -17.0)]
+    steps = [float(n) for n in worldmap.path_data([[ring]]).split("l")[1].rstrip("z").split()[0::2]]
+    assert max(abs(step) for step in steps) < 20  # no jump from one edge of the map to the other
+    fiji = next(c for c in worldmap.countries() if c.code == "FJ")
+    moves = re.findall(r"l([^z]*)z", fiji.path)
+    assert all(abs(float(dx)) < 100 for part in moves for dx in part.split()[0::2])
