@@ -21,8 +21,8 @@ pytestmark = pytest.mark.django_db
 HEADER = "type;fornavn;etternavn;firmanavn;organisasjonsnummer;e-post;telefon;gateadresse;postnummer;poststed"
 
 
-def described(**values: str) -> dict[str, str]:
-    base = {
+def described(**values: str) -> dict[str, Any]:
+    base: dict[str, Any] = {
         "kind": SupporterKind.PERSON,
         "email": "",
         "phone": "",
