@@ -549,3 +549,15 @@ def test_two_simultaneous_completions_of_one_form_make_one_sponsorship(associati
     assert sorted(made) == [False, True]
     assert Sponsorship.objects.count() == 1
     assert Supporter.objects.count() == 1
+
+
+def test_the_whole_sign_up_sets_only_necessary_cookies(
+    client: Client, association: MemberAssociation, village: Location
+) -> None:
+    from barneby.website.consent import NECESSARY_COOKIES
+
+    client.get(SPONSOR)
+    response = walk(client, step1={**STEP1, "village": str(village.pk)}, details=DETAILS)
+    client.get(response["Location"])
+    assert set(client.cookies) <= NECESSARY_COOKIES
+    assert "sessionid" not in client.cookies
