@@ -561,3 +561,11 @@ def test_the_whole_sign_up_sets_only_necessary_cookies(
     client.get(response["Location"])
     assert set(client.cookies) <= NECESSARY_COOKIES
     assert "sessionid" not in client.cookies
+
+
+def test_each_visitor_gets_a_form_token_of_their_own(client: Client, association: MemberAssociation) -> None:
+    """The sign-up page is never served from the page cache: a shared token would send one visitor's
+    completed form to another visitor's receipt as a 'double submit'."""
+    first = services.unpack(state_of(client.get(SPONSOR)))
+    second = services.unpack(state_of(Client().get(SPONSOR)))
+    assert first["token"] != second["token"]
