@@ -89,7 +89,11 @@ def website_layout(context: template.Context) -> dict[str, Any]:
                     )
     except DatabaseError:  # the 500 page must still render
         logger.exception("website layout without its links")
-    if context.get("newsletter_form") is None:  # the newsletter's own page has the form in its main part
+    match = getattr(request, "resolver_match", None)
+    # The sign-up in the footer of the website's own pages (not on the sign-in page, the anonymous
+    # safeguarding report or the error pages), and not twice on the newsletter's own page.
+    website = page is not None or getattr(match, "namespace", "") == "website"
+    if website and context.get("newsletter_form") is None:
         from barneby.website.forms import NewsletterForm
 
         layout["newsletter_form"] = NewsletterForm()

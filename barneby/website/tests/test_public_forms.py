@@ -250,3 +250,10 @@ def test_publishing_a_page_shows_at_once_despite_the_cache(demo_site: Any, clien
     page.title = "Søsken hører sammen"
     page.save_revision().publish()
     assert "Søsken hører sammen</h1>" in client.get("/sosken-sammen/").content.decode()
+
+
+def test_the_footer_sign_up_is_on_the_websites_pages_only(demo_site: Any, client: Client) -> None:
+    for url in ("/", "/en/", "/sosken-sammen/", "/sok/?q=barn", "/informasjonskapsler/"):
+        assert 'id="footer-newsletter-title"' in client.get(url).content.decode(), url
+    for url in (reverse("accounts:login"), reverse("safeguarding:report-public"), "/nyhetsbrev/meld-pa/", NEWSLETTER):
+        assert 'id="footer-newsletter-title"' not in client.get(url).content.decode(), url
