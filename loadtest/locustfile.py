@@ -137,9 +137,11 @@ class _Forms(HTMLParser):
 
 
 def post_form(html: str) -> dict[str, Any] | None:
+    """The page's main POST form: the one with the most fields (the header's language and sign-out forms have one)."""
     parser = _Forms()
     parser.feed(html)
-    return next((f for f in parser.forms if f["method"] == "post" and "csrfmiddlewaretoken" in f["fields"]), None)
+    posts = [f for f in parser.forms if f["method"] == "post" and "csrfmiddlewaretoken" in f["fields"]]
+    return max(posts, key=lambda f: len(f["fields"]), default=None)
 
 
 def csrf_of(html: str) -> str:
@@ -229,7 +231,8 @@ class Caseworker(StaffUser):
             fields["languages"] = ["norsk" if fields["languages"] != ["norsk"] else "norsk, engelsk"]
         with self.client.post(url, data=fields, name="/omsorg/barn/[id]/endre/ (save)", catch_response=True) as saved:
             if urlparse(saved.url).path != f"/omsorg/barn/{pk}/":
-                saved.failure(f"the edit was not saved (answered {saved.status_code} at {saved.url})")
+                problems = re.findall(r'class="[^"]*(?:error|feil)[^"]*"[^>]*>\s*([^<\s][^<]{2,160})', saved.text)
+                saved.failure(f"the edit was not saved (answered {saved.status_code}): {problems[:3]}")
 
 
 class DonorService(StaffUser):
