@@ -205,6 +205,7 @@ def locust(
         "rps": round(float(total["Requests/s"]), 2),
         "p50_ms": float(total["50%"]),
         "p95_ms": float(total["95%"]),
+        "load_avg_1m": round(os.getloadavg()[0], 2),  # at the end of the run: the machine may be shared
     }
     failures = var / f"{label}_failures.csv"
     if failures.exists():
