@@ -246,7 +246,12 @@ def gift(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_safe
 def sponsor_vipps(request: HttpRequest) -> HttpResponse:
-    """Back from Vipps: approved → the sign-up is completed; stopped or cancelled → nothing saved, a way back."""
+    """Back from Vipps: approved → the sign-up is completed; stopped or cancelled → nothing saved, a way back.
+
+    Opened without the sign-up's answers (a bookmark, a shared link): the sign-up from its start.
+    """
+    if "s" not in request.GET:
+        return redirect("website:sponsor")
     try:
         state = services.unpack(request.GET.get("s", ""))
     except services.StateError as error:

@@ -436,6 +436,13 @@ def test_the_fake_vipps_page_refuses_an_outside_return_address(client: Client, a
     assert client.get("/vipps-test/agr_unknown/", {"neste": "/"}).status_code == 404
 
 
+def test_the_vipps_return_without_answers_starts_the_sign_up_and_with_broken_ones_says_so(client: Client) -> None:
+    assert client.get("/bli-fadder/vipps/")["Location"] == "/bli-fadder/"
+    broken = client.get("/bli-fadder/vipps/", {"s": "ikke-gyldig"})
+    assert broken.status_code == 400
+    assert nothing_saved()
+
+
 def test_a_receipt_address_that_is_not_a_sign_up_is_404(client: Client, association: MemberAssociation) -> None:
     assert client.get(f"/bli-fadder/takk/{services.new_token()}/").status_code == 404
 
