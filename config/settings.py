@@ -370,6 +370,15 @@ CARE_RULES = {
 # Aggregated figures hide counts below this (small-cell suppression).
 CARE_SMALL_CELL = env_int("BARNEBY_CARE_SMALL_CELL", 5, minimum=1)
 
+# --- Vipps on the public website -------------------------------------------------------
+# The provider class for Vipps recurring agreements (a dotted path). Without one, Vipps is not offered
+# on the sign-up, unless the fake provider (approves on a page of our own, moves no money) is switched
+# on: in development and tests only.
+WEBSITE_VIPPS_PROVIDER = env_str("BARNEBY_VIPPS_PROVIDER", "")
+WEBSITE_VIPPS_FAKE = env_bool("BARNEBY_VIPPS_FAKE", DEBUG)
+if WEBSITE_VIPPS_FAKE and not DEBUG and env_bool("BARNEBY_SECURE", True):
+    raise ImproperlyConfigured("BARNEBY_VIPPS_FAKE is for development and tests: it approves without Vipps")
+
 # --- Fundraising: KID, AvtaleGiro claims, OCR payments (FUNDRAISING.md §2, §3) ----------------
 # KID length and modulus are fixed in the payee agreement with Nets. MOD10 by default: netsgiro
 # cannot read back a MOD11 KID whose check digit is "-".

@@ -277,6 +277,10 @@ class SponsorPaymentForm(forms.Form):
     def __init__(self, *args: Any, phone: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.phone = phone
+        if not services.vipps_available():
+            field = self.fields["method"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [choice for choice in SPONSOR_METHODS if choice[0] != PaymentMethod.VIPPS]
 
     def clean_method(self) -> str:
         method = str(self.cleaned_data["method"])

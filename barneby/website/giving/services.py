@@ -23,7 +23,7 @@ from typing import Any
 
 from cryptography.fernet import InvalidToken
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -171,12 +171,21 @@ def _fake_provider() -> FakeVippsProvider:
     return FakeVippsProvider()
 
 
+def vipps_available() -> bool:
+    """Whether the sign-up may offer Vipps: a real provider is configured, or the fake one is switched on
+    (``WEBSITE_VIPPS_FAKE``, development and tests only: it approves without Vipps and moves no money)."""
+    return bool(getattr(settings, "WEBSITE_VIPPS_PROVIDER", "")) or bool(getattr(settings, "WEBSITE_VIPPS_FAKE", False))
+
+
 def vipps_provider() -> VippsProvider:
-    """The configured Vipps provider (``WEBSITE_VIPPS_PROVIDER``, a dotted path), else one fake for the process."""
+    """The configured Vipps provider (``WEBSITE_VIPPS_PROVIDER``, a dotted path), else the process's fake one
+    where it is switched on. Never the fake by default: a visitor would get a sponsorship no bank pays."""
     dotted = getattr(settings, "WEBSITE_VIPPS_PROVIDER", "")
     if dotted:
         provider: VippsProvider = import_string(dotted)()
         return provider
+    if not getattr(settings, "WEBSITE_VIPPS_FAKE", False):
+        raise ImproperlyConfigured("No Vipps provider: set BARNEBY_VIPPS_PROVIDER (Vipps is not offered without it)")
     return _fake_provider()
 
 
@@ -203,6 +212,8 @@ def vipps_start(state: dict[str, Any]) -> VippsStart:
 
 
 def vipps_status(agreement_id: str) -> VippsStatus:
+    if not vipps_available():
+        return VippsStatus.EXPIRED
     try:
         return vipps_provider().agreement_status(agreement_id)
     except KeyError:

@@ -352,6 +352,21 @@ def test_vipps_cancelled_saves_nothing_and_leads_back_to_payment(
     assert PaymentAgreement.objects.get().method == PaymentMethod.AVTALEGIRO
 
 
+def test_without_a_vipps_provider_vipps_is_not_offered_and_cannot_be_forced(
+    client: Client, association: MemberAssociation, village: Location, settings: Any
+) -> None:
+    """Production without a provider: the fake one is never used by default (it approves and no bank pays)."""
+    settings.WEBSITE_VIPPS_PROVIDER = ""
+    settings.WEBSITE_VIPPS_FAKE = False
+    response = walk(client, step1={**STEP1, "village": str(village.pk)}, details=DETAILS, method="vipps")
+    assert response.status_code == 400  # the payment step again, with the choice refused
+    assert 'value="vipps"' not in response.content.decode()
+    assert "avtalegiro" in response.content.decode()
+    assert nothing_saved()
+    assert client.get("/vipps-test/agr_any/").status_code == 404
+    assert client.get("/bli-fadder/vipps/", {"s": "x"}).status_code == 400
+
+
 def test_vipps_needs_a_norwegian_mobile_number(
     client: Client, association: MemberAssociation, village: Location
 ) -> None:
