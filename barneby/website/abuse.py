@@ -71,3 +71,25 @@ def rate_limited(request: HttpRequest, form_name: str) -> bool:
 
 TOO_MANY = _("Det er sendt for mange skjemaer herfra den siste timen. Prøv igjen senere.")
 BOT = _("Skjemaet kunne ikke sendes. Last siden på nytt og prøv igjen.")
+
+
+def admit(request: HttpRequest, form: GuardedForm, form_name: str, *, association: object | None, closed: str) -> int:
+    """The one guard every public form passes, in this order; the answer's status.
+
+    The form is validated first, so its own field errors show whatever else
+    is wrong. Then: over the rate limit (429), a bot (400), no member
+    association to save under (503, with ``closed`` on the form), and last
+    the form's own validity. 200 means the form may be saved; any other
+    status has its reason on the form already.
+    """
+    valid = form.is_valid()
+    if rate_limited(request, form_name):
+        form.add_error(None, TOO_MANY)
+        return 429
+    if form.is_bot():
+        form.add_error(None, BOT)
+        return 400
+    if association is None:
+        form.add_error(None, closed)
+        return 503
+    return 200 if valid else 400

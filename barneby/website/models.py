@@ -347,18 +347,15 @@ class PartnerPage(WebsitePage):
             form = PartnerForm(request.POST if request.method == "POST" else None)
             status = 200
             if request.method == "POST":
-                status = 400
-                valid = form.is_valid()
                 association = site_association()
-                if abuse.rate_limited(request, "partner"):
-                    form.add_error(None, abuse.TOO_MANY)
-                    status = 429
-                elif form.is_bot():
-                    form.add_error(None, abuse.BOT)
-                elif association is None:
-                    form.add_error(None, _("Skjemaet er ikke i bruk ennå. Send oss en e-post i stedet."))
-                    status = 503
-                elif valid:
+                status = abuse.admit(
+                    request,
+                    form,
+                    "partner",
+                    association=association,
+                    closed=_("Skjemaet er ikke i bruk ennå. Send oss en e-post i stedet."),
+                )
+                if status == 200 and association is not None:
                     data = form.cleaned_data
                     try:
                         lead_from_website(
@@ -375,6 +372,7 @@ class PartnerPage(WebsitePage):
                         from barneby.core.forms import add_service_errors
 
                         add_service_errors(form, error)
+                        status = 400
                     else:
                         return redirect(f"{self.url}?sendt=1")
                 form.refresh_stamp()

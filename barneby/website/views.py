@@ -128,18 +128,11 @@ def newsletter(request: HttpRequest) -> HttpResponse:
     form = NewsletterForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
-        status = 400
-        valid = form.is_valid()
         association = site_association()
-        if abuse.rate_limited(request, "newsletter"):
-            form.add_error(None, abuse.TOO_MANY)
-            status = 429
-        elif form.is_bot():
-            form.add_error(None, abuse.BOT)
-        elif association is None:
-            form.add_error(None, _("Nyhetsbrevet er ikke i bruk ennå."))
-            status = 503
-        elif valid:
+        status = abuse.admit(
+            request, form, "newsletter", association=association, closed=_("Nyhetsbrevet er ikke i bruk ennå.")
+        )
+        if status == 200 and association is not None:
             try:
                 newsletter_services.subscribe(
                     association=association,
@@ -152,6 +145,7 @@ def newsletter(request: HttpRequest) -> HttpResponse:
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
+                status = 400
             else:
                 return redirect(f"{reverse('website:newsletter')}?sendt=1")
         form.refresh_stamp()

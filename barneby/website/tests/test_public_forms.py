@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from barneby.accounts.roles import Role, ScopeKind
-from barneby.core.tests.personas import make_persona
+from barneby.core.tests.personas import make_persona, verified_client
 from barneby.newsletter.models import ConsentLog, Subscriber, SubscriberStatus
 from barneby.organisation.tests import factories as org
 from barneby.partners.models import Lead, LeadSource, Stage
@@ -85,6 +85,9 @@ def test_a_partner_request_becomes_a_lead_with_an_owner_who_is_told(
     assert "Fjellbekk Testselskap AS" in message.subject
     assert reverse("partners:lead-detail", kwargs={"pk": lead.pk}) in message.body
     assert "Vi vil gjerne støtte" not in message.body  # the request itself stays in the back office
+    # The owner sees on the lead that the contact agreed to be contacted, and to which text.
+    page = verified_client(free).get(reverse("partners:lead-detail", kwargs={"pk": lead.pk})).content.decode()
+    assert f"tekstversjon {PARTNER_CONSENT_TEXT_VERSION}" in page
 
 
 def test_with_nobody_in_donor_service_the_lead_waits_without_an_owner(norway: Any, client: Client) -> None:
@@ -257,3 +260,36 @@ def test_the_footer_sign_up_is_on_the_websites_pages_only(demo_site: Any, client
         assert 'id="footer-newsletter-title"' in client.get(url).content.decode(), url
     for url in (reverse("accounts:login"), reverse("safeguarding:report-public"), "/nyhetsbrev/meld-pa/", NEWSLETTER):
         assert 'id="footer-newsletter-title"' not in client.get(url).content.decode(), url
+
+
+# --- the guard all public forms share ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "rate_limited", "association", "status", "message"),
+    [
+        ({"company_name": ""}, True, object(), 429, "for mange skjemaer"),  # the limit first, even for a bot
+        ({"nettsted": "x"}, False, object(), 400, "kunne ikke sendes"),
+        ({}, False, None, 503, "ikke i bruk"),
+        ({"company_name": ""}, False, object(), 400, ""),  # the form's own error only
+        ({}, False, object(), 200, ""),
+    ],
+)
+def test_admit_checks_in_order_and_says_why(
+    rf: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    data: dict[str, Any],
+    rate_limited: bool,
+    association: object,
+    status: int,
+    message: str,
+) -> None:
+    from barneby.website.forms import PartnerForm
+
+    monkeypatch.setattr(abuse, "rate_limited", lambda request, name: rate_limited)
+    form = PartnerForm(_partner(**data))
+    assert (
+        abuse.admit(rf.post("/"), form, "partner", association=association, closed="Skjemaet er ikke i bruk") == status
+    )
+    general = " ".join(str(e) for e in form.non_field_errors())
+    assert (message in general) if message else not general
