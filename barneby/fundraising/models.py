@@ -416,6 +416,66 @@ class OcrImport(BaseModel):
         return f"{self.get_kind_display()} {self.transmission_number}"
 
 
+class NetsUploadStatus(models.TextChoices):
+    QUEUED = "queued", _("I kø")
+    RUNNING = "running", _("Leses inn")
+    DONE = "done", _("Lest inn")
+    FAILED = "failed", _("Feilet")
+
+
+class NetsUpload(BaseModel):
+    """A Nets file accepted by the upload form and waiting for (or done with) its import task.
+
+    The form reads and checks the file at once; the bytes are kept here only until the
+    task has imported them (or refused them), then cleared.
+    """
+
+    SCOPE_PATHS = ScopePaths(association="association_id")
+    PENDING = (NetsUploadStatus.QUEUED, NetsUploadStatus.RUNNING)
+
+    association = models.ForeignKey(
+        "organisation.MemberAssociation",
+        on_delete=models.PROTECT,
+        related_name="nets_uploads",
+        verbose_name=_("medlemsorganisasjon"),
+    )
+    kind = models.CharField(_("filtype"), max_length=12, choices=NetsFileKind.choices, default=NetsFileKind.OCR)
+    file_name = models.CharField(_("filnavn"), max_length=300, blank=True)
+    transmission_number = models.CharField(_("forsendelsesnummer"), max_length=7, blank=True)
+    data_transmitter = models.CharField(_("dataavsender"), max_length=8, blank=True)
+    data = models.BinaryField(_("filinnhold"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=NetsUploadStatus.choices, default=NetsUploadStatus.QUEUED
+    )
+    error = models.TextField(_("feilmelding"), blank=True)
+    result = models.ForeignKey(
+        OcrImport,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("import"),
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lastet opp av"),
+    )
+    finished_at = models.DateTimeField(_("ferdig"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Nets-opplasting")
+        verbose_name_plural = _("Nets-opplastinger")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["association", "status"], name="fundraising_netsupload_state")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name or self.transmission_number} ({self.get_status_display()})"
+
+
 class PaymentStatus(models.TextChoices):
     MATCHED = "matched", _("Avstemt")
     UNMATCHED = "unmatched", _("Ikke avstemt")

@@ -39,6 +39,8 @@ from barneby.fundraising.models import (
     Gift,
     GiftChannel,
     NetsFileKind,
+    NetsUpload,
+    NetsUploadStatus,
     OcrImport,
     Payment,
     PaymentAgreement,
@@ -297,6 +299,97 @@ def ocr_import(*, actor: Any, association: MemberAssociation, data: bytes | str,
             ),
             code="concurrent_import",
         ) from None
+
+
+def _refuse_pending(transmission: Any) -> None:
+    pending = NetsUpload.objects.filter(
+        data_transmitter=transmission.data_transmitter,
+        transmission_number=transmission.number,
+        status__in=NetsUpload.PENDING,
+    ).first()
+    if pending is not None:
+        raise ValidationError(
+            _(
+                "Forsendelse {number} fra {sender} er allerede lastet opp ({file}) og venter på innlesing. "
+                "Ingenting er lagt i kø på nytt."
+            ).format(number=transmission.number, sender=transmission.data_transmitter, file=pending.file_name or "-"),
+            code="duplicate_upload",
+        )
+
+
+def ocr_upload(*, actor: Any, association: MemberAssociation, data: bytes, file_name: str = "") -> NetsUpload:
+    """Check an OCR file at once and keep it for :func:`ocr_upload_import` to import in the background.
+
+    A file that cannot be read, is addressed to someone else, was imported already or is
+    waiting already is refused here with its message, and nothing is stored. The same
+    transmission uploaded twice at once is still imported once: the import refuses the second.
+    """
+    transmission = nets.read_ocr(data)
+    _check_recipient(transmission)
+    _refuse_duplicate(transmission)
+    _refuse_pending(transmission)
+    return NetsUpload.objects.create(
+        association=association,
+        kind=NetsFileKind.OCR,
+        file_name=file_name[:300],
+        transmission_number=transmission.number,
+        data_transmitter=transmission.data_transmitter,
+        data=bytes(data),
+        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+
+
+def ocr_upload_import(*, upload_id: int) -> NetsUpload | None:
+    """Import a queued upload (for the task): done with its import, or failed with the reason.
+
+    Only a queued upload is taken (the update is the claim, so two workers never both run it);
+    ``None`` if it was not queued (taken or finished already).
+    The file's bytes are cleared once it is imported or refused. A refusal (``ValidationError``)
+    is kept as the upload's message; any other error marks it failed and is raised again.
+    """
+    claimed = NetsUpload.objects.filter(pk=upload_id, status=NetsUploadStatus.QUEUED).update(
+        status=NetsUploadStatus.RUNNING, updated_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    upload = NetsUpload.objects.select_related("association", "uploaded_by").get(pk=upload_id)
+    done = NetsUpload.objects.filter(pk=upload_id)
+    try:
+        record = ocr_import(
+            actor=upload.uploaded_by,
+            association=upload.association,
+            data=bytes(upload.data or b""),
+            file_name=upload.file_name,
+        )
+    except ValidationError as exc:
+        done.update(
+            status=NetsUploadStatus.FAILED,
+            error=" ".join(str(m) for m in exc.messages),
+            data=None,
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+    except Exception:
+        done.update(
+            status=NetsUploadStatus.FAILED,
+            error=_(
+                "Innlesingen stoppet på grunn av en uventet feil. Ingenting fra filen er lagret; "
+                "last den opp på nytt, eller kontakt brukerstøtten om det skjer igjen."
+            ),
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        raise
+    else:
+        done.update(
+            status=NetsUploadStatus.DONE,
+            result=record,
+            data=None,
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+    upload.refresh_from_db()
+    return upload
 
 
 @transaction.atomic

@@ -18,6 +18,8 @@ from barneby.fundraising.models import (
     Claim,
     ClaimRun,
     Gift,
+    NetsUpload,
+    NetsUploadStatus,
     OcrImport,
     Payment,
     PaymentAgreement,
@@ -144,6 +146,17 @@ def claim_run_get_for(*, user: Any, pk: int) -> ClaimRun:
 
 def nets_import_list_for(*, user: Any) -> QuerySet[OcrImport]:
     return _visible(OcrImport.objects.all(), user)
+
+
+def nets_upload_open_for(*, user: Any) -> QuerySet[NetsUpload]:
+    """Uploads waiting for, in or refused by their import (a done one is listed as its import)."""
+    return _visible(NetsUpload.objects.exclude(status=NetsUploadStatus.DONE).defer("data"), user).order_by(
+        "-created_at", "-pk"
+    )
+
+
+def nets_upload_get_for(*, user: Any, pk: int) -> NetsUpload:
+    return _get(NetsUpload.objects.select_related("result").defer("data"), user, pk)
 
 
 def arrears_for(

@@ -45,7 +45,16 @@ from barneby.fundraising.forms import (
     NetsFileForm,
     SupporterCreateForm,
 )
-from barneby.fundraising.models import ClaimRunStatus, ConsentPurpose, Gift, PaymentMethod, PaymentStatus, Supporter
+from barneby.fundraising.models import (
+    ClaimRunStatus,
+    ConsentPurpose,
+    Gift,
+    NetsUpload,
+    NetsUploadStatus,
+    PaymentMethod,
+    PaymentStatus,
+    Supporter,
+)
 from barneby.fundraising.permissions import FUNDRAISING_ROLES
 from barneby.organisation.models import MemberAssociation
 
@@ -382,25 +391,12 @@ def nets_import(request: HttpRequest) -> HttpResponse:
         data = upload.read()
         try:
             if form.cleaned_data["kind"] == "ocr":
-                record = payments.ocr_import(
+                # Checked now (a bad file is refused on the form, nothing stored); imported by the task.
+                pending = payments.ocr_upload(
                     actor=request.user, association=association, data=data, file_name=upload.name
                 )
-                receipts.gift_receipts_for_import(record)
-                messages.success(
-                    request,
-                    _("Importert: {count} innbetalinger, {unmatched} ikke avstemt.").format(
-                        count=record.transaction_count, unmatched=record.unmatched_count
-                    ),
-                )
-                if record.problems:
-                    messages.warning(
-                        request,
-                        _(
-                            "{held} innbetalinger er holdt tilbake som mulige dubletter av innbetalinger som "
-                            "allerede er lest inn. Vurder dem under «Ikke avstemte innbetalinger»."
-                        ).format(held=len(record.problems)),
-                    )
-                    return redirect(f"{reverse('fundraising:nets-import')}?vis={record.pk}#import-{record.pk}")
+                tasks.import_ocr_upload.enqueue(pending.pk)
+                return _after_upload(request, selectors.nets_upload_get_for(user=request.user, pk=pending.pk))
             else:
                 result = payments.agreements_file_import(
                     actor=request.user, association=association, data=data, file_name=upload.name
@@ -421,12 +417,46 @@ def nets_import(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("fundraising:nets-import")
     imports = paginate(request, selectors.nets_import_list_for(user=request.user).order_by("-imported_at", "-pk"))
-    return render(
-        request,
-        "fundraising/nets_import.html",
-        {"form": form, "page_obj": imports, "opened": selectors.search_number(request.GET.get("vis", ""))},
-        status=400 if form.is_bound and form.errors else 200,
-    )
+    uploads = list(selectors.nets_upload_open_for(user=request.user)[:PER_PAGE])
+    context = {
+        "form": form,
+        "page_obj": imports,
+        "uploads": uploads,
+        "waiting": any(u.status in NetsUpload.PENDING for u in uploads),
+        "opened": selectors.search_number(request.GET.get("vis", "")),
+    }
+    if form.is_bound and form.errors:
+        return render(request, "fundraising/nets_import.html", context, status=400)
+    return render_page(request, "fundraising/nets_import.html", context, partial="files")
+
+
+def _after_upload(request: HttpRequest, pending: NetsUpload) -> HttpResponse:
+    """Say how an upload stands: imported already (the embedded default), refused, or waiting for the worker."""
+    record = pending.result
+    if pending.status == NetsUploadStatus.FAILED:
+        messages.error(
+            request,
+            _("Filen {file} ble ikke lest inn: {error}").format(file=pending.file_name or "-", error=pending.error),
+        )
+    elif record is None:
+        messages.success(request, _("Filen er lastet opp og leses inn i bakgrunnen. Siden viser framdriften."))
+    else:
+        messages.success(
+            request,
+            _("Importert: {count} innbetalinger, {unmatched} ikke avstemt.").format(
+                count=record.transaction_count, unmatched=record.unmatched_count
+            ),
+        )
+        if record.problems:
+            messages.warning(
+                request,
+                _(
+                    "{held} innbetalinger er holdt tilbake som mulige dubletter av innbetalinger som "
+                    "allerede er lest inn. Vurder dem under «Ikke avstemte innbetalinger»."
+                ).format(held=len(record.problems)),
+            )
+            return redirect(f"{reverse('fundraising:nets-import')}?vis={record.pk}#import-{record.pk}")
+    return redirect("fundraising:nets-import")
 
 
 @staff(FUNDRAISING_ROLES, hidden=True)
