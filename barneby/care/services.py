@@ -182,6 +182,25 @@ def _refresh(*children: Child) -> None:
     alerts.refresh(ids)
 
 
+def children_refresh_alerts(child_ids: Iterable[int]) -> None:
+    """Bring the alerts of many children, and of their siblings, up to date at once.
+
+    For a batch (an import) that saved each child with ``refresh_alerts=False``: the
+    same alerts as refreshing after every save, in a few queries instead of a few per child.
+    """
+    ids = sorted(set(child_ids))
+    affected = set(ids)
+    for start in range(0, len(ids), alerts.BATCH):
+        chunk = ids[start : start + alerts.BATCH]
+        for a, b in SiblingRelation.objects.filter(Q(child_a_id__in=chunk) | Q(child_b_id__in=chunk)).values_list(
+            "child_a_id", "child_b_id"
+        ):
+            affected.update((a, b))
+    everyone = sorted(affected)
+    for start in range(0, len(everyone), alerts.BATCH):
+        alerts.refresh(everyone[start : start + alerts.BATCH])
+
+
 def record_view(*, actor: Any, child: Child, request: Any = None, restricted: bool = False, detail: str = "") -> None:
     """Log a view of the child's record (and separately of its restricted fields)."""
     audit_record(
@@ -229,7 +248,10 @@ def _set_many(child: Child, many: dict[str, Any]) -> None:
         getattr(child, name).set(values)
 
 
-def child_create(*, actor: Any, programme: Programme, version: int | None = None, **fields: Any) -> Child:
+def child_create(
+    *, actor: Any, programme: Programme, version: int | None = None, refresh_alerts: bool = True, **fields: Any
+) -> Child:
+    """Register a child; ``refresh_alerts=False`` leaves its alerts to :func:`children_refresh_alerts` (a batch)."""
     many = {name: fields.pop(name) for name in CHILD_MANY if name in fields}
     child = Child(programme=programme, status=ChildStatus.REFERRED)
     _set(child, fields, CHILD_FIELDS)
@@ -238,7 +260,8 @@ def child_create(*, actor: Any, programme: Programme, version: int | None = None
         child.save()
         _set_many(child, many)
         _audit_child(actor, AuditAction.CREATE, child)
-    _refresh(child)
+    if refresh_alerts:
+        _refresh(child)
     return child
 
 
@@ -327,7 +350,9 @@ def _regroup(start_ids: Iterable[int]) -> None:
         Child.objects.filter(pk__in=component).update(sibling_group_id=group_id)
 
 
-def sibling_link(*, actor: Any, child: Child, other: Child, kind: str, existing_bond: bool = True) -> SiblingRelation:
+def sibling_link(
+    *, actor: Any, child: Child, other: Child, kind: str, existing_bond: bool = True, refresh_alerts: bool = True
+) -> SiblingRelation:
     if child.pk == other.pk:
         raise ValidationError({"other": _("Et barn kan ikke være søsken med seg selv.")})
     a, b = sorted((child.pk, other.pk))
@@ -339,12 +364,13 @@ def sibling_link(*, actor: Any, child: Child, other: Child, kind: str, existing_
         relation.save()
         _regroup([a])
         _audit_child(actor, AuditAction.UPDATE, child, detail=f"sibling+{other.pk}:{kind}")
-    _refresh(child, other)
+    if refresh_alerts:
+        _refresh(child, other)
     return relation
 
 
 def sibling_link_group(
-    *, actor: Any, child: Child, other: Child, kind: str, existing_bond: bool = True
+    *, actor: Any, child: Child, other: Child, kind: str, existing_bond: bool = True, refresh_alerts: bool = True
 ) -> list[SiblingRelation]:
     """Link ``child`` and its sibling group with ``other`` and its sibling group, pair by pair.
 
@@ -365,7 +391,16 @@ def sibling_link_group(
                 a, b = sorted((one.pk, two.pk))
                 first = one.pk == child.pk and two.pk == other.pk
                 if a != b and (first or not SiblingRelation.objects.filter(child_a_id=a, child_b_id=b).exists()):
-                    made.append(sibling_link(actor=actor, child=one, other=two, kind=kind, existing_bond=existing_bond))
+                    made.append(
+                        sibling_link(
+                            actor=actor,
+                            child=one,
+                            other=two,
+                            kind=kind,
+                            existing_bond=existing_bond,
+                            refresh_alerts=refresh_alerts,
+                        )
+                    )
     return made
 
 

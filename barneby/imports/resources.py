@@ -226,6 +226,7 @@ class ChildResource(BarnebyResource):
             {"i risiko": TargetGroup.AT_RISK, "uten omsorg": TargetGroup.WITHOUT_CARE},
         )
         self.siblings: dict[str, list[Child]] = {}
+        self.saved: list[int] = []
 
     def parse(self, row: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -272,16 +273,26 @@ class ChildResource(BarnebyResource):
 
     def save(self, number: int, values: dict[str, Any]) -> Model | None:
         fields = {k: v for k, v in values.items() if k not in {"programme", "group"}}
+        # The alerts are brought up to date once for every child at the end (after_import), not row by row.
         child = care_services.child_create(
-            actor=self.actor, programme=values["programme"], caseworker=self.actor, **fields
+            actor=self.actor, programme=values["programme"], caseworker=self.actor, refresh_alerts=False, **fields
         )
         group = values["group"]
         if group:
             earlier = self.siblings.setdefault(group.lower(), [])
             if earlier:
-                care_services.sibling_link_group(actor=self.actor, child=child, other=earlier[0], kind=SiblingKind.FULL)
+                care_services.sibling_link_group(
+                    actor=self.actor, child=child, other=earlier[0], kind=SiblingKind.FULL, refresh_alerts=False
+                )
             earlier.append(child)
+        self.saved.append(child.pk)
         return child
+
+    def after_import(self, dataset: Any, result: Any, **kwargs: Any) -> None:
+        """Refresh the imported children's alerts in one go, in the import's transaction (a trial run needs none)."""
+        if kwargs.get("dry_run", True) or result.has_errors() or result.has_validation_errors():
+            return
+        care_services.children_refresh_alerts(self.saved)
 
 
 # --- supporters --------------------------------------------------------------------------------

@@ -277,3 +277,53 @@ def test_roles(world: World) -> None:
     assert "/import/givere/" not in page
     record = upload(caseworker, "/import/barn/", csv_file(CHILD_HEADER, GOOD_CHILD))
     assert donor.get(f"/import/{record.pk}/").status_code == 404
+
+
+def test_an_import_refreshes_the_alerts_once_and_they_match_a_refresh_per_child(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from barneby.care import alerts, rules
+    from barneby.care import services as care_services
+    from barneby.care.models import Alert
+
+    # A freshly referred child meets none of the care rules (they need placements and decisions),
+    # so a probe rule finds something about every child and each of its siblings.
+    def probe(facts: rules.ChildFacts, today: dt.date, t: rules.Thresholds) -> list[rules.Finding]:
+        found = [rules.Finding("RX", rules.LOW, "RX:self", {"born": facts.birth_date.isoformat()})]
+        found += [rules.Finding("RX", rules.MEDIUM, f"RX:sibling:{s.child_id}", {}) for s in facts.siblings]
+        return found
+
+    monkeypatch.setitem(rules.RULES, "RX", probe)
+
+    def snapshot() -> set[tuple[int, str, str, str]]:
+        return {(a.child_id, a.key, a.severity, json.dumps(a.params, sort_keys=True)) for a in Alert.objects.all()}
+
+    calls: list[list[int]] = []
+    real = alerts.refresh
+
+    def counted(child_ids: Any, **kwargs: Any) -> Any:
+        calls.append(sorted(child_ids))
+        return real(child_ids, **kwargs)
+
+    monkeypatch.setattr(alerts, "refresh", counted)
+    client = verified_client(world.caseworker)
+    lone = "IMP-1;Jonas;Berg;01.02.2014;gutt;i risiko;;NO;norsk;"
+    record = upload(client, "/import/barn/", csv_file(CHILD_HEADER, GOOD_CHILD, SISTER, lone))
+    assert calls == []  # the trial run refreshes nothing
+    client.post(f"/import/{record.pk}/bekreft/")
+    children = list(Child.objects.filter(programme=world.mine).order_by("pk"))
+    assert len(children) == 3
+    assert calls == [[c.pk for c in children]]  # once, for every imported child
+    imported = snapshot()
+    sara, mia, jonas = children
+    assert {(pk, key) for pk, key, *_rest in imported if key.startswith("RX:sibling")} == {
+        (sara.pk, f"RX:sibling:{mia.pk}"),
+        (mia.pk, f"RX:sibling:{sara.pk}"),
+    }
+    assert {pk for pk, *_rest in imported} == {sara.pk, mia.pk, jonas.pk}
+    # What a refresh after every child's save (the single-save path) makes of the same children.
+    Alert.objects.all().delete()
+    monkeypatch.setattr(alerts, "refresh", real)
+    for child in children:
+        care_services._refresh(child)
+    assert snapshot() == imported
