@@ -9,7 +9,9 @@ rule (:meth:`Run.offer`), and may raise the bound. The steps, in order:
 2. ``first_two_levels`` — unplaced and splits with the pattern model of
    :mod:`barneby.matching.models.patterns` (cutting stock over home types, by
    column generation): a proven bound and usually a placement reaching it;
-   up to 2,000 children also a bound on unmet needs.
+   up to 2,000 children also a bound on unmet needs and a placement for it
+   (its needs round has most of this step's time: at 500 children that is
+   what proves the needs level within 10 s).
 3. ``needs`` — unmet needs, the first two levels held: the per-home model of
    :mod:`barneby.matching.models.perhome` on small batches, otherwise parts
    polished (:mod:`barneby.matching.heuristics.polish`) and then the contents
@@ -55,7 +57,7 @@ class Budget:
     Shares are of the time left when the step starts unless said otherwise.
     """
 
-    patterns: float = 0.25  # of the whole limit, for the first two levels
+    patterns: float = 0.7  # of the whole limit, for the first two levels and the pattern model's needs round
     needs: float = 0.5  # for the needs level (contents model, then the per-home model on small batches)
     polish_before_needs: float = 0.35  # of the needs step's time, for polishing parts before the contents model
     contents: float = 0.75  # for the contents model's distance stage (the rest: polishing, the per-home model)

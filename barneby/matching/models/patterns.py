@@ -12,7 +12,10 @@ slots, one part per slot.
 There are far too many patterns to list, so the LP is solved by column
 generation: given the prices of the slots, the cheapest pattern of a class
 is found by trying every partition of its members (at most a few hundred for
-groups of up to eight) with the cheapest type for each part. The LP value,
+groups of up to eight) with the cheapest type for each part, and the parts
+placed in order of gain. One LP takes the new columns each round and starts
+from its last basis (at 500 children the needs round converges in about a
+second and a half instead of three to six seconds). The LP value,
 or the Lagrangian bound before the pricing has converged, is a valid lower
 bound on unplaced children and splits: exclusions of single homes and
 keep-apart pairs between different groups are left out, which only relaxes
@@ -47,6 +50,8 @@ SingleKey = tuple[Signature, str, frozenset[str]]  # a single child's types, reg
 MAX_ENUMERATED = 8  # members; above this a group's partitions are not all tried (no bound is claimed)
 LP_SHARE = 0.5  # of the time limit, at most, for the column generation
 MIP_SHARE = 0.8  # of what is left, for the integer model (the rest rebuilds the placement)
+TWO_LEVELS_SHARE = 0.4  # of the time limit, at most, for the first two levels when a needs round follows
+NEEDS_LP_SHARE = 0.75  # of what is left after the first two levels, for the needs round's column generation
 COLUMNS_PER_CLASS = 2  # new columns per class and round
 NEEDS_LIMIT = 2_000  # children; up to here the model also rounds on unmet needs (beyond, its LP is too slow)
 UNMET_KM = 100_000.0  # a need left unmet weighs more than any distance, in the singles' transport model
@@ -186,6 +191,10 @@ class PatternModel:
         self.w_base = 1.0
         self.w_unmet = 0.0
         self.budget = INF
+        self._keys_for: tuple[bool, bool] | None = None  # the weights the pricing keys were made for
+        self._extra_for: tuple[float, float] | None = None  # the weights the types' extras were made for
+        self._extra_cache: dict[tuple[object, ...], list[tuple[int, float]]] = {}
+        self._keyed: list[list[list[tuple[Block, Signature, tuple[object, ...]]]]] = []
 
         def needs_of(i: int) -> frozenset[str]:
             return index.children[i].needs if needs else frozenset()
@@ -331,6 +340,44 @@ class PatternModel:
 
     # -- pricing ---------------------------------------------------------------
 
+    def _keyed_partitions(self) -> list[list[list[tuple[Block, Signature, tuple[object, ...]]]]]:
+        """Each class's partitions, each block with its types and the key its cheapest type depends on."""
+        flags = (bool(self.eps), bool(self.w_unmet))
+        if self._keys_for != flags:
+            self._keyed = []
+            for cls in self.classes:
+                partitions = []
+                for partition in cls.partitions:
+                    blocks = []
+                    for block, types in partition:
+                        regions = tuple(sorted(r or "" for r in (cls.regions[n] for n in block))) if flags[0] else ()
+                        block_needs = tuple(sorted(tuple(sorted(cls.needs[n])) for n in block)) if flags[1] else ()
+                        blocks.append((block, types, (types, len(block), regions, block_needs)))
+                    partitions.append(blocks)
+                self._keyed.append(partitions)
+            self._keys_for = flags
+        return self._keyed
+
+    def _extra(self, c: int, block: Block, key: tuple[object, ...]) -> list[tuple[int, float]]:
+        """A block's types with what each adds to its slot's price: crossings and unmet needs, as weighed."""
+        weights = (self.eps, self.w_unmet)
+        if self._extra_for != weights:
+            self._extra_cache = {}
+            self._extra_for = weights
+        found = self._extra_cache.get(key)
+        if found is None:
+            regions = key[2]
+            found = []
+            for t in key[0]:  # type: ignore[attr-defined]
+                extra = 0.0
+                if self.eps:
+                    extra += self.eps * sum(1 for r in regions if r and r != self.region_of[t])  # type: ignore[attr-defined]
+                if self.w_unmet:
+                    extra += self.w_unmet * self._unmet(c, block, t)
+                found.append((t, extra))
+            self._extra_cache[key] = found
+        return found
+
     def price(self, duals: np.ndarray, per_class: int) -> tuple[list[tuple[int, Pattern]], float]:
         """The cheapest new patterns (negative reduced cost) and the Lagrangian correction (<= 0)."""
         slot_price = {key: -duals[r] for key, r in self.slot_row.items()}
@@ -339,22 +386,17 @@ class PatternModel:
         best_type: dict[tuple[object, ...], tuple[float, int | None]] = {}
         found: list[tuple[int, Pattern]] = []
         correction = 0.0
+        keyed = self._keyed_partitions()
         for c, cls in enumerate(self.classes):
             offers: list[tuple[float, Pattern]] = []
-            for partition in cls.partitions:
+            for partition in keyed[c]:
                 options = []
-                for block, types in partition:
-                    regions = tuple(sorted(r or "" for r in (cls.regions[n] for n in block))) if self.eps else ()
-                    block_needs = tuple(sorted(tuple(sorted(cls.needs[n])) for n in block)) if self.w_unmet else ()
-                    key = (types, len(block), regions, block_needs)
+                for block, types, key in partition:
                     if key not in best_type:
                         best: tuple[float, int | None] = (INF, None)
-                        for t in types:
-                            p = slot_price[(t, len(block))]
-                            if self.eps:
-                                p += self.eps * sum(1 for r in regions if r and r != self.region_of[t])
-                            if self.w_unmet:
-                                p += self.w_unmet * self._unmet(c, block, t)
+                        size = len(block)
+                        for t, extra in self._extra(c, block, key):
+                            p = slot_price[(t, size)] + extra
                             if p < best[0]:
                                 best = (p, t)
                         best_type[key] = best
@@ -374,22 +416,24 @@ class PatternModel:
 def _cheapest_choice(
     options: list[tuple[Block, tuple[float, int | None], float]], split_cost: float = 1.0
 ) -> tuple[float, Pattern]:
-    """Place each part in its cheapest type or leave it unplaced, splits counted: the cheapest mix."""
-    # best[k]: cheapest (cost, parts) with k parts placed so far.
-    best: dict[int, tuple[float, list[tuple[Block, int | None]]]] = {0: (0.0, [])}
-    for block, (price, t), unplaced_cost in options:
-        nxt: dict[int, tuple[float, list[tuple[Block, int | None]]]] = {}
-        for k, (cost, parts) in best.items():
-            candidates = [(k, cost + unplaced_cost, [*parts, (block, None)])]
-            if t is not None:
-                candidates.append((k + 1, cost + price, [*parts, (block, t)]))
-            for kk, cc, pp in candidates:
-                if kk not in nxt or cc < nxt[kk][0]:
-                    nxt[kk] = (cc, pp)
-        best = nxt
-    total, parts = min(
-        ((cost + split_cost * max(0, k - 1), parts) for k, (cost, parts) in best.items()), key=lambda x: x[0]
+    """Place each part in its cheapest type or leave it unplaced, splits counted: the cheapest mix.
+
+    With ``m`` parts placed the cost is every part unplaced, plus the ``m``
+    smallest gains of placing one (its type's price less its unplaced cost),
+    plus ``split_cost * (m - 1)``: so the cheapest mix places the parts in
+    order of gain, as many as lower the total.
+    """
+    unplaced_total = sum(unplaced_cost for _b, _pt, unplaced_cost in options)
+    gains = sorted(
+        (price - unplaced_cost, n) for n, (_b, (price, t), unplaced_cost) in enumerate(options) if t is not None
     )
+    total, placed, running = unplaced_total, 0, unplaced_total
+    for m, (gain, _n) in enumerate(gains, start=1):
+        running += gain + (split_cost if m > 1 else 0.0)
+        if running < total:
+            total, placed = running, m
+    chosen = {n for _gain, n in gains[:placed]}
+    parts = [(block, t if n in chosen else None) for n, (block, (_price, t), _u) in enumerate(options)]
     # Unplaced members are each a part of their own, as a placement gives them.
     pattern: list[tuple[Block, int | None]] = []
     for block, t in parts:
@@ -407,13 +451,19 @@ def _highs(model: PatternModel, *, seed: int, integer: bool) -> highspy.Highs:
     n_rows = len(model.row_lower) if held else model.budget_row
     for r in range(n_rows):
         b.row((), (), float(model.row_lower[r]), model.budget if r == model.budget_row else float(model.row_upper[r]))
-    for n, (base, hi, rows, coefs) in enumerate(model.cols):
-        entries = list(zip(rows, coefs, strict=True))
-        if base and held:
-            entries.append((model.budget_row, base))
-        cost = model.w_base * base + model.w_unmet * model.unmet[n] + model.eps * model.cross[n]
+    for n in range(len(model.cols)):
+        cost, hi, entries = _column(model, n)
         b.col(hi, cost, integer=integer, entries=entries)
     return b.highs(seed=seed)
+
+
+def _column(model: PatternModel, n: int) -> tuple[float, float, list[tuple[int, float]]]:
+    """Column ``n``'s cost, upper bound and (row, coefficient) entries, the budget row's when it binds."""
+    base, hi, rows, coefs = model.cols[n]
+    entries = list(zip(rows, coefs, strict=True))
+    if base and model.budget < INF:
+        entries.append((model.budget_row, base))
+    return model.w_base * base + model.w_unmet * model.unmet[n] + model.eps * model.cross[n], hi, entries
 
 
 def _generate(model: PatternModel, *, until: float, seed: int) -> tuple[float, bool]:
@@ -424,8 +474,11 @@ def _generate(model: PatternModel, *, until: float, seed: int) -> tuple[float, b
     minus infinity if not even one LP was solved.
     """
     lower = -math.inf
+    # One LP, the new columns added to it each round: HiGHS starts from the last basis
+    # (rebuilding it each round took three times as long at 500 children).
+    h = _highs(model, seed=seed, integer=False)
+    h.setOptionValue("presolve", "off")  # presolve would throw the basis away
     while time.perf_counter() < until:
-        h = _highs(model, seed=seed, integer=False)
         h.setOptionValue("time_limit", max(0.05, until - time.perf_counter()))
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -435,8 +488,13 @@ def _generate(model: PatternModel, *, until: float, seed: int) -> tuple[float, b
         lower = max(lower, lp_value + correction)
         if not found:
             return lp_value, True
+        first = len(model.cols)
         for c, pattern in found:
             model.add_pattern(c, pattern)
+        for n in range(first, len(model.cols)):
+            cost, hi, entries = _column(model, n)
+            rows = np.array([r for r, _v in entries], dtype=np.int64)
+            h.addCol(cost, 0.0, hi, len(rows), rows, np.array([v for _r, v in entries], dtype=np.float64))
     return lower, False
 
 
@@ -481,7 +539,7 @@ def pattern_bound(
     if warm is not None:
         _seed_columns(model, warm)
     # The bound, on the first two levels alone.
-    lp_until = started + LP_SHARE * time_limit_s
+    lp_until = started + LP_SHARE * (TWO_LEVELS_SHARE if with_needs else 1.0) * time_limit_s
     lower, _converged = _generate(model, until=lp_until, seed=seed)
     if not model.complete:
         lower = -math.inf
@@ -504,7 +562,8 @@ def pattern_bound(
         elif _level_key(index, rebuilt) == _level_key(index, positions):
             positions = min(positions, rebuilt, key=lambda found: positions_key(index, found))
 
-    left = deadline - time.perf_counter()
+    # The first two levels' integer model stops at a share of the limit: the needs round needs the rest.
+    left = (started + (TWO_LEVELS_SHARE if with_needs else 1.0) * time_limit_s) - time.perf_counter()
     if left > 0.5:
         values = _integer(model, time_limit_s=MIP_SHARE * left, seed=seed)
         if values is not None:
@@ -524,7 +583,7 @@ def pattern_bound(
         unplaced_now, splits_now = _level_key(index, positions)
         reached = int(counted.weight) * unplaced_now + splits_now
         counted.budget, counted.w_base, counted.w_unmet = reached + 0.5, 0.0, 1.0
-        needs_until = time.perf_counter() + LP_SHARE * left
+        needs_until = time.perf_counter() + NEEDS_LP_SHARE * left
         needs_lower, _converged = _generate(counted, until=needs_until, seed=seed)
         if math.isfinite(needs_lower) and counted.complete:
             unmet_bound = max(0, math.ceil(needs_lower - 1e-6))

@@ -162,3 +162,54 @@ def test_the_integer_model_reaches_the_bound_the_lp_gives() -> None:
     result = pattern_bound(index, time_limit_s=8, warm=greedy_positions(index))
     assert result.proven
     assert (result.unplaced, result.splits) == (0, 28)
+
+
+def _cheapest_by_enumeration(options: list[tuple[tuple[int, ...], tuple[float, int | None], float]], split: float) -> float:
+    """Every choice of parts to place, written out: the cheapest total with the splits counted."""
+    import itertools
+
+    best = float("inf")
+    for placed in itertools.product((False, True), repeat=len(options)):
+        if any(p and t is None for p, (_b, (_price, t), _u) in zip(placed, options, strict=True)):
+            continue
+        cost = sum(price if p else u for p, (_b, (price, _t), u) in zip(placed, options, strict=True))
+        best = min(best, cost + split * max(0, sum(placed) - 1))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_cheapest_choice_of_parts_is_the_cheapest_of_every_choice(seed: int) -> None:
+    import random
+
+    from barneby.matching.models.patterns import _cheapest_choice
+
+    rng = random.Random(seed)
+    options: list[tuple[tuple[int, ...], tuple[float, int | None], float]] = []
+    for n in range(rng.randint(1, 6)):
+        t = None if rng.random() < 0.2 else rng.randint(0, 3)
+        options.append(((n,), (rng.uniform(-5, 5), t), rng.uniform(0, 6)))
+    split = rng.choice([0.0, 0.5, 1.0, 3.0])
+    total, pattern = _cheapest_choice(options, split)
+    assert total == pytest.approx(_cheapest_by_enumeration(options, split))
+    # The pattern is the choice the total prices: each placed part in its cheapest type.
+    chosen = {block: t for block, t in pattern}
+    placed = [o for o in options if chosen.get(o[0]) is not None]
+    priced = sum(o[1][0] if o in placed else o[2] for o in options) + split * max(0, len(placed) - 1)
+    assert total == pytest.approx(priced)
+
+
+def test_column_generation_on_one_lp_ends_at_the_value_of_the_lp_built_anew() -> None:
+    import highspy
+
+    from barneby.matching.models.patterns import PatternModel, _generate, _highs
+
+    index = default_index(instance(40, seed=3))
+    model = PatternModel(index, needs=True)
+    model.w_unmet = 1.0  # needs counted too, as in the needs round
+    value, converged = _generate(model, until=float("inf"), seed=0)
+    assert converged
+    fresh = _highs(model, seed=0, integer=False)
+    fresh.run()
+    assert fresh.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    assert value == pytest.approx(fresh.getInfo().objective_function_value, abs=1e-6)
+
