@@ -391,7 +391,7 @@ class PatternModel:
             offers: list[tuple[float, Pattern]] = []
             for partition in keyed[c]:
                 options = []
-                for block, types, key in partition:
+                for block, _types, key in partition:
                     if key not in best_type:
                         best: tuple[float, int | None] = (INF, None)
                         size = len(block)

@@ -164,7 +164,9 @@ def test_the_integer_model_reaches_the_bound_the_lp_gives() -> None:
     assert (result.unplaced, result.splits) == (0, 28)
 
 
-def _cheapest_by_enumeration(options: list[tuple[tuple[int, ...], tuple[float, int | None], float]], split: float) -> float:
+def _cheapest_by_enumeration(
+    options: list[tuple[tuple[int, ...], tuple[float, int | None], float]], split: float
+) -> float:
     """Every choice of parts to place, written out: the cheapest total with the splits counted."""
     import itertools
 
@@ -192,7 +194,7 @@ def test_the_cheapest_choice_of_parts_is_the_cheapest_of_every_choice(seed: int)
     total, pattern = _cheapest_choice(options, split)
     assert total == pytest.approx(_cheapest_by_enumeration(options, split))
     # The pattern is the choice the total prices: each placed part in its cheapest type.
-    chosen = {block: t for block, t in pattern}
+    chosen = dict(pattern)
     placed = [o for o in options if chosen.get(o[0]) is not None]
     priced = sum(o[1][0] if o in placed else o[2] for o in options) + split * max(0, len(placed) - 1)
     assert total == pytest.approx(priced)
@@ -212,4 +214,3 @@ def test_column_generation_on_one_lp_ends_at_the_value_of_the_lp_built_anew() ->
     fresh.run()
     assert fresh.getModelStatus() == highspy.HighsModelStatus.kOptimal
     assert value == pytest.approx(fresh.getInfo().objective_function_value, abs=1e-6)
-
