@@ -353,7 +353,7 @@ class PartnerPage(WebsitePage):
                     form,
                     "partner",
                     association=association,
-                    closed=_("Skjemaet er ikke i bruk ennå. Send oss en e-post i stedet."),
+                    closed=str(_("Skjemaet er ikke i bruk ennå. Send oss en e-post i stedet.")),
                 )
                 if status == 200 and association is not None:
                     data = form.cleaned_data

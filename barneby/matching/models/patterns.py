@@ -45,6 +45,8 @@ from barneby.matching.rules import ineligibility
 
 Signature = tuple[int, ...]  # the home types a child may use
 Block = tuple[int, ...]  # positions of members in their class's canonical order
+# What a block's cheapest type depends on: its types, its size, its members' regions and needs.
+BlockKey = tuple[Signature, int, tuple[str, ...], tuple[tuple[str, ...], ...]]
 Pattern = tuple[tuple[Block, int | None], ...]  # each part and its home type (None: unplaced)
 SingleKey = tuple[Signature, str, frozenset[str]]  # a single child's types, region and needs
 MAX_ENUMERATED = 8  # members; above this a group's partitions are not all tried (no bound is claimed)
@@ -193,8 +195,8 @@ class PatternModel:
         self.budget = INF
         self._keys_for: tuple[bool, bool] | None = None  # the weights the pricing keys were made for
         self._extra_for: tuple[float, float] | None = None  # the weights the types' extras were made for
-        self._extra_cache: dict[tuple[object, ...], list[tuple[int, float]]] = {}
-        self._keyed: list[list[list[tuple[Block, Signature, tuple[object, ...]]]]] = []
+        self._extra_cache: dict[BlockKey, list[tuple[int, float]]] = {}
+        self._keyed: list[list[list[tuple[Block, Signature, BlockKey]]]] = []
 
         def needs_of(i: int) -> frozenset[str]:
             return index.children[i].needs if needs else frozenset()
@@ -340,7 +342,7 @@ class PatternModel:
 
     # -- pricing ---------------------------------------------------------------
 
-    def _keyed_partitions(self) -> list[list[list[tuple[Block, Signature, tuple[object, ...]]]]]:
+    def _keyed_partitions(self) -> list[list[list[tuple[Block, Signature, BlockKey]]]]:
         """Each class's partitions, each block with its types and the key its cheapest type depends on."""
         flags = (bool(self.eps), bool(self.w_unmet))
         if self._keys_for != flags:
@@ -358,7 +360,7 @@ class PatternModel:
             self._keys_for = flags
         return self._keyed
 
-    def _extra(self, c: int, block: Block, key: tuple[object, ...]) -> list[tuple[int, float]]:
+    def _extra(self, c: int, block: Block, key: BlockKey) -> list[tuple[int, float]]:
         """A block's types with what each adds to its slot's price: crossings and unmet needs, as weighed."""
         weights = (self.eps, self.w_unmet)
         if self._extra_for != weights:
@@ -368,10 +370,10 @@ class PatternModel:
         if found is None:
             regions = key[2]
             found = []
-            for t in key[0]:  # type: ignore[attr-defined]
+            for t in key[0]:
                 extra = 0.0
                 if self.eps:
-                    extra += self.eps * sum(1 for r in regions if r and r != self.region_of[t])  # type: ignore[attr-defined]
+                    extra += self.eps * sum(1 for r in regions if r and r != self.region_of[t])
                 if self.w_unmet:
                     extra += self.w_unmet * self._unmet(c, block, t)
                 found.append((t, extra))
