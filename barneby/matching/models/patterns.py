@@ -541,8 +541,14 @@ def pattern_bound(
     if warm is not None:
         _seed_columns(model, warm)
     # The bound, on the first two levels alone.
+    # With needs to follow, the first two levels stop early when they can; a slow
+    # convergence (a loaded machine) still gets the whole LP share, as they come first.
+    lp_full = started + LP_SHARE * time_limit_s
     lp_until = started + LP_SHARE * (TWO_LEVELS_SHARE if with_needs else 1.0) * time_limit_s
-    lower, _converged = _generate(model, until=lp_until, seed=seed)
+    lower, converged = _generate(model, until=lp_until, seed=seed)
+    if not converged and lp_until < lp_full:
+        lower, converged = _generate(model, until=lp_full, seed=seed)
+        lp_until = lp_full
     if not model.complete:
         lower = -math.inf
     # Then the same with a child outside its region costing a little, so the
