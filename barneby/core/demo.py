@@ -25,6 +25,7 @@ than ten minutes inside ``COMMIT``.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypeVar
@@ -33,6 +34,8 @@ from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connection, connections, models, transaction
 from django.db.models import Max
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 Scale = Literal["national", "global"]
 T = TypeVar("T")
@@ -270,6 +273,8 @@ def _suspend_foreign_keys(table: str) -> None:
                 for name, _definition, _column, _parent in constraints:
                     cursor.execute(f"ALTER TABLE {_q(table)} DROP CONSTRAINT {_q(name)}")
         except DatabaseError:
+            # Slow, not wrong: say so, since at the global scale this alone can cost minutes.
+            logger.warning("Fremmednøklene på %s sjekkes rad for rad ved commit (tabellen er i bruk).", table)
             constraints = []
     _suspended[table] = _Dropped(constraints, top_id)
 

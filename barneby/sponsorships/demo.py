@@ -111,6 +111,7 @@ def seed_sponsorships(context: DemoContext) -> None:
     context.counts["fadderskap"] = Sponsorship.objects.filter(association=association).count()
 
 
+FLUSH_ROWS = 10_000  # sponsorships built before they are written (bounds memory)
 GLOBAL_COUNTRIES = ("KE", "ET", "NP", "BO", "SY", "MW", "ZM", "BD", "GT", "TZ", "UG", "PE", "IN", "SO", "HT")
 
 
@@ -143,13 +144,16 @@ def seed_global_sponsorships(context: DemoContext) -> None:
         .order_by("pk")
         .values_list("pk", "supporter_id", "monthly_amount", "start_date")
     )
-    total = agreements.count()
-    if not total:
+    # Read before inserting: a server-side cursor open on this query would keep the sponsorship table
+    # in use, so its foreign keys could not be set aside for the bulk load (PostgreSQL) and every new
+    # row would be checked on its own at commit (minutes at this size).
+    rows = list(agreements)
+    if not rows:
         return
     sponsorships, events = Inserter(Sponsorship), Inserter(SponsorshipEvent)
     now = timezone.now()
     for agreement_id, supporter_id, amount, start in context.progress(
-        agreements.iterator(chunk_size=10_000), desc="fadderskap (global)", total=total
+        rows, desc="fadderskap (global)", total=len(rows)
     ):
         roll = rng.random()
         target: dict[str, object]
@@ -176,7 +180,7 @@ def seed_global_sponsorships(context: DemoContext) -> None:
             to_state=SponsorshipState.ACTIVE,
             at=now,
         )
-        if len(sponsorships.rows) >= 10_000:
+        if len(sponsorships.rows) >= FLUSH_ROWS:
             sponsorships.flush()
             events.flush()
     sponsorships.flush()

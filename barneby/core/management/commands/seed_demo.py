@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
 from tqdm import tqdm
 
 from barneby.core.demo import DemoContext, generators, validate_foreign_keys
@@ -31,6 +32,10 @@ class Command(BaseCommand):
         def progress(items: Iterable[T], *, desc: str, total: int | None = None) -> Iterator[T]:
             return iter(tqdm(items, desc=desc, total=total, disable=quiet, file=sys.stderr, leave=False, unit=" rader"))
 
+        if connection.vendor == "sqlite":
+            # A bulk load's index pages stay in memory (the default cache is 2 MB): fewer reads and writes.
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA cache_size = -262144")
         context = DemoContext(scale=options["scale"], seed=options["seed"], progress=progress)
         selected = [g for g in generators() if not options["only"] or g.name in options["only"]]
         started = time.perf_counter()
