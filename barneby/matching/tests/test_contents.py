@@ -94,3 +94,24 @@ def test_kept_apart_children_are_never_put_together_by_the_master() -> None:
     assert result.positions[0] != result.positions[1]
     # Left out of the pricing, the pair only relaxes the bound: both near is 2 x 1 km.
     assert result.bound <= positions_key(index, result.positions)[3]
+
+
+def test_a_group_neither_whole_nor_split_does_not_lower_the_distance_bound() -> None:
+    # Two trios near Oslo, three two-place homes near them and one three-place home far away.
+    # At most one split: one trio must go whole to the far home. Without the row "whole, or
+    # split, or a member unplaced" the LP spreads each trio over the near homes in pairs, a
+    # half split each, and the bound is a few kilometres instead of some 900.
+    trios = tuple(
+        Child(id=3 * g + m + 1, age=9, sex="F", group=100 + g, origin=OSLO) for g in range(2) for m in range(3)
+    )
+    homes = (
+        Home(id=10, places=2, location=near(1)),
+        Home(id=11, places=2, location=near(-1)),
+        Home(id=12, places=2, location=near(0, 1)),
+        Home(id=13, places=3, location=near(300)),
+    )
+    problem = Problem(children=trios, homes=homes)
+    optimum, assignment = brute_force(problem)
+    assert optimum.splits == 1
+    _needs, distance = _bounds(problem, assignment, 10)
+    assert 0.95 * optimum.distance_hm <= distance <= optimum.distance_hm
