@@ -1,7 +1,8 @@
 """Demo data for the fundraising back office (synthetic supporters only; Faker ``no_NO``).
 
 ``--scale national``: a few hundred supporters made through the services, with
-agreements, last month's payments, gifts and an unmatched queue.
+agreements, this year's AvtaleGiro payments read from one synthetic OCR file a
+month by the OCR import, gifts and an unmatched queue.
 
 ``--scale global``: on top of that, 130,000 monthly sponsors of the Norwegian
 association (AvtaleGiro and Vipps agreements with their KIDs, some with a
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -101,6 +104,7 @@ def seed_national(context: DemoContext, association: MemberAssociation) -> None:
     today = timezone.localdate()
     last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=settings.FUNDRAISING_CLAIM_DAY)
     presets = [Decimal(p) for p in settings.FUNDRAISING_MONTHLY_PRESETS]
+    avtalegiro: dict[dt.date, list[tuple[str, Decimal]]] = defaultdict(list)
     for n in context.progress(range(PEOPLE + COMPANIES), desc="givere"):
         company = n >= PEOPLE
         fields = {
@@ -157,13 +161,7 @@ def seed_national(context: DemoContext, association: MemberAssociation) -> None:
             month = max(agreement.start_date, today.replace(month=1, day=1)).replace(day=1)
             while month <= last_month:
                 if rng.random() < 0.9:
-                    payments.payment_register(
-                        actor=None,
-                        association=association,
-                        amount=amount,
-                        paid_date=month.replace(day=settings.FUNDRAISING_CLAIM_DAY),
-                        kid=agreement.kid,
-                    )
+                    avtalegiro[month.replace(day=settings.FUNDRAISING_CLAIM_DAY)].append((agreement.kid, amount))
                 month = (month + dt.timedelta(days=32)).replace(day=1)
         if rng.random() < 0.15:
             services.gift_create(
@@ -174,6 +172,14 @@ def seed_national(context: DemoContext, association: MemberAssociation) -> None:
                 channel=rng.choice([GiftChannel.VIPPS, GiftChannel.GIRO]),
                 send_receipt=False,
             )
+    # The AvtaleGiro payments come as the bank sends them: one OCR file a month, read by the import.
+    for day, paid in sorted(avtalegiro.items()):
+        payments.ocr_import(
+            actor=None,
+            association=association,
+            data=ocr_file(paid, date=day, number=f"8{day:%y%m}01"),
+            file_name=f"ocr-demo-{day:%Y-%m}.txt",
+        )
     for _ in range(6):  # payments whose KID nobody has: the queue donor service matches by hand
         payments.payment_register(
             actor=None,
@@ -182,6 +188,55 @@ def seed_national(context: DemoContext, association: MemberAssociation) -> None:
             paid_date=today - dt.timedelta(days=rng.randint(1, 20)),
             kid=str(rng.randrange(10**10, 10**11)),
         )
+
+
+def ocr_file(
+    payments: Iterable[tuple[str, Decimal]],
+    *,
+    date: dt.date,
+    number: str,
+    recipient: str | None = None,
+    reversed_kids: Iterable[str] = (),
+) -> str:
+    """An OCR giro transmission as Nets sends it, one AvtaleGiro payment (type 15) per (KID, amount) (synthetic)."""
+    reversals = set(reversed_kids)
+    transmission = netsgiro.Transmission(
+        number=number,
+        data_transmitter=netsgiro.NETS_ID,
+        data_recipient=recipient or settings.FUNDRAISING_NETS_CUSTOMER_UNIT_ID,
+        date=date,
+    )
+    assignment = transmission.add_assignment(
+        service_code=netsgiro.ServiceCode.OCR_GIRO,
+        assignment_type=netsgiro.AssignmentType.TRANSACTIONS,
+        agreement_id=settings.FUNDRAISING_NETS_AGREEMENT_ID,
+        number="0000001",
+        account=settings.FUNDRAISING_NETS_ACCOUNT,
+        date=date,
+    )
+    for number_, (kid, amount) in enumerate(payments, start=1):
+        assignment.transactions.append(
+            netsgiro.Transaction(
+                service_code=netsgiro.ServiceCode.OCR_GIRO,
+                type=netsgiro.TransactionType.FROM_AVTALEGIRO,
+                number=number_,
+                date=date,
+                amount=Decimal(amount),
+                kid=kid,
+                reference=f"{number_:09d}",
+                text=None,
+                centre_id="13",
+                day_code=date.day,
+                partial_settlement_number=1,
+                partial_settlement_serial_number="01464",
+                sign="-" if kid in reversals else "0",
+                form_number="0000000000",
+                bank_date=date,
+                debit_account="12345678903",
+                filler="0000000",
+            )
+        )
+    return str(transmission.to_ocr()) + "\n"
 
 
 # --- global scale ------------------------------------------------------------------------------
@@ -196,6 +251,7 @@ IDENTITY_SHARE = 0.6  # persons who asked for the tax deduction and gave their f
 MISSED_SHARE = 0.02  # claims the bank could not collect: the arrears list
 GIFT_SHARE = 0.08  # sponsors who also gave a Christmas gift to their gift KID
 UNMATCHED_PER_MONTH = 40
+ASSIGNMENT = "0000001"  # one assignment per OCR file in the demo
 TAX_CONSENT_TEXT = "skattefradrag-2024-1"
 DEMO_EMAIL_DOMAINS = ("example.no", "example.com", "example.net")
 
@@ -348,13 +404,15 @@ def seed_global(
     ]
 
     def next_transaction_numbers() -> list[int]:
-        top = dict(
-            Payment.objects.filter(ocr_import_id__in=[m.ocr for m in calendar])
-            .values("ocr_import_id")
-            .annotate(top=models.Max("transaction_number"))
-            .values_list("ocr_import_id", "top")
-        )
-        return [top.get(m.ocr) or 0 for m in calendar]
+        # One file at a time: the highest number is then read from the end of the unique index
+        # (a grouped maximum over the twelve files reads every payment in them, each round).
+        return [
+            Payment.objects.filter(ocr_import_id=m.ocr, assignment_number=ASSIGNMENT).aggregate(
+                top=models.Max("transaction_number")
+            )["top"]
+            or 0
+            for m in calendar
+        ]
 
     def one_round(round_: int) -> None:
         rng = random.Random(f"{context.seed}:301:{round_}")
@@ -445,7 +503,7 @@ def seed_global(
                     transaction_numbers[index] += 1
                     values = {
                         "ocr_import_id": month.ocr,
-                        "assignment_number": "0000001",
+                        "assignment_number": ASSIGNMENT,
                         "transaction_number": transaction_numbers[index],
                         "transaction_type": int(netsgiro.TransactionType.FROM_AVTALEGIRO),
                     }
@@ -475,7 +533,7 @@ def seed_global(
                     association_id=association.pk,
                     source=PaymentSource.OCR,
                     ocr_import_id=month.ocr,
-                    assignment_number="0000001",
+                    assignment_number=ASSIGNMENT,
                     transaction_number=transaction_numbers[index],
                     transaction_type=int(netsgiro.TransactionType.FROM_GIRO_DEBITED_ACCOUNT),
                     kid=gift_kid,
@@ -509,7 +567,7 @@ def seed_global(
                     association_id=association.pk,
                     source=PaymentSource.OCR,
                     ocr_import_id=month.ocr,
-                    assignment_number="0000001",
+                    assignment_number=ASSIGNMENT,
                     transaction_number=transaction_numbers[index],
                     transaction_type=int(netsgiro.TransactionType.FROM_GIRO_DEBITED_ACCOUNT),
                     kid=str(rng.randrange(10**10, 10**11)),

@@ -12,6 +12,7 @@ import netsgiro
 from django.conf import settings
 from django.utils import timezone
 
+from barneby.fundraising.demo import ocr_file as demo_ocr_file
 from barneby.fundraising.kid import kid_base, make_kid
 from barneby.fundraising.models import AgreementState, PaymentAgreement, PaymentMethod, Supporter
 from barneby.organisation.models import MemberAssociation
@@ -69,44 +70,9 @@ def ocr_file(
     reversed_kids: Iterable[str] = (),
 ) -> str:
     """An OCR giro transmission from Nets with one AvtaleGiro payment (type 15) per (KID, amount)."""
-    reversals = set(reversed_kids)
-    transmission = netsgiro.Transmission(
-        number=number or transmission_number(),
-        data_transmitter=netsgiro.NETS_ID,
-        data_recipient=recipient or settings.FUNDRAISING_NETS_CUSTOMER_UNIT_ID,
-        date=date,
+    return demo_ocr_file(
+        payments, date=date, number=number or transmission_number(), recipient=recipient, reversed_kids=reversed_kids
     )
-    assignment = transmission.add_assignment(
-        service_code=netsgiro.ServiceCode.OCR_GIRO,
-        assignment_type=netsgiro.AssignmentType.TRANSACTIONS,
-        agreement_id=settings.FUNDRAISING_NETS_AGREEMENT_ID,
-        number="0000001",
-        account=settings.FUNDRAISING_NETS_ACCOUNT,
-        date=date,
-    )
-    for number_, (kid, amount) in enumerate(payments, start=1):
-        assignment.transactions.append(
-            netsgiro.Transaction(
-                service_code=netsgiro.ServiceCode.OCR_GIRO,
-                type=netsgiro.TransactionType.FROM_AVTALEGIRO,
-                number=number_,
-                date=date,
-                amount=Decimal(amount),
-                kid=kid,
-                reference=f"{number_:09d}",
-                text=None,
-                centre_id="13",
-                day_code=date.day,
-                partial_settlement_number=1,
-                partial_settlement_serial_number="01464",
-                sign="-" if kid in reversals else "0",
-                form_number="0000000000",
-                bank_date=date,
-                debit_account="12345678903",
-                filler="0000000",
-            )
-        )
-    return str(transmission.to_ocr()) + "\n"
 
 
 def agreements_file(
