@@ -19,10 +19,14 @@ rule (:meth:`Run.offer`), and may raise the bound. The steps, in order:
    objective (a bound, and a placement from its master as a MIP).
 4. ``distance`` — the contents model of :mod:`barneby.matching.models.contents`
    (one column per home and what it holds, by column generation): a proven
-   bound on distance and a placement from its master as a MIP; then parts
-   polished with the time left, and on small batches the per-home model's
-   own distance stage. With pruned candidates (the biggest batches) only
-   polishing.
+   bound on distance and a placement from its master as a MIP. On small
+   batches then parts polished and the per-home model's own distance stage,
+   which proves them at once; where it does not prove, its bound hardly
+   moves with more time but its placement does with a better start:
+   neighbourhoods of some 50 children re-placed exactly (the rest held), the
+   contents model again from that placement, and the per-home model again
+   with the time left. On big batches parts polished with the time left;
+   with pruned candidates (the biggest batches) only polishing.
 5. ``never_worse_than_greedy`` — the heuristic's answer if the clock left
    the search behind it.
 
@@ -63,6 +67,9 @@ class Budget:
     contents: float = 0.75  # for the contents model's distance stage (the rest: polishing, the per-home model)
     contents_lp: float = 0.6  # of a contents stage's time, for column generation (the bound); the rest for the MIP
     polish_after: float = 0.5  # for polishing parts after the contents model, before the per-home model
+    exact_first: float = 0.35  # of the distance step's time left, for a first run of the per-home model (it may prove)
+    neighbourhoods: float = 0.5  # of the time then left, for re-placing neighbourhoods exactly (small batches)
+    neighbourhood: int = 50  # children re-placed at once by the per-home model in a neighbourhood
     exact_pairs: int = 40_000  # candidate pairs up to which the per-home model takes the whole batch
     margin_s: float = 0.2  # kept back at the end for the answer itself
 
@@ -235,9 +242,70 @@ def distance(run: Run) -> None:
         return
     if _pairs(index, list(range(len(index.children)))) <= run.budget.exact_pairs:
         run.polish(run.until(run.budget.polish_after))
+        # The per-home model proves small batches at once; where it does not, its bound
+        # hardly moves with more time but its placement does with a better start: the
+        # neighbourhoods give one, then the contents model from it, then the model again.
+        _per_home(run, levels=4, share=run.budget.exact_first)
+        if run.proven(4):
+            return
+        before = run.key()
+        re_place_neighbourhoods(run, until=run.until(run.budget.neighbourhoods))
+        if run.key() < before:
+            held = run.key()[:3]
+            result = contents_stage(
+                index,
+                run.positions,
+                (held[0], held[1], held[2]),
+                until=run.until(0.2),
+                lp_share=run.budget.contents_lp,
+                seed=run.seed,
+            )
+            run.offer(result.positions)
         _per_home(run, levels=4, share=1.0)
     else:
         run.polish(run.until(1.0))
+
+
+def re_place_neighbourhoods(run: Run, *, until: float) -> None:
+    """Re-place neighbourhoods of children (by region and origin, whole groups) exactly, the rest held.
+
+    Each is solved by the per-home model lexicographically from the current
+    placement, so no level gets worse; only the placement improves, no bound.
+    """
+    index = run.index
+    n = len(index.children)
+    size = run.budget.neighbourhood
+    if n <= size:
+        return
+    order = sorted(range(n), key=lambda i: (index.children[i].region or "", index.children[i].origin or (0.0, 0.0)))
+    windows: list[list[int]] = []
+    step = max(1, size // 2)
+    for first in range(0, n, step):
+        chosen = set(order[first : first + size])
+        for i in list(chosen):
+            g = index.group_of[i]
+            if g is not None:
+                chosen.update(index.groups[g])
+        windows.append(sorted(chosen))
+        if first + size >= n:
+            break
+    for kids in windows:
+        left = until - time.perf_counter()
+        if left <= 0.2:
+            return
+        sub = _sub_for(index, kids, run.positions)
+        result = solve_levels(
+            index,
+            sub,
+            {i: run.positions[i] for i in kids},
+            time_limit_s=min(left, max(1.0, left / 2)),
+            seed=run.seed,
+            levels=4,
+        )
+        trial = list(run.positions)
+        for i, k in result.positions.items():
+            trial[i] = k
+        run.offer(trial)
 
 
 def _per_home(run: Run, *, levels: int, share: float) -> None:

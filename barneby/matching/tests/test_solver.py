@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from barneby.matching import Child, Home, KeepApart, Problem, evaluate, greedy, solve, violations
-from barneby.matching.solver import Budget
+from barneby.matching.heuristics.greedy import greedy_positions
+from barneby.matching.index import Index
+from barneby.matching.result import positions_key, trivial_bound
+from barneby.matching.solver import Budget, Run, re_place_neighbourhoods, valid
 from barneby.matching.synthetic import instance
 
 from .factories import OSLO, brute_force, near, tiny_problem
@@ -154,3 +159,20 @@ def test_the_heuristic_gives_the_same_answer_however_often_it_runs_on_one_index(
     assert greedy_positions(index) == first
     # And the solver, on that index, is never lexicographically behind it.
     assert solve(problem, time_limit_s=3, index=index).key() <= greedy(problem, index=index).key()
+
+
+def test_neighbourhoods_re_placed_exactly_improve_a_placement_and_break_no_rule() -> None:
+    problem = instance(60, seed=1)
+    index = Index(problem)
+    start = greedy_positions(index)
+    run = Run(
+        index=index,
+        budget=Budget(neighbourhood=20),
+        deadline=time.perf_counter() + 120,
+        seed=0,
+        positions=list(start),
+        bound=trivial_bound(index).as_tuple(),
+    )
+    re_place_neighbourhoods(run, until=time.perf_counter() + 60)
+    assert run.key() < positions_key(index, start)
+    assert valid(index, run.positions)
