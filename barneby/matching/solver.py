@@ -25,8 +25,10 @@ rule (:meth:`Run.offer`), and may raise the bound. The steps, in order:
    moves with more time but its placement does with a better start:
    neighbourhoods of some 50 children re-placed exactly (the rest held), the
    contents model again from that placement, and the per-home model again
-   with the time left. On big batches parts polished with the time left;
-   with pruned candidates (the biggest batches) only polishing.
+   with the time left. On big batches parts polished, then the contents
+   model again from where polishing stopped and polishing again, while that
+   improves and more than a second is left; with pruned candidates (the
+   biggest batches) only polishing.
 5. ``never_worse_than_greedy`` — the heuristic's answer if the clock left
    the search behind it.
 
@@ -264,6 +266,23 @@ def distance(run: Run) -> None:
         _per_home(run, levels=4, share=1.0)
     else:
         run.polish(run.until(1.0))
+        # Polishing stops at a local optimum: the contents model from there finds contents it did not
+        # have, while the time lasts and the placement improves.
+        while run.left() > 1.0:
+            before = run.key()
+            held = before[:3]
+            result = contents_stage(
+                index,
+                run.positions,
+                (held[0], held[1], held[2]),
+                until=run.until(0.5),
+                lp_share=run.budget.contents_lp,
+                seed=run.seed,
+            )
+            run.offer(result.positions)
+            run.polish(run.until(1.0))
+            if run.key() >= before:
+                break
 
 
 def re_place_neighbourhoods(run: Run, *, until: float) -> None:
