@@ -3,11 +3,14 @@
 Seeds ``--scale global`` (134 associations, 2,317 programmes, 17,000+ homes)
 on SQLite and on PostgreSQL, then measures the programme list page (page 1,
 page 40, a country filter, a search) as a signed-in global auditor, against
-the bare view in the same run. Run: .venv/bin/python bench/organisation.py
+the bare view in the same run. The seeding target (3 minutes) holds on each
+database; the load average at the end is reported, since a shared machine
+seeds slower. Run: .venv/bin/python bench/organisation.py
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import time
@@ -39,6 +42,7 @@ PAGES = {
 TARGETS = {
     "list_p95_ms": "<= 100 (every variant, both databases)",
     "seed_sqlite_s": "<= 180",
+    "seed_postgresql_s": "<= 180",
     "seed_peak_mb": "<= 1024",
 }
 
@@ -82,10 +86,13 @@ def main() -> None:
     figures: dict[str, float] = {}
     run("sqlite", "", figures)
     run("postgresql", fresh_postgres_database("barneby_bench_org"), figures)
+    # A shared machine seeds slower: the load says how far the seeding times can be trusted.
+    figures["load_average_1m"] = round(os.getloadavg()[0], 2)
     p95s = [v for k, v in figures.items() if k.endswith("_p95_ms")]
     met = (
         all(v <= 100 for v in p95s)
         and figures["seed_sqlite_s"] <= 180
+        and figures["seed_postgresql_s"] <= 180
         and max(figures["seed_sqlite_peak_mb"], figures["seed_postgresql_peak_mb"]) <= 1024
         and figures["sqlite_errors"] == 0
         and figures["postgresql_errors"] == 0
