@@ -160,6 +160,8 @@ class Inserter:
             for i, f in enumerate(fields)
             if isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField)
         ]
+        if self.connection.vendor == "postgresql":
+            self.date_columns = []  # psycopg takes dates as they are: no call per value for nothing
         self.json_columns = [(i, f) for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
         quote = connection.ops.quote_name
         # Identifiers come from the model's metadata, quoted; every value is a parameter.

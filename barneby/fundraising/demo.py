@@ -302,6 +302,7 @@ def _organisation_number(rng: random.Random) -> str:
 @dataclass
 class _Month:
     period: dt.date
+    end: dt.date  # the period's last day
     due: dt.date
     avtalegiro_run: int
     vipps_run: int
@@ -395,6 +396,7 @@ def seed_global(
     calendar = [
         _Month(
             period=period,
+            end=period_end(period),
             due=period.replace(day=int(settings.FUNDRAISING_CLAIM_DAY)),
             avtalegiro_run=run_ids[(PaymentMethod.AVTALEGIRO, period)],
             vipps_run=run_ids[(PaymentMethod.VIPPS, period)],
@@ -485,7 +487,7 @@ def seed_global(
                 activated_at=now,
             )
             for index, month in enumerate(calendar):
-                if started > period_end(month.period):
+                if started > month.end:
                     continue
                 run = month.vipps_run if vipps else month.avtalegiro_run
                 claim = claims.add(
