@@ -65,7 +65,8 @@ def test_the_placement_respects_every_rule_and_reaches_the_bound_on_a_national_b
     problem = instance(1_500, seed=5)
     index = default_index(problem)
     start = greedy_positions(index)
-    result = pattern_bound(index, time_limit_s=12, seed=0, warm=start)
+    # A cap, not a target: proven in about 6 s on a quiet machine; a loaded CI under coverage needs more.
+    result = pattern_bound(index, time_limit_s=60, seed=0, warm=start)
     assert result.positions is not None
     assert violations(problem, _assignment(index, result.positions)) == []
     assert result.proven
@@ -159,7 +160,8 @@ def test_the_integer_model_reaches_the_bound_the_lp_gives() -> None:
     # With the heuristic's placement handed to HiGHS as a start, it stopped at that start (31 splits).
     problem = instance(1_000, seed=0)
     index = default_index(problem)
-    result = pattern_bound(index, time_limit_s=8, warm=greedy_positions(index))
+    # A cap, not a target: proven in a few seconds on a quiet machine; a loaded CI under coverage needs more.
+    result = pattern_bound(index, time_limit_s=60, warm=greedy_positions(index))
     assert result.proven
     assert (result.unplaced, result.splits) == (0, 28)
 
