@@ -57,6 +57,9 @@ CHUNK = 2000  # rows per IN (…) lookup and per bulk insert; well inside SQLite
 BULK_LOOKUP = 5 * CHUNK
 # A payment settles the oldest open claim falling due at most this long after it was paid.
 EARLY_PAYMENT_DAYS = 31
+# An import is one transaction of a minute or two: an upload still running this long after its worker
+# took it lost the worker (stopped or killed), and nothing of it was saved.
+UPLOAD_STALE = dt.timedelta(hours=1)
 
 
 # --- Matching --------------------------------------------------------------------------------
@@ -301,7 +304,29 @@ def ocr_import(*, actor: Any, association: MemberAssociation, data: bytes | str,
         ) from None
 
 
+def ocr_uploads_interrupted(*, now: dt.datetime | None = None) -> int:
+    """Mark uploads whose worker stopped in the middle of the import as failed; returns how many.
+
+    Their import was one transaction that never committed, so nothing of the file is
+    saved: the upload says so, its bytes are cleared, and the same file can be uploaded
+    again (a waiting upload would refuse it). Should the lost worker still finish after
+    all, it marks the upload done, and a second upload of the file is refused by the
+    import as one imported already.
+    """
+    now = now or timezone.now()
+    return NetsUpload.objects.filter(status=NetsUploadStatus.RUNNING, updated_at__lt=now - UPLOAD_STALE).update(
+        status=NetsUploadStatus.FAILED,
+        error=_(
+            "Innlesingen ble avbrutt (arbeidsprosessen stoppet). Ingenting fra filen er lagret; last den opp på nytt."
+        ),
+        data=None,
+        finished_at=now,
+        updated_at=now,
+    )
+
+
 def _refuse_pending(transmission: Any) -> None:
+    ocr_uploads_interrupted()
     pending = NetsUpload.objects.filter(
         data_transmitter=transmission.data_transmitter,
         transmission_number=transmission.number,
@@ -376,6 +401,7 @@ def ocr_upload_import(*, upload_id: int) -> NetsUpload | None:
                 "Innlesingen stoppet på grunn av en uventet feil. Ingenting fra filen er lagret; "
                 "last den opp på nytt, eller kontakt brukerstøtten om det skjer igjen."
             ),
+            data=None,  # the payers' accounts are not kept for a file that has to be uploaded again
             finished_at=timezone.now(),
             updated_at=timezone.now(),
         )

@@ -417,6 +417,7 @@ def nets_import(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("fundraising:nets-import")
     imports = paginate(request, selectors.nets_import_list_for(user=request.user).order_by("-imported_at", "-pk"))
+    payments.ocr_uploads_interrupted()  # an upload whose worker was lost is shown as failed, not as running
     uploads = list(selectors.nets_upload_open_for(user=request.user)[:PER_PAGE])
     context = {
         "form": form,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from barneby.accounts.models import User
 from barneby.core.tests.personas import verified_client
@@ -166,6 +169,7 @@ def test_an_unexpected_error_marks_the_upload_failed_and_is_raised(
     upload.refresh_from_db()
     assert upload.status == NetsUploadStatus.FAILED
     assert "uventet feil" in upload.error
+    assert upload.data is None
     assert not OcrImport.objects.exists()
 
 
@@ -183,3 +187,39 @@ def test_another_associations_uploads_are_not_shown(
     assert "theirs.txt" not in page
     assert upload.transmission_number not in page
     assert "I kø" not in page
+
+
+def test_an_upload_whose_worker_was_lost_is_shown_failed_and_can_be_uploaded_again(
+    association: MemberAssociation, donor_service: User
+) -> None:
+    data = _ocr(association)
+    upload = payments.ocr_upload(actor=donor_service, association=association, data=data, file_name="a.txt")
+    # A worker took it, then was killed: the import's transaction never committed, the upload stays "running".
+    started = timezone.now() - payments.UPLOAD_STALE - dt.timedelta(minutes=1)
+    NetsUpload.objects.filter(pk=upload.pk).update(status=NetsUploadStatus.RUNNING, updated_at=started)
+    client = verified_client(donor_service)
+    page = client.get("/innsamling/nets/").content.decode()
+    upload.refresh_from_db()
+    assert upload.status == NetsUploadStatus.FAILED
+    assert upload.data is None
+    assert "avbrutt" in upload.error
+    assert "avbrutt" in page
+    assert 'hx-trigger="every 2s"' not in page  # nothing waits any more
+    with override_settings(TASKS=QUEUE_ONLY):
+        again = _post(client, data, "again.txt")  # the same file, uploaded again: accepted this time
+    assert again.status_code == 302
+    assert NetsUpload.objects.filter(status=NetsUploadStatus.QUEUED, file_name="again.txt").exists()
+
+
+def test_an_upload_running_for_a_short_while_is_still_running(
+    association: MemberAssociation, donor_service: User
+) -> None:
+    data = _ocr(association)
+    upload = payments.ocr_upload(actor=donor_service, association=association, data=data, file_name="a.txt")
+    started = timezone.now() - dt.timedelta(minutes=10)
+    NetsUpload.objects.filter(pk=upload.pk).update(status=NetsUploadStatus.RUNNING, updated_at=started)
+    assert payments.ocr_uploads_interrupted() == 0
+    with pytest.raises(ValidationError, match="venter på innlesing"):
+        payments.ocr_upload(actor=donor_service, association=association, data=data, file_name="b.txt")
+    upload.refresh_from_db()
+    assert (upload.status, upload.data is not None) == (NetsUploadStatus.RUNNING, True)
