@@ -253,16 +253,7 @@ def distance(run: Run) -> None:
         before = run.key()
         re_place_neighbourhoods(run, until=run.until(run.budget.neighbourhoods))
         if run.key() < before:
-            held = run.key()[:3]
-            result = contents_stage(
-                index,
-                run.positions,
-                (held[0], held[1], held[2]),
-                until=run.until(0.2),
-                lp_share=run.budget.contents_lp,
-                seed=run.seed,
-            )
-            run.offer(result.positions)
+            _contents_again(run, share=0.2)
         _per_home(run, levels=4, share=1.0)
     else:
         run.polish(run.until(1.0))
@@ -270,21 +261,26 @@ def distance(run: Run) -> None:
         # have, while the time lasts and the placement improves.
         while run.left() > 1.0:
             before = run.key()
-            held = before[:3]
-            result = contents_stage(
-                index,
-                run.positions,
-                (held[0], held[1], held[2]),
-                until=run.until(0.5),
-                lp_share=run.budget.contents_lp,
-                seed=run.seed,
-            )
-            run.offer(result.positions)
+            _contents_again(run, share=0.5)
             # A fifth of what is left stays unused: at 500 children the answer is due in 10 s
             # with the index built, and a loaded machine stretches the last HiGHS call.
             run.polish(run.until(0.8))
             if run.key() >= before:
                 break
+
+
+def _contents_again(run: Run, *, share: float) -> None:
+    """The contents model's distance stage from the current placement, its first three levels held."""
+    held = run.key()[:3]
+    result = contents_stage(
+        run.index,
+        run.positions,
+        (held[0], held[1], held[2]),
+        until=run.until(share),
+        lp_share=run.budget.contents_lp,
+        seed=run.seed,
+    )
+    run.offer(result.positions)
 
 
 def re_place_neighbourhoods(run: Run, *, until: float) -> None:
