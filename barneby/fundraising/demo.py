@@ -65,6 +65,7 @@ from barneby.organisation.models import MemberAssociation
 
 NORWAY_CODE = "NO-SOS"
 PEOPLE = 280
+ASSIGNMENT = "0000001"  # one assignment per OCR file in the demo (national and global)
 COMPANIES = 20
 
 
@@ -210,7 +211,7 @@ def ocr_file(
         service_code=netsgiro.ServiceCode.OCR_GIRO,
         assignment_type=netsgiro.AssignmentType.TRANSACTIONS,
         agreement_id=settings.FUNDRAISING_NETS_AGREEMENT_ID,
-        number="0000001",
+        number=ASSIGNMENT,
         account=settings.FUNDRAISING_NETS_ACCOUNT,
         date=date,
     )
@@ -251,7 +252,6 @@ IDENTITY_SHARE = 0.6  # persons who asked for the tax deduction and gave their f
 MISSED_SHARE = 0.02  # claims the bank could not collect: the arrears list
 GIFT_SHARE = 0.08  # sponsors who also gave a Christmas gift to their gift KID
 UNMATCHED_PER_MONTH = 40
-ASSIGNMENT = "0000001"  # one assignment per OCR file in the demo
 TAX_CONSENT_TEXT = "skattefradrag-2024-1"
 DEMO_EMAIL_DOMAINS = ("example.no", "example.com", "example.net")
 
