@@ -43,6 +43,8 @@ placement given.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import math
 import time
 from collections.abc import Sequence
@@ -60,6 +62,7 @@ FloatArray = npt.NDArray[np.float64]
 TOLERANCE = 1e-5  # reduced costs are in hectometres (or needs): far above the LP noise
 MIP_REDUCED_SHARE = 0.1  # the MIP keeps contents within this share of the LP value in reduced cost
 SINGLES_PER_CHILD = 5  # first columns: each child alone in each of its cheapest homes
+NEAR_CHILDREN = 24  # a home's cheapest children (by price) among which its near contents are sought
 
 
 @dataclass(frozen=True)
@@ -395,6 +398,75 @@ class ContentsModel:
                 c -= size
         return best[cap], tuple(content)
 
+    def add_near(self, duals: FloatArray, per_home: int) -> int:
+        """Each home's ``per_home`` contents of least reduced cost at ``duals``; the number of new columns.
+
+        Column generation ends with the contents an optimal *fractional*
+        master needs; an integer master over those alone is often far from
+        the bound (at 500 children of the bench 530,733 hm against a bound of
+        486,464). The contents just behind each home's cheapest give the
+        integer master room to combine. Each home's contents are enumerated
+        depth first over its cheapest children (by price), best first, with
+        the rest pruned by what the cheapest remaining could still save. A
+        group contributes one part: any of its members the home can take
+        together (its sibling limit), with the group's row price and, held
+        whole, its whole row's price.
+        """
+        n = self.n
+        pi = duals[:n]
+        mu = duals[n : n + self.n_homes]
+        y_unmet = 0.0 if self.needs_objective else min(0.0, float(duals[self.row_unmet]))
+        n_g = len(self.groups)
+        y_group = np.minimum(0.0, duals[self.row_group : self.row_group + n_g])
+        nu = np.maximum(0.0, duals[self.row_whole : self.row_whole + n_g])
+        price = self.pair_objective - pi[self.pair_child] - y_unmet * self.pair_unmet
+        order = np.lexsort((price, self.pair_home))
+        homes = self.pair_home[order].tolist()
+        kids = self.pair_child[order].tolist()
+        prices = price[order].tolist()
+        added = 0
+        start, total = 0, len(order)
+        while start < total:
+            k = homes[start]
+            end = start
+            while end < total and homes[end] == k:
+                end += 1
+            # The cheapest children only: a content among the home's best holds few others.
+            chosen = range(start, min(end, start + NEAR_CHILDREN))
+            classes = self._near_classes(k, [kids[j] for j in chosen], [prices[j] for j in chosen], y_group, nu)
+            for content in cheapest_contents(classes, self.places[k], per_home, float(mu[k])):
+                added += self.add(k, content)
+            start = end
+        return added
+
+    def _near_classes(
+        self, k: int, kids: list[int], prices: list[float], y_group: FloatArray, nu: FloatArray
+    ) -> list[list[tuple[tuple[int, ...], float]]]:
+        """Home ``k``'s choices, one per class, cheapest first: each single child, each group's parts."""
+        room = int(self.room_array[k])
+        classes: list[list[tuple[tuple[int, ...], float]]] = []
+        members_of: dict[int, list[tuple[int, float]]] = {}
+        for i, value in zip(kids, prices, strict=True):
+            g = self.group_of[i]
+            if g < 0:
+                classes.append([((i,), value)])
+            else:
+                members_of.setdefault(g, []).append((i, value))
+        for g, members in members_of.items():
+            n_g = self.group_index[g]
+            penalty = -float(y_group[n_g])
+            options = []
+            for size in range(1, min(room, len(members)) + 1):
+                for part in itertools.combinations(members, size):
+                    value = penalty + sum(v for _, v in part)
+                    if size == self.group_size[g]:
+                        value -= float(nu[n_g])
+                    options.append((tuple(i for i, _ in part), value))
+            options.sort(key=lambda option: option[1])
+            classes.append(options)
+        classes.sort(key=lambda options: options[0][1])
+        return classes
+
     # -- solving ---------------------------------------------------------------
 
     def generate(self, *, until: float, smoothing: float = 0.5) -> tuple[float, int, bool]:
@@ -514,6 +586,49 @@ class ContentsModel:
         return positions
 
 
+def cheapest_contents(
+    classes: list[list[tuple[tuple[int, ...], float]]], cap: int, count: int, home_price: float
+) -> list[tuple[int, ...]]:
+    """The ``count`` contents of least reduced cost: at most one choice per class, at most ``cap`` children.
+
+    ``classes`` are sorted by their cheapest choice; a content's reduced cost
+    is its choices' values less ``home_price``.
+    """
+    best = [options[0][1] for options in classes]
+    kept: list[tuple[float, int, tuple[int, ...]]] = []  # a heap of (-reduced cost, order, content): worst on top
+    order = itertools.count()
+
+    def ceiling() -> float:
+        return math.inf if len(kept) < count else -kept[0][0]
+
+    def saving(first: int, slots: int) -> float:
+        """The most the classes from ``first`` on can still lower the cost with ``slots`` places."""
+        saved = 0.0
+        for value in best[first : first + slots]:
+            if value >= 0:
+                break
+            saved += value
+        return saved
+
+    def search(first: int, used: int, value: float, content: tuple[int, ...]) -> None:
+        if content and value - home_price < ceiling():
+            item = (home_price - value, next(order), content)
+            if len(kept) < count:
+                heapq.heappush(kept, item)
+            else:
+                heapq.heapreplace(kept, item)
+        for c in range(first, len(classes)):
+            if used >= cap or value + best[c] + saving(c + 1, cap - used - 1) - home_price >= ceiling():
+                return  # the classes after it are no cheaper
+            for members, option in classes[c]:
+                size = len(members)
+                if used + size <= cap and value + option + saving(c + 1, cap - used - size) - home_price < ceiling():
+                    search(c + 1, used + size, value + option, content + members)
+
+    search(0, 0, 0.0, ())
+    return [content for _, _, content in sorted(kept, key=lambda item: (-item[0], item[1]))]
+
+
 def contents_stage(
     index: Index,
     positions: list[int | None],
@@ -522,13 +637,17 @@ def contents_stage(
     until: float,
     lp_share: float = 0.6,
     seed: int = 0,
+    near: int = 0,
 ) -> ContentsResult:
     """Column generation for ``lp_share`` of the time to ``until`` (the bound), then the master as a MIP until ``until``.
 
     ``held`` is (unplaced, splits, unmet needs) of ``positions``; with unmet
-    needs ``None`` the stage minimises unmet needs instead of distance. The
-    bound is a bound of the problem only when ``index`` holds every eligible
-    pair.
+    needs ``None`` the stage minimises unmet needs instead of distance. With
+    ``near``, each home's ``near`` contents of least reduced cost join the
+    columns before the MIP, which then keeps them all (see
+    :meth:`ContentsModel.add_near`); without, only contents close to the LP's
+    value stay in. The bound is a bound of the problem only when ``index``
+    holds every eligible pair.
     """
     lp_until = time.perf_counter() + lp_share * (until - time.perf_counter())
     model = ContentsModel(index, held, seed=seed)
@@ -536,9 +655,11 @@ def contents_stage(
     model.add_singles(SINGLES_PER_CHILD)
     lower, rounds, converged = model.generate(until=lp_until)
     found = None
+    share: float | None = MIP_REDUCED_SHARE
+    if near and rounds and until - time.perf_counter() > 0.1:
+        model.add_near(np.array(model.h.getSolution().row_dual, dtype=np.float64), near)
+        share = None
     if until - time.perf_counter() > 0.1:
-        found = model.placement(
-            positions, time_limit_s=until - time.perf_counter(), seed=seed, reduced_share=MIP_REDUCED_SHARE
-        )
+        found = model.placement(positions, time_limit_s=until - time.perf_counter(), seed=seed, reduced_share=share)
     bound = 0 if not math.isfinite(lower) else max(0, math.ceil(lower - 1e-6 * max(1.0, abs(lower))))
     return ContentsResult(found, bound, rounds, len(model.columns), converged)
