@@ -19,11 +19,13 @@ rule (:meth:`Run.offer`), and may raise the bound. The steps, in order:
    objective (a bound, and a placement from its master as a MIP).
 4. ``distance`` — the contents model of :mod:`barneby.matching.models.contents`
    (one column per home and what it holds, by column generation): a proven
-   bound on distance and a placement from its master as a MIP. On small
+   bound on distance and a placement from its master as a MIP over the
+   contents found and each home's next cheapest. On small
    batches then parts polished and the per-home model's own distance stage,
    which proves them at once; where it does not prove, its bound hardly
    moves with more time but its placement does with a better start:
-   neighbourhoods of some 50 children re-placed exactly (the rest held), the
+   neighbourhoods re-placed exactly, the rest held (the children of all
+   homes of one size, then some 50 neighbours at a time), the
    contents model again from that placement, and the per-home model again
    with the time left. On big batches parts polished, then the contents
    model again from where polishing stopped and polishing again, while that
@@ -286,30 +288,56 @@ def _contents_again(run: Run, *, share: float) -> None:
     run.offer(result.positions)
 
 
+def neighbourhoods(index: Index, positions: list[int | None], size: int) -> list[list[int]]:
+    """Sets of children to re-place together, each closed under sibling groups.
+
+    First, for each number of places, the children living in homes of that
+    size: parts of one size trade homes of one size, and a split group's
+    members change partners there (at 150 children of the bench all twenty
+    children the optimum places differently live in two-place homes). A
+    class of more than twice ``size`` children is cut by where its homes
+    are. Then windows of ``size`` neighbours by region and origin, half
+    overlapping.
+    """
+    n = len(index.children)
+
+    def closed(kids: list[int]) -> list[int]:
+        return sorted({j for i in kids for j in index.unit_of(i)})
+
+    def where(k: int) -> tuple[str, tuple[float, float]]:
+        home = index.homes[k]
+        return (home.region, home.location or (0.0, 0.0))
+
+    found: list[list[int]] = []
+    by_places: dict[int, list[int]] = defaultdict(list)
+    for i, k in enumerate(positions):
+        if k is not None:
+            by_places[index.homes[k].places].append(i)
+    for _places, kids in sorted(by_places.items()):
+        if len(kids) <= 2 * size:
+            found.append(closed(kids))
+            continue
+        kids.sort(key=lambda i: where(positions[i]))  # type: ignore[arg-type]
+        found.extend(closed(kids[first : first + size]) for first in range(0, len(kids), size))
+    order = sorted(range(n), key=lambda i: (index.children[i].region or "", index.children[i].origin or (0.0, 0.0)))
+    step = max(1, size // 2)
+    for first in range(0, n, step):
+        found.append(closed(order[first : first + size]))
+        if first + size >= n:
+            break
+    return [kids for kids in found if 1 < len(kids) < n]
+
+
 def re_place_neighbourhoods(run: Run, *, until: float) -> None:
-    """Re-place neighbourhoods of children (by region and origin, whole groups) exactly, the rest held.
+    """Re-place each of :func:`neighbourhoods` exactly, the rest held, until ``until``.
 
     Each is solved by the per-home model lexicographically from the current
     placement, so no level gets worse; only the placement improves, no bound.
     """
     index = run.index
-    n = len(index.children)
-    size = run.budget.neighbourhood
-    if n <= size:
+    if len(index.children) <= run.budget.neighbourhood:
         return
-    order = sorted(range(n), key=lambda i: (index.children[i].region or "", index.children[i].origin or (0.0, 0.0)))
-    windows: list[list[int]] = []
-    step = max(1, size // 2)
-    for first in range(0, n, step):
-        chosen = set(order[first : first + size])
-        for i in list(chosen):
-            g = index.group_of[i]
-            if g is not None:
-                chosen.update(index.groups[g])
-        windows.append(sorted(chosen))
-        if first + size >= n:
-            break
-    for kids in windows:
+    for kids in neighbourhoods(index, run.positions, run.budget.neighbourhood):
         left = until - time.perf_counter()
         if left <= 0.2:
             return
