@@ -70,7 +70,8 @@ class Budget:
     polish_before_needs: float = 0.35  # of the needs step's time, for polishing parts before the contents model
     contents: float = 0.75  # for the contents model's distance stage (the rest: polishing, the per-home model)
     contents_lp: float = 0.6  # of a contents stage's time, for column generation (the bound); the rest for the MIP
-    near: int = 20  # contents per home, next cheapest after column generation, added for the distance MIP
+    near: int = 20  # contents per home at least, next cheapest after column generation, added for the distance MIP
+    near_columns: int = 6_000  # such contents in all, shared by the homes, where that gives each more
     polish_after: float = 0.5  # for polishing parts after the contents model, before the per-home model
     exact_first: float = 0.35  # of the distance step's time left, for a first run of the per-home model (it may prove)
     neighbourhoods: float = 0.5  # of the time then left, for re-placing neighbourhoods exactly (small batches)
@@ -236,7 +237,7 @@ def distance(run: Run) -> None:
             until=run.until(run.budget.contents),
             lp_share=run.budget.contents_lp,
             seed=run.seed,
-            near=run.budget.near,
+            near=_near(run),
         )
         run.offer(result.positions)
         key = run.key()
@@ -273,6 +274,11 @@ def distance(run: Run) -> None:
                 break
 
 
+def _near(run: Run) -> int:
+    """How many next cheapest contents per home the distance MIP gets: more where homes are few."""
+    return max(run.budget.near, run.budget.near_columns // max(1, len(run.index.homes)))
+
+
 def _contents_again(run: Run, *, share: float) -> None:
     """The contents model's distance stage from the current placement, its first three levels held."""
     held = run.key()[:3]
@@ -283,7 +289,7 @@ def _contents_again(run: Run, *, share: float) -> None:
         until=run.until(share),
         lp_share=run.budget.contents_lp,
         seed=run.seed,
-        near=run.budget.near,
+        near=_near(run),
     )
     run.offer(result.positions)
 

@@ -62,7 +62,7 @@ FloatArray = npt.NDArray[np.float64]
 TOLERANCE = 1e-5  # reduced costs are in hectometres (or needs): far above the LP noise
 MIP_REDUCED_SHARE = 0.1  # the MIP keeps contents within this share of the LP value in reduced cost
 SINGLES_PER_CHILD = 5  # first columns: each child alone in each of its cheapest homes
-NEAR_CHILDREN = 24  # a home's cheapest children (by price) among which its near contents are sought
+NEAR_CHILDREN = 40  # a home's cheapest children (by price) among which its near contents are sought
 
 
 @dataclass(frozen=True)
