@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from barneby.matching.heuristics.greedy import greedy_positions
 from barneby.matching.heuristics.polish import polish_blocks
 from barneby.matching.index import Index, default_index
-from barneby.matching.models.contents import contents_stage
+from barneby.matching.models.contents import ContentsResult, contents_stage
 from barneby.matching.models.patterns import pattern_bound
 from barneby.matching.models.perhome import SubProblem, solve_levels
 from barneby.matching.problem import Costs, Problem, Solution
@@ -111,6 +111,13 @@ class Run:
             return False
         self.positions = list(candidate)
         return True
+
+    def offer_changes(self, changes: dict[int, int | None]) -> bool:
+        """Keep the placement with ``changes`` (child position -> home position) if it is better (:meth:`offer`)."""
+        trial = list(self.positions)
+        for i, k in changes.items():
+            trial[i] = k
+        return self.offer(trial)
 
     def raise_bound(self, bound: tuple[int, ...]) -> None:
         b = (bound[0], bound[1], bound[2], bound[3])
@@ -229,17 +236,7 @@ def distance(run: Run) -> None:
         run.polish(run.until(1.0))
         return
     if index.children:
-        held = run.key()[:3]
-        result = contents_stage(
-            index,
-            run.positions,
-            (held[0], held[1], held[2]),
-            until=run.until(run.budget.contents),
-            lp_share=run.budget.contents_lp,
-            seed=run.seed,
-            near=_near(run),
-        )
-        run.offer(result.positions)
+        held, result = _contents_again(run, share=run.budget.contents)
         key = run.key()
         # The bound holds for every placement with each level at most what was held; so it
         # holds at the proven optimum of the first three levels, if the placement is there.
@@ -279,9 +276,12 @@ def _near(run: Run) -> int:
     return max(run.budget.near, run.budget.near_columns // max(1, len(run.index.homes)))
 
 
-def _contents_again(run: Run, *, share: float) -> None:
-    """The contents model's distance stage from the current placement, its first three levels held."""
-    held = run.key()[:3]
+def _contents_again(run: Run, *, share: float) -> tuple[Key, ContentsResult]:
+    """The contents model's distance stage from the current placement, its first three levels held.
+
+    Returns the placement's key when it started (the levels held) and the stage's result.
+    """
+    held = run.key()
     result = contents_stage(
         run.index,
         run.positions,
@@ -292,6 +292,7 @@ def _contents_again(run: Run, *, share: float) -> None:
         near=_near(run),
     )
     run.offer(result.positions)
+    return held, result
 
 
 def neighbourhoods(index: Index, positions: list[int | None], size: int) -> list[list[int]]:
@@ -315,16 +316,16 @@ def neighbourhoods(index: Index, positions: list[int | None], size: int) -> list
         return (home.region, home.location or (0.0, 0.0))
 
     found: list[list[int]] = []
-    by_places: dict[int, list[int]] = defaultdict(list)
+    by_places: dict[int, list[tuple[int, int]]] = defaultdict(list)  # places -> (child, home)
     for i, k in enumerate(positions):
         if k is not None:
-            by_places[index.homes[k].places].append(i)
-    for _places, kids in sorted(by_places.items()):
-        if len(kids) <= 2 * size:
-            found.append(closed(kids))
-            continue
-        kids.sort(key=lambda i: where(positions[i]))  # type: ignore[arg-type]
-        found.extend(closed(kids[first : first + size]) for first in range(0, len(kids), size))
+            by_places[index.homes[k].places].append((i, k))
+    for _places, living in sorted(by_places.items()):
+        if len(living) > 2 * size:
+            living.sort(key=lambda pair: where(pair[1]))
+        kids = [i for i, _k in living]
+        step_by = size if len(kids) > 2 * size else len(kids)
+        found.extend(closed(kids[first : first + step_by]) for first in range(0, len(kids), step_by))
     order = sorted(range(n), key=lambda i: (index.children[i].region or "", index.children[i].origin or (0.0, 0.0)))
     step = max(1, size // 2)
     for first in range(0, n, step):
@@ -356,10 +357,7 @@ def re_place_neighbourhoods(run: Run, *, until: float) -> None:
             seed=run.seed,
             levels=4,
         )
-        trial = list(run.positions)
-        for i, k in result.positions.items():
-            trial[i] = k
-        run.offer(trial)
+        run.offer_changes(result.positions)
 
 
 def _per_home(run: Run, *, levels: int, share: float) -> None:
@@ -388,10 +386,7 @@ def _per_home(run: Run, *, levels: int, share: float) -> None:
             known=known,
             levels=levels,
         )
-        trial = list(run.positions)
-        for i, k in result.positions.items():
-            trial[i] = k
-        run.offer(trial)
+        run.offer_changes(result.positions)
         # A staged result is a lexicographic bound, exact up to its first level not proven.
         for level in range(levels):
             piece_bound[level] += result.values[level] if result.proven[level] else result.bound[level]

@@ -230,8 +230,13 @@ class ContentsModel:
 
     # -- pricing ---------------------------------------------------------------
 
-    def price(self, duals: FloatArray) -> tuple[list[tuple[int, tuple[int, ...], float]], float]:
-        """Each home's cheapest content with negative reduced cost, and the Lagrangian bound of ``duals``."""
+    def _split_duals(
+        self, duals: FloatArray
+    ) -> tuple[FloatArray, FloatArray, float, float, float, FloatArray, FloatArray, FloatArray]:
+        """The duals by row kind, each held row's clipped to its sign, and every pair's price.
+
+        (children, homes, unplaced, splits, unmet needs, group parts, groups whole, pair prices).
+        """
         n = self.n
         pi = duals[:n]
         mu = duals[n : n + self.n_homes]
@@ -241,8 +246,14 @@ class ContentsModel:
         n_g = len(self.groups)
         y_group = np.minimum(0.0, duals[self.row_group : self.row_group + n_g])
         nu = np.maximum(0.0, duals[self.row_whole : self.row_whole + n_g])
-        penalty = {g: -float(y) for g, y in zip(self.groups, y_group.tolist(), strict=True)}
         price = self.pair_objective - pi[self.pair_child] - y_unmet * self.pair_unmet
+        return pi, mu, y_unplaced, y_splits, y_unmet, y_group, nu, price
+
+    def price(self, duals: FloatArray) -> tuple[list[tuple[int, tuple[int, ...], float]], float]:
+        """Each home's cheapest content with negative reduced cost, and the Lagrangian bound of ``duals``."""
+        n = self.n
+        pi, mu, y_unplaced, y_splits, y_unmet, y_group, nu, price = self._split_duals(duals)
+        penalty = {g: -float(y) for g, y in zip(self.groups, y_group.tolist(), strict=True)}
         # Lagrangian bound: the held rows and children at their prices, plus each
         # home's cheapest content (or none), plus each child's unplaced column.
         bound = float(pi.sum()) + sum(
@@ -287,16 +298,7 @@ class ContentsModel:
         prices = price[order].tolist()
         groups = groups_o.tolist()
         found: list[tuple[int, tuple[int, ...], float]] = []
-        spans: dict[int, tuple[int, int]] = {}
-        start = 0
-        total = len(order)
-        while start < total:
-            k = homes[start]
-            end = start
-            while end < total and homes[end] == k:
-                end += 1
-            spans[k] = (start, end)
-            start = end
+        spans = _spans(homes)
         for k in sorted(spans.keys() | extra.keys()):
             start, end = spans.get(k, (0, 0))
             value, content = self._knapsack(
@@ -412,31 +414,17 @@ class ContentsModel:
         together (its sibling limit), with the group's row price and, held
         whole, its whole row's price.
         """
-        n = self.n
-        pi = duals[:n]
-        mu = duals[n : n + self.n_homes]
-        y_unmet = 0.0 if self.needs_objective else min(0.0, float(duals[self.row_unmet]))
-        n_g = len(self.groups)
-        y_group = np.minimum(0.0, duals[self.row_group : self.row_group + n_g])
-        nu = np.maximum(0.0, duals[self.row_whole : self.row_whole + n_g])
-        price = self.pair_objective - pi[self.pair_child] - y_unmet * self.pair_unmet
+        _pi, mu, _u, _s, _n, y_group, nu, price = self._split_duals(duals)
         order = np.lexsort((price, self.pair_home))
-        homes = self.pair_home[order].tolist()
         kids = self.pair_child[order].tolist()
         prices = price[order].tolist()
         added = 0
-        start, total = 0, len(order)
-        while start < total:
-            k = homes[start]
-            end = start
-            while end < total and homes[end] == k:
-                end += 1
+        for k, (start, end) in _spans(self.pair_home[order].tolist()).items():
             # The cheapest children only: a content among the home's best holds few others.
             chosen = range(start, min(end, start + NEAR_CHILDREN))
             classes = self._near_classes(k, [kids[j] for j in chosen], [prices[j] for j in chosen], y_group, nu)
             for content in cheapest_contents(classes, self.places[k], per_home, float(mu[k])):
                 added += self.add(k, content)
-            start = end
         return added
 
     def _near_classes(
@@ -584,6 +572,19 @@ class ContentsModel:
                 for i in children:
                     positions[i] = k
         return positions
+
+
+def _spans(homes: list[int]) -> dict[int, tuple[int, int]]:
+    """Where each home's run starts and ends in ``homes`` (sorted by home)."""
+    spans: dict[int, tuple[int, int]] = {}
+    start, total = 0, len(homes)
+    while start < total:
+        end = start
+        while end < total and homes[end] == homes[start]:
+            end += 1
+        spans[homes[start]] = (start, end)
+        start = end
+    return spans
 
 
 def cheapest_contents(
