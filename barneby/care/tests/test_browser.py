@@ -9,6 +9,7 @@ import pytest
 
 from barneby.care.models import Alert, Child, Decision
 from barneby.care.tests import factories as f
+from barneby.core.tests.browser import submit
 from barneby.core.tests.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -43,8 +44,7 @@ def place(page: Any, base: str, child: Child, home_pk: int) -> None:
     page.get_by_label("Vedtatt av").fill("Programleder Hansen")
     page.get_by_label("Vurdering av barnets beste").fill("Trygg og stabil omsorg.")
     page.get_by_label("Barnets syn").fill("Vil bo sammen med søsknene.")
-    page.get_by_role("button", name="Lagre").click()
-    page.wait_for_load_state()
+    submit(page.get_by_role("button", name="Lagre"))
 
 
 def test_caseworker_places_three_siblings_and_justifies_the_split(live_server: Any, page: Any, settings: Any) -> None:

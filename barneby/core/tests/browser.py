@@ -48,3 +48,14 @@ def page(browser: Any) -> Iterator[Any]:
     )
     yield page
     context.close()
+
+
+def submit(button: Any) -> None:
+    """Click a button that posts or navigates, and wait until the answer has loaded.
+
+    ``click()`` followed by ``wait_for_load_state()`` can return while the old
+    document is still shown (it is loaded too), so what comes next may read a
+    page that is being replaced.
+    """
+    with button.page.expect_navigation():
+        button.click()

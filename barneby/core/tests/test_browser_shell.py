@@ -8,6 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from barneby.accounts.roles import Role
+from barneby.core.tests.browser import submit
 from barneby.core.tests.personas import PASSWORD, make_persona
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,12 +37,10 @@ def test_sign_in_journey_in_chromium(live_server: Any, page: Any) -> None:
 
 def test_language_switch_to_english_and_back(live_server: Any, page: Any) -> None:
     page.goto(f"{live_server.url}/konto/logg-inn/")
-    page.get_by_role("button", name="English").click()
-    page.wait_for_load_state()
+    submit(page.get_by_role("button", name="English"))
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("h1").inner_text() == "Sign in"
-    page.get_by_role("button", name="Norsk").click()
-    page.wait_for_load_state()
+    submit(page.get_by_role("button", name="Norsk"))
     assert page.locator("html").get_attribute("lang") == "nb"
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from barneby.accounts.models import User
+from barneby.core.tests.browser import submit
 from barneby.core.tests.personas import PASSWORD
 from barneby.fundraising.models import Gift, Payment, PaymentSource, PaymentStatus
 from barneby.fundraising.tests import factories as ff
@@ -56,8 +57,7 @@ def test_supporter_and_tax_report_pages_fit_320_pixels(
     page.goto(f"{base}/konto/logg-inn/")
     page.get_by_label("E-post").fill(donor_service.email)
     page.get_by_label("Passord").fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
-    page.wait_for_load_state()
+    submit(page.get_by_role("button", name="Logg inn"))
     for url in (f"/innsamling/givere/{donor.pk}/", f"/innsamling/skattefradrag/?year={year}"):
         response = page.goto(f"{base}{url}")
         assert response is not None

@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 import pytest
 from django.core import mail
 
+from barneby.core.tests.browser import submit
 from barneby.newsletter.models import ConsentLog, Subscriber, SubscriberStatus
 from barneby.organisation.models import MemberAssociation
 
@@ -43,16 +44,14 @@ def test_a_visitor_subscribes_confirms_from_the_email_and_unsubscribes(
     # The link as the person opens it from the mail: a fresh page, then the one button.
     page.goto(f"{base}{_link(body, 'bekreft')}")
     assert page.evaluate("document.referrer") == ""
-    page.get_by_role("button", name="Bekreft påmeldingen").click()
-    page.wait_for_load_state()
+    submit(page.get_by_role("button", name="Bekreft påmeldingen"))
     assert "Påmeldingen er bekreftet" in page.content(), page.content()
     subscriber.refresh_from_db()
     assert subscriber.status == SubscriberStatus.CONFIRMED
     assert ConsentLog.objects.filter(subscriber=subscriber, action="confirmed").exists()
 
     page.goto(f"{base}{_link(body, 'avmeld')}")
-    page.get_by_role("button", name="Meld meg av").click()
-    page.wait_for_load_state()
+    submit(page.get_by_role("button", name="Meld meg av"))
     assert "Du er meldt av" in page.content()
     subscriber.refresh_from_db()
     assert subscriber.status == SubscriberStatus.UNSUBSCRIBED

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from barneby.accounts.roles import Role, ScopeKind
+from barneby.core.tests.browser import submit
 from barneby.core.tests.personas import PASSWORD, make_persona
 from barneby.organisation.tests import factories as f
 
@@ -43,8 +44,7 @@ def test_register_pages_fit_320_pixels(live_server: Any, browser: Any, settings:
     page.goto(f"{base}/konto/logg-inn/")
     page.get_by_label("E-post").fill(user.email)
     page.get_by_label("Passord").fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
-    page.wait_for_load_state()
+    submit(page.get_by_role("button", name="Logg inn"))
     urls = [
         "/ansatt/",
         "/organisasjon/medlemsorganisasjoner/",

@@ -9,6 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from barneby.accounts.roles import Role, ScopeKind
+from barneby.core.tests.browser import submit
 from barneby.core.tests.personas import PASSWORD, make_persona
 from barneby.organisation.tests import factories as org
 from barneby.safeguarding import forms
@@ -33,8 +34,7 @@ def test_anonymous_report_question_and_answer(
     page.get_by_label("Hva gjelder det?").select_option("neglect")
     page.get_by_label("Hva skjedde?").fill("Et barn i nabohuset er alene hjemme om nettene.")
     page.get_by_label("Gjelder det et barn?").select_option("yes")
-    page.get_by_role("button", name="Send anonymt").click()
-    page.wait_for_load_state()
+    submit(page.get_by_role("button", name="Send anonymt"))
     code = page.get_by_test_id("case-code").inner_text()
     secret = page.get_by_test_id("case-secret").inner_text()
     assert page.context.cookies() == [] or {c["name"] for c in page.context.cookies()} <= {"csrftoken"}
@@ -48,12 +48,10 @@ def test_anonymous_report_question_and_answer(
     desk.locator("main").get_by_role("button", name="Logg inn").click()
     desk.wait_for_url(f"{base}/varsling/saker/")
     desk.get_by_role("link", name=code).click()
-    desk.get_by_role("button", name="Bekreft mottak").click()
-    desk.wait_for_load_state()
+    submit(desk.get_by_role("button", name="Bekreft mottak"))
     assert "Mottaket er bekreftet" in desk.content()
     desk.get_by_label("Melding til den som varslet").fill("Takk. Hvilken adresse gjelder det?")
-    desk.get_by_role("button", name="Send melding").click()
-    desk.wait_for_load_state()
+    submit(desk.get_by_role("button", name="Send melding"))
     assert "Meldingen er sendt" in desk.content(), desk.locator("main").inner_text()
     staff.close()
 
@@ -61,12 +59,10 @@ def test_anonymous_report_question_and_answer(
     visitor.goto(f"{base}/varsling/min-sak/")
     visitor.get_by_label("Saksnummer").fill(code)
     visitor.get_by_label("Hemmelig kode").fill(secret)
-    visitor.get_by_role("button", name="Åpne saken").click()
-    visitor.wait_for_load_state()
+    submit(visitor.get_by_role("button", name="Åpne saken"))
     assert "Hvilken adresse gjelder det?" in visitor.content()
     visitor.get_by_label("Din melding").fill("Storgata 5, andre etasje.")
-    visitor.get_by_role("button", name="Send", exact=True).click()
-    visitor.wait_for_load_state()
+    submit(visitor.get_by_role("button", name="Send", exact=True))
     assert "Takk, det du skrev er lagt til saken" in visitor.content()
     answer = CaseEvent.objects.get(concern=concern, kind=EventKind.REPORTER)
     assert answer.text == "Storgata 5, andre etasje."

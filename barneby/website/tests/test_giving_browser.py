@@ -12,6 +12,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from barneby.accounts.models import User
+from barneby.core.tests.browser import submit
 from barneby.core.tests.personas import PASSWORD
 from barneby.fundraising.kid import is_valid_kid
 from barneby.fundraising.models import AgreementState, PaymentAgreement, PaymentMethod, Supporter
@@ -202,15 +203,15 @@ def test_the_sign_up_and_gift_pages_have_no_axe_violations(
         next_label = "Next" if english else "Neste"
         page.goto(f"{live_server.url}{prefix}/bli-fadder/")
         check("step 1")
-        page.get_by_role("button", name=next_label).click()
+        submit(page.get_by_role("button", name=next_label))
         check("step 1 with errors")
         page.locator("#id_a-amount_choice_3").check()
         page.locator("#id_a-other_amount").fill("400")
         page.locator("#id_place_kind_3").check()
         page.locator("#id_village").select_option(str(village.pk))
-        page.get_by_role("button", name=next_label).click()
+        submit(page.get_by_role("button", name=next_label))
         check("step 2")
-        page.get_by_role("button", name=next_label).click()
+        submit(page.get_by_role("button", name=next_label))
         check("step 2 with errors")
         for field, value in [
             ("first_name", "Solveig"),
@@ -222,7 +223,7 @@ def test_the_sign_up_and_gift_pages_have_no_axe_violations(
             ("city", "Bergen"),
         ]:
             page.locator(f"#id_{field}").fill(value)
-        page.get_by_role("button", name=next_label).click()
+        submit(page.get_by_role("button", name=next_label))
         check("step 3")
         page.locator("#id_method_2").check()
         page.locator("#giving-submit").click()
